@@ -1,0 +1,1 @@
+"""Benchmarks behind `kinerja bench`: they print figures, they assert nothing."""

@@ -1,0 +1,1 @@
+"""Persistence: typed models, sessions, migrations, one data-access module per concern."""

@@ -1,0 +1,404 @@
+"""SQLAlchemy 2.0 typed models for every table kinerja keeps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base
+
+NIP = String(32)  # 18 digits for PNS; PPPK numbers differ in length, so leave room.
+
+
+# --- organisation -----------------------------------------------------------------------------
+
+
+class Rumpun(Base):
+    """A cluster of related OPDs; announcements may be made per rumpun."""
+
+    __tablename__ = "rumpun"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Opd(Base):
+    """A department (perangkat daerah)."""
+
+    __tablename__ = "opd"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    rumpun_code: Mapped[str | None] = mapped_column(ForeignKey("rumpun.code"), nullable=True)
+    head_nip: Mapped[str | None] = mapped_column(NIP, nullable=True)
+
+
+class Employee(Base):
+    """A civil servant (PNS or PPPK), keyed by NIP."""
+
+    __tablename__ = "employee"
+
+    nip: Mapped[str] = mapped_column(NIP, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(8))  # PNS | PPPK
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class Assignment(Base):
+    """Where an employee works, at which level, under whom, and when.
+
+    Several rows per employee express transfers and new hires; a month's scoring uses the
+    assignment(s) overlapping the month.
+    """
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("nip", "start_date", name="uq_assignment_nip_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"), index=True)
+    opd_code: Mapped[str] = mapped_column(ForeignKey("opd.code"), index=True)
+    position_level: Mapped[str] = mapped_column(String(16))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    supervisor_nip: Mapped[str | None] = mapped_column(NIP, nullable=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class Period(Base):
+    """A month of assessment, e.g. 2025-10."""
+
+    __tablename__ = "period"
+
+    code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    policy_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+# --- raw month data ---------------------------------------------------------------------------
+
+
+class AttendanceRecord(Base):
+    """One working day of one employee: check-in/out times or an excused status."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("nip", "work_date", name="uq_attendance_nip_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    nip: Mapped[str] = mapped_column(NIP, index=True)
+    work_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    check_in: Mapped[time | None] = mapped_column(Time, nullable=True)
+    check_out: Mapped[time | None] = mapped_column(Time, nullable=True)
+    source: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Activity(Base):
+    """A daily activity entered in Sikap/e-Kinerja, with its approval."""
+
+    __tablename__ = "activity"
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_activity_source_ext"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    nip: Mapped[str] = mapped_column(NIP, index=True)
+    external_id: Mapped[str] = mapped_column(String(64))
+    work_date: Mapped[date] = mapped_column(Date)
+    entered_at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16))  # main | additional
+    minutes: Mapped[float] = mapped_column(Float)  # effective work minutes (the activity's weight)
+    completed: Mapped[bool] = mapped_column(Boolean, default=True)
+    approval: Mapped[str] = mapped_column(String(16))  # approved | pending | rejected
+    approver_nip: Mapped[str | None] = mapped_column(NIP, nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class BehaviourAnswer(Base):
+    """One 360-degree questionnaire answer: rater scores ratee on one item."""
+
+    __tablename__ = "behaviour_answer"
+    __table_args__ = (
+        UniqueConstraint("period", "nip", "rater_nip", "item", name="uq_behaviour_answer"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    nip: Mapped[str] = mapped_column(NIP, index=True)
+    rater_nip: Mapped[str] = mapped_column(NIP)
+    rater_role: Mapped[str] = mapped_column(String(16))
+    item: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class IndicatorValue(Base):
+    """A monthly achievement figure (capaian fisik, IKI, IKU, IKP) in percent."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (UniqueConstraint("period", "nip", "kind", name="uq_indicator_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    nip: Mapped[str] = mapped_column(NIP, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+# --- gathering bookkeeping --------------------------------------------------------------------
+
+
+class SourceBatch(Base):
+    """One delivery from one source for one period (and OPD, where the source is per OPD)."""
+
+    __tablename__ = "source_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    opd_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    checksum: Mapped[str] = mapped_column(String(64))
+    rows_received: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="loaded")  # loaded | failed
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class QuarantinedRow(Base):
+    """A rejected incoming row, kept as received with the reason."""
+
+    __tablename__ = "quarantined_row"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    row_key: Mapped[str] = mapped_column(String(200), default="")
+    row: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RowChange(Base):
+    """A corrected re-delivery replaced a stored row: what it was and what it became."""
+
+    __tablename__ = "row_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    row_key: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OpdPeriodStatus(Base):
+    """Whether an OPD is assessable this month, and why not."""
+
+    __tablename__ = "opd_period_status"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    opd_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assessable: Mapped[bool] = mapped_column(Boolean, default=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- scores and candidates --------------------------------------------------------------------
+
+
+class Score(Base):
+    """One employee's computed month, with every component kept."""
+
+    __tablename__ = "score"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    nip: Mapped[str] = mapped_column(NIP, primary_key=True)
+    opd_code: Mapped[str] = mapped_column(String(32), index=True)
+    rumpun_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    position_level: Mapped[str] = mapped_column(String(16))
+    kinerja: Mapped[float | None] = mapped_column(Float, nullable=True)
+    kehadiran: Mapped[float | None] = mapped_column(Float, nullable=True)
+    perilaku: Mapped[float | None] = mapped_column(Float, nullable=True)
+    composite: Mapped[float | None] = mapped_column(Float, nullable=True)
+    components: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    band: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    sufficient: Mapped[bool] = mapped_column(Boolean, default=True)
+    insufficient_reason: Mapped[str] = mapped_column(Text, default="")
+    rank_opd: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank_rumpun: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    policy_name: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Candidate(Base):
+    """A name the system proposes to the head of an OPD (or rumpun) for a period."""
+
+    __tablename__ = "candidate"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    nip: Mapped[str] = mapped_column(NIP, primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(8))  # opd | rumpun
+    scope_code: Mapped[str] = mapped_column(String(32), index=True)
+    opd_code: Mapped[str] = mapped_column(String(32), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    composite: Mapped[float] = mapped_column(Float)
+
+
+# --- review, decisions, audit -----------------------------------------------------------------
+
+
+class Review(Base):
+    """One OPD's (or rumpun's) review for a period: the unit a head of OPD decides in."""
+
+    __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("period", "scope_code", name="uq_review_period_scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    scope_kind: Mapped[str] = mapped_column(String(8))
+    scope_code: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(24))
+    flow_run_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    selection_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    defence_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Decision(Base):
+    """An append-only record of a decision that affects a person: who, when, what and why.
+
+    A correction is a new row whose `supersedes_id` points at the row it corrects; rows are
+    never updated in place. `idempotency_key` makes a rerun or a crash-retry a no-op.
+    """
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id"), nullable=True)
+    scope_code: Mapped[str] = mapped_column(String(32))
+    nip: Mapped[str | None] = mapped_column(NIP, nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32), default="system")  # ui | cli | portal | system
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), nullable=True)
+
+
+class AuditEvent(Base):
+    """Who did what, when, through which link or command (portal and CLI actions)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    scope_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    link_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+
+class Draft(Base):
+    """An announcement or recognition draft waiting for approval by communications/BKD."""
+
+    __tablename__ = "draft"
+    __table_args__ = (
+        UniqueConstraint("period", "scope_code", "purpose", "fmt", name="uq_draft_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    scope_kind: Mapped[str] = mapped_column(String(8))
+    scope_code: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(16))  # announcement | recognition
+    fmt: Mapped[str] = mapped_column(String(16))  # caption | x_post | press_release
+    body: Mapped[str] = mapped_column(Text)
+    nips: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|approved|rejected
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CoachingAssignment(Base):
+    """Coaching for the month after publication, and its check-ins."""
+
+    __tablename__ = "coaching_assignment"
+    __table_args__ = (UniqueConstraint("period", "nip", name="uq_coaching_period_nip"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)  # the month coaching happens in
+    source_period: Mapped[str] = mapped_column(String(7))  # the month that led to it
+    nip: Mapped[str] = mapped_column(NIP, index=True)
+    coach_role: Mapped[str] = mapped_column(String(24))
+    coach_nip: Mapped[str | None] = mapped_column(NIP, nullable=True)
+    goals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    checkin_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    baseline: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notification(Base):
+    """A message to a person on one channel; event_key makes a resend a no-op."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_period", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(200), unique=True)
+    period: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(200))
+    recipient_role: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,1 @@
+"""Prefect flows: they only orchestrate; every step is a task from tasks/."""

@@ -1,0 +1,9 @@
+"""Sub-commands of `kinerja` for this concern (registered by kinerja.cli)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Nothing registered yet."""

@@ -1,0 +1,61 @@
+"""The one settings class: every knob comes from the environment (prefix KINERJA_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; secrets are SecretStr so they never print in logs or reprs."""
+
+    model_config = SettingsConfigDict(env_prefix="KINERJA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/kinerja.db",
+        description="SQLAlchemy URL; SQLite by default, e.g. postgresql+psycopg://user@host/db.",
+    )
+    policy: str = Field(default="jabar", description="Policy profile name or path to a YAML file.")
+    out_dir: Path = Field(default=Path("out"), description="Where drafts, letters and recaps go.")
+    var_dir: Path = Field(default=Path("var"), description="Local state (SQLite file, caches).")
+    sources_config: Path | None = Field(
+        default=None, description="YAML file saying which source serves which data kind."
+    )
+    source_token: SecretStr | None = Field(
+        default=None, description="Bearer token for HTTP sources (or use a Prefect Secret block)."
+    )
+    source_token_block: str | None = Field(
+        default=None, description="Name of a Prefect Secret block holding the source token."
+    )
+    http_connect_timeout: float = 5.0
+    http_read_timeout: float = 30.0
+    http_max_retries: int = 4
+    http_backoff_base: float = 0.5
+
+    timezone: str = "Asia/Jakarta"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = "kinerja@bkd.example.go.id"
+    webhook_url: str | None = None
+    webhook_token: SecretStr | None = None
+    notification_channels: list[str] = Field(default_factory=lambda: ["file"])
+    recipients_config: Path | None = None
+
+    portal_secret: SecretStr = Field(
+        default=SecretStr("change-me-in-production"),
+        description="Key that signs portal links; set KINERJA_PORTAL_SECRET in production.",
+    )
+    portal_base_url: str = "http://127.0.0.1:8100"
+    link_ttl_hours: int = 24 * 14
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings are read lazily, once, so importing kinerja never touches the environment."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Notifications: one Notifier interface, channels in a registry."""

@@ -1,0 +1,1 @@
+"""What the month produces for people: drafts, letters, coaching, recaps."""

@@ -1,0 +1,1 @@
+"""Policies and scoring: pure functions over pandas DataFrames, no Prefect."""

@@ -1,0 +1,1 @@
+"""Source systems: HTTP and file connectors, validation, loading, and the demo province."""

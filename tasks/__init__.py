@@ -1,0 +1,1 @@
+"""Prefect tasks: thin, verb-named wrappers around plain functions."""

@@ -1,0 +1,108 @@
+"""Shared fixtures: migrated databases (SQLite always, PostgreSQL when configured), Prefect API."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+PG_URL = os.environ.get("KINERJA_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _clean(engine: Engine) -> None:
+    from db.base import Base
+
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kinerja.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway database on the configured server, so parallel runs never collide."""
+    if not PG_URL:
+        pytest.skip("KINERJA_TEST_DATABASE_URL not set")
+    from db.migrate import upgrade
+    from db.session import make_engine
+
+    name = f"kinerja_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Every database test runs on SQLite and, when configured, on PostgreSQL."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return str(request.getfixturevalue("sqlite_url"))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    from db.session import make_engine
+
+    eng = make_engine(db_url)
+    _clean(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    """SQLite only: for tests whose subject is not the database (flows, templates)."""
+    from db.session import make_engine
+
+    eng = make_engine(sqlite_url)
+    _clean(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    from db.session import make_session_factory
+
+    with make_session_factory(engine)() as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """One throwaway Prefect server for the whole test session (~10 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The ../shared folder beside the checkout (domain doc and seed articles)."""
+    return Path(__file__).resolve().parents[2] / "shared"
