@@ -339,6 +339,22 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class PortalLink(Base):
+    """A personal portal link, bound to period, scope, purpose and person; its action runs once."""
+
+    __tablename__ = "portal_link"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    scope_code: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(16))  # selection | defence | verdict | overview
+    person_nip: Mapped[str] = mapped_column(String(64))  # a NIP, or an operator id for overview
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    used_action: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
 # --- outputs ----------------------------------------------------------------------------------
 
 
