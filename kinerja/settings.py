@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     webhook_token: SecretStr | None = None
     notification_channels: list[str] = Field(default_factory=lambda: ["file"])
     recipients_config: Path | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = 10.0
+    webhook_timeout: float = 10.0
+    notify_max_attempts: int = Field(default=3, ge=1, description="Tries per send and channel.")
+    notify_backoff_base: float = Field(default=1.0, ge=0, description="Seconds, doubled per try.")
 
     portal_secret: SecretStr = Field(
         default=SecretStr("change-me-in-production"),
