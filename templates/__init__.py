@@ -10,7 +10,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The single Environment: autoescape for HTML, strict about missing variables."""
-    return Environment(
+    from templates.filters import FILTERS
+
+    env = Environment(
         loader=PackageLoader("templates", "."),
         autoescape=select_autoescape(["html", "htm", "html.j2"]),
         undefined=StrictUndefined,
@@ -18,3 +20,5 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(FILTERS)
+    return env

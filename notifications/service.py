@@ -1,0 +1,201 @@
+"""notify(): render a template, send it on every channel the role uses, record each send.
+
+Guarantees
+----------
+* One row in the `notification` table per (event_key, channel): a send already recorded as
+  "sent" is never repeated, so reruns and crash-retries are safe. A row recorded "failed" (or left
+  "pending" by a crash) is tried again by the next call with the same event_key.
+* Each channel is tried up to `KINERJA_NOTIFY_MAX_ATTEMPTS` times with exponential backoff
+  (`KINERJA_NOTIFY_BACKOFF_BASE` seconds, doubled per try); permanent errors (no address, 4xx,
+  SMTP 5xx) are not retried. A failing channel is recorded as "failed" with the reason and never
+  raises: the cycle goes on. Only a caller's mistake (unknown template, missing context key)
+  raises ValueError, before anything is sent.
+* notify() COMMITS the session it is given: before each send (so the attempt is on record) and
+  after it (status). Call it after your own decision rows are ready to be committed.
+* Delivery is at-least-once only in one narrow case: a crash between the server accepting a
+  message and the "sent" commit leaves the row "pending" and the next call sends again.
+
+Recipients
+----------
+`recipient_role` is one of head_of_opd, employee, bkd, communications (or coach); `recipient` is
+a NIP for people (email/phone from the employee table) or an office address from the recipients
+config (see notifications.recipients). `notify_role()` sends to every configured address of an
+office role (bkd, communications).
+
+Templates and their context keys (all values plain Python; dates may be date/datetime/ISO str)
+--------------------------------------------------------------------------------------------
+Every template: `recipient_name` (str) and `period` (str "YYYY-MM"). `link` is a full portal URL
+(portal.links.issue_link). `deadline` is a datetime (WIB) shown as "Senin, 3 November 2025 pukul
+16.00 WIB". Optional keys may be left out.
+
+selection_request   to head_of_opd: choose who is classed underperforming.
+    scope_name (str: OPD or rumpun name), candidates (list of dict: name, nip, job_title,
+    composite (float), optional explanation (str)), deadline, link.
+selection_reminder  to head_of_opd: the selection is still open.
+    scope_name, deadline, link.
+warning             to employee: selected; may send a defence (clarification).
+    opd_name, indicators (list of dict: label (str), value (float|None), optional note (str)),
+    reason (str: the head's reason), deadline (for the defence), link.
+defence_received    to head_of_opd: a defence arrived; give a verdict.
+    employee_name, deadline (for the verdict), link; optional employee_nip.
+defence_reminder    to employee: the defence window closes soon.
+    deadline, link.
+deadline_passed     to head_of_opd / bkd / employee: a deadline passed with no answer.
+    scope_name, stage ("selection" | "defence"), deadline (the one that passed);
+    optional next_step (str: what happens now / what to do; a default per stage is used).
+outcome             to employee: the final outcome.
+    outcome ("published" | "not_published"), reason (str); optional opd_name,
+    coach_label (str, e.g. "atasan langsung"), checkin_dates (list of dates), link.
+drafts_ready        to communications / bkd: announcement drafts wait for approval.
+    count (int); optional command (str, default "kinerja drafts list --period <period>").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db import notifications as store
+from db.models import Notification
+from kinerja.settings import Settings, get_settings
+from notifications.base import Notifier, OutgoingMessage, PermanentDeliveryError
+from notifications.recipients import (
+    channels_for,
+    load_recipients_config,
+    resolve,
+    role_addresses,
+)
+from notifications.registry import build_channel
+from notifications.render import render_message
+
+log = logging.getLogger(__name__)
+
+ROLE_LABELS = {
+    "bkd": "Tim BKD",
+    "communications": "Tim Komunikasi Publik",
+    "head_of_opd": "Kepala Perangkat Daerah",
+    "employee": "Bapak/Ibu",
+    "coach": "Pendamping",
+}
+
+
+def channel_key(event_key: str, channel: str) -> str:
+    """The stored key of one send; long keys are shortened with a hash so they stay unique."""
+    key = f"{event_key}|{channel}"
+    if len(key) <= 200:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"{key[:150]}#{digest}"
+
+
+def _deliver(channel: Notifier, message: OutgoingMessage, settings: Settings) -> tuple[int, str]:
+    """Try a channel with backoff; returns (attempts made, error or "")."""
+    error = ""
+    for attempt in range(1, settings.notify_max_attempts + 1):
+        try:
+            channel.send(message)
+            return attempt, ""
+        except PermanentDeliveryError as exc:
+            return attempt, f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # any channel failure is recorded, never raised
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning(
+                "notification %s via %s failed (try %d): %s",
+                message.event_key,
+                channel.name,
+                attempt,
+                error,
+            )
+            if attempt < settings.notify_max_attempts:
+                time.sleep(settings.notify_backoff_base * 2 ** (attempt - 1))
+    return settings.notify_max_attempts, error
+
+
+def notify(
+    session: Session,
+    *,
+    event_key: str,
+    recipient_role: str,
+    recipient: str,
+    template: str,
+    context: dict[str, Any],
+    period: str | None = None,
+    settings: Settings | None = None,
+) -> list[Notification]:
+    """Send `template` to `recipient` on each channel of `recipient_role`; one row per channel."""
+    settings = settings or get_settings()
+    config = load_recipients_config(settings.recipients_config)
+    subject, body = render_message(template, {"period": period, **context})
+    who = resolve(session, recipient_role, recipient, config)
+    message = OutgoingMessage(event_key, who, subject, body, period, template)
+    rows: list[Notification] = []
+    for name in channels_for(recipient_role, settings, config):
+        key = channel_key(event_key, name)
+        existing = store.get_by_key(session, key)
+        if existing is not None and existing.status == "sent":
+            rows.append(existing)
+            continue
+        row = store.record_pending(
+            session,
+            event_key=key,
+            period=period,
+            channel=name,
+            recipient=recipient,
+            recipient_role=recipient_role,
+            subject=subject,
+            body=body,
+        )
+        session.commit()
+        previous = row.attempts or 0
+        try:
+            channel = build_channel(name, settings)
+        except Exception as exc:
+            store.mark_failed(session, row, previous, f"{type(exc).__name__}: {exc}")
+        else:
+            attempts, error = _deliver(channel, message, settings)
+            if error:
+                store.mark_failed(session, row, previous + attempts, error)
+            else:
+                store.mark_sent(session, row, previous + attempts)
+        session.commit()
+        rows.append(row)
+    return rows
+
+
+def notify_role(
+    session: Session,
+    *,
+    event_key: str,
+    role: str,
+    template: str,
+    context: dict[str, Any],
+    period: str | None = None,
+    settings: Settings | None = None,
+) -> list[Notification]:
+    """Send to every configured address of an office role (bkd, communications).
+
+    With no address configured, one message goes to the role itself (the file outbox and
+    webhook channels still deliver it; email records "failed: no address").
+    """
+    settings = settings or get_settings()
+    config = load_recipients_config(settings.recipients_config)
+    addresses = role_addresses(role, config)
+    targets = [(a.key, a.name) for a in addresses] or [(role, "")]
+    rows: list[Notification] = []
+    for key, name in targets:
+        ctx = {"recipient_name": name or ROLE_LABELS.get(role, role), **context}
+        rows += notify(
+            session,
+            event_key=f"{event_key}|{key}",
+            recipient_role=role,
+            recipient=key,
+            template=template,
+            context=ctx,
+            period=period,
+            settings=settings,
+        )
+    return rows

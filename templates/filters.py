@@ -1,0 +1,81 @@
+"""Indonesian formatting filters for templates: months, dates, numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+
+
+def _as_date(value: Any) -> date | datetime:
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    return datetime.fromisoformat(text) if "T" in text or " " in text else date.fromisoformat(text)
+
+
+def period_label(period: str) -> str:
+    """'2025-10' -> 'Oktober 2025'."""
+    year, month = str(period).split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def tanggal(value: Any) -> str:
+    """A date as 'Senin, 3 November 2025'."""
+    d = _as_date(value)
+    return f"{WEEKDAYS[d.weekday()]}, {d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def tanggal_jam(value: Any) -> str:
+    """A datetime as 'Senin, 3 November 2025 pukul 16.00 WIB' (dates alone get no time)."""
+    d = _as_date(value)
+    if isinstance(d, datetime):
+        return f"{tanggal(d)} pukul {d:%H.%M} WIB"
+    return tanggal(d)
+
+
+def angka(value: Any, digits: int = 1) -> str:
+    """A number with the Indonesian decimal comma: 45.25 -> '45,3'; None -> '-'."""
+    if value is None:
+        return "-"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != number:  # NaN: no data
+        return "-"
+    text = f"{number:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def selisih(value: Any, digits: int = 1) -> str:
+    """A signed change: +3,5 / -2,0 / 0,0; None -> '-'."""
+    if value is None:
+        return "-"
+    number = float(value)
+    sign = "+" if number > 0 else ""
+    return sign + angka(number, digits)
+
+
+FILTERS = {
+    "period_label": period_label,
+    "tanggal": tanggal,
+    "tanggal_jam": tanggal_jam,
+    "angka": angka,
+    "selisih": selisih,
+}
