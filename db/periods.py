@@ -1,0 +1,34 @@
+"""Periods (months of assessment): create once, track the cycle's status."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from db.models import Period
+from rules.calendar import period_bounds
+
+OPEN = "open"
+REVIEWING = "reviewing"
+CLOSED = "closed"
+
+
+def ensure_period(session: Session, period: str, policy_name: str | None = None) -> Period:
+    """The period row, created on first use; a malformed period raises ValueError."""
+    row = session.get(Period, period)
+    if row is None:
+        start, end = period_bounds(period)
+        row = Period(
+            code=period, start_date=start, end_date=end, status=OPEN, policy_name=policy_name
+        )
+        session.add(row)
+        session.flush()
+    elif policy_name and not row.policy_name:
+        row.policy_name = policy_name
+    return row
+
+
+def set_status(session: Session, period: str, status: str) -> None:
+    """Move a period to `open`, `reviewing` or `closed`."""
+    if status not in (OPEN, REVIEWING, CLOSED):
+        raise ValueError(f"unknown period status {status!r}")
+    ensure_period(session, period).status = status

@@ -1,0 +1,441 @@
+"""The rules of one OPD's review as plain functions on a session (no Prefect).
+
+Shared by the opd_review flow (input from the Prefect UI form) and flows.review_service (the
+portal and the CLI), so both paths apply the same validation and record the same decisions.
+
+Outcome rules (documented defaults; the articles are silent):
+- selection deadline passes with no selection: a "no_decision" (selection) is recorded, nobody
+  from that OPD is published, BKD is notified;
+- a selected employee whose defence is accepted is not published; rejected: published;
+- a selected employee who sends no defence by the defence deadline is published (they were
+  warned and given the chance to respond);
+- a defence that is still waiting for the head's verdict at the deadline makes the whole
+  review "no_decision" (defence): nobody from that OPD is published and BKD is notified,
+  because publishing while a defence is unanswered would deny the clarification step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db import decisions as dec
+from db import reviews
+from db.models import Candidate, Review
+from kinerja.domain import DecisionKind, ReviewStage
+from rules.calendar import add_workdays
+from rules.policy import Policy
+
+SYSTEM = "system"
+
+
+class Refused(ValueError):
+    """An input that does not fit the review's current state; nothing was changed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The head's choice for one candidate."""
+
+    selected: bool
+    reason: str = ""
+
+
+@dataclass
+class ReviewState:
+    """What a flow needs after each wake-up: stage, deadlines and who is waiting for what."""
+
+    review_id: int
+    period: str
+    scope_code: str
+    stage: str
+    candidates: list[str]
+    selected: list[str] = field(default_factory=list)
+    awaiting_defence: list[str] = field(default_factory=list)
+    awaiting_verdict: list[str] = field(default_factory=list)
+    selection_deadline: datetime | None = None
+    defence_deadline: datetime | None = None
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the convention of every DateTime column."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def deadline_after(start: datetime, workdays: int, policy: Policy, tz: str) -> datetime:
+    """`workdays` working days after `start` (naive UTC), counted on the local calendar."""
+    local = start.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
+    return add_workdays(local, workdays, policy.calendar).astimezone(UTC).replace(tzinfo=None)
+
+
+def candidates_of(session: Session, period: str, scope_code: str) -> list[Candidate]:
+    return list(
+        session.scalars(
+            select(Candidate)
+            .where(Candidate.period == period, Candidate.scope_code == scope_code)
+            .order_by(Candidate.rank, Candidate.nip)
+        )
+    )
+
+
+def state_of(session: Session, review: Review) -> ReviewState:
+    """The review's current state, derived from its decisions."""
+    cands = [c.nip for c in candidates_of(session, review.period, review.scope_code)]
+    sel = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
+    selected = [n for n in cands if n in sel and sel[n].value == "selected"]
+    defences = dec.effective(session, review.period, review.scope_code, DecisionKind.DEFENCE)
+    verdicts = dec.effective(session, review.period, review.scope_code, DecisionKind.VERDICT)
+    return ReviewState(
+        review_id=review.id,
+        period=review.period,
+        scope_code=review.scope_code,
+        stage=review.stage,
+        candidates=cands,
+        selected=selected,
+        awaiting_defence=[n for n in selected if n not in defences],
+        awaiting_verdict=[n for n in selected if n in defences and n not in verdicts],
+        selection_deadline=review.selection_deadline,
+        defence_deadline=review.defence_deadline,
+    )
+
+
+def _who_else(session: Session, period: str, nip: str) -> str:
+    other = session.scalars(
+        select(Candidate).where(Candidate.period == period, Candidate.nip == nip)
+    ).one_or_none()
+    if other is None:
+        return f"NIP {nip} bukan kandidat periode {period} (NIP tidak dikenal)"
+    return f"NIP {nip} adalah kandidat {other.scope_code}, bukan kandidat OPD ini"
+
+
+def validate_selection(
+    session: Session, review: Review, selections: dict[str, Choice], now: datetime
+) -> list[str]:
+    """Problems with a selection for this review; an empty list means it may be recorded."""
+    problems: list[str] = []
+    if review.stage != ReviewStage.SELECTION:
+        problems.append(f"review {review.scope_code} {review.period} tidak menunggu pemilihan")
+    elif review.selection_deadline is not None and now > review.selection_deadline:
+        problems.append("batas waktu pemilihan telah lewat")
+    cands = {c.nip for c in candidates_of(session, review.period, review.scope_code)}
+    for nip, choice in selections.items():
+        if nip not in cands:
+            problems.append(_who_else(session, review.period, nip))
+        elif choice.selected and not choice.reason.strip():
+            problems.append(f"alasan wajib diisi untuk NIP {nip} yang dipilih")
+    return problems
+
+
+def apply_selection(
+    session: Session,
+    review: Review,
+    selections: dict[str, Choice],
+    *,
+    actor: str,
+    channel: str,
+    policy: Policy,
+    tz: str,
+    now: datetime,
+    replay: bool = False,
+) -> ReviewState:
+    """Record the head's selection (one decision per candidate) and move the review on.
+
+    Candidates left out of `selections` are recorded as not selected. `replay=True` (the flow
+    re-reading an input already applied by the portal) makes an existing selection a no-op.
+    """
+    existing = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
+    if existing:
+        if replay:
+            return state_of(session, review)
+        raise Refused([f"pemilihan untuk {review.scope_code} {review.period} sudah tercatat"])
+    if not actor.strip():
+        raise Refused(["nama/NIP pengambil keputusan wajib diisi"])
+    problems = validate_selection(session, review, selections, now)
+    if problems:
+        raise Refused(problems)
+    cands = [c.nip for c in candidates_of(session, review.period, review.scope_code)]
+    for nip in cands:
+        choice = selections.get(nip, Choice(False, ""))
+        dec.record(
+            session,
+            key=dec.key_for(DecisionKind.SELECTION, review.period, review.scope_code, nip),
+            period=review.period,
+            scope_code=review.scope_code,
+            review_id=review.id,
+            nip=nip,
+            kind=DecisionKind.SELECTION,
+            value="selected" if choice.selected else "not_selected",
+            reason=choice.reason.strip(),
+            payload={"input": {"selected": choice.selected, "reason": choice.reason}},
+            actor=actor,
+            actor_role="head_of_opd",
+            channel=channel,
+            now=now,
+        )
+    if any(selections.get(n, Choice(False)).selected for n in cands):
+        review.defence_deadline = deadline_after(
+            now, policy.review.defence_deadline_workdays, policy, tz
+        )
+        reviews.set_stage(session, review, ReviewStage.DEFENCE, now)
+    else:
+        _record_outcomes(session, review, {}, now, "tidak ada kandidat yang dipilih")
+        reviews.set_stage(session, review, ReviewStage.DONE, now)
+    return state_of(session, review)
+
+
+def _require_selected(session: Session, review: Review, nip: str, now: datetime) -> ReviewState:
+    state = state_of(session, review)
+    problems = []
+    if review.stage != ReviewStage.DEFENCE:
+        problems.append(f"review {review.scope_code} {review.period} tidak menunggu pembelaan")
+    elif review.defence_deadline is not None and now > review.defence_deadline:
+        problems.append("batas waktu pembelaan telah lewat")
+    if nip not in state.selected:
+        problems.append(
+            f"NIP {nip} tidak termasuk pegawai yang dipilih di {review.scope_code}"
+            if nip in state.candidates
+            else _who_else(session, review.period, nip)
+        )
+    if problems:
+        raise Refused(problems)
+    return state
+
+
+def apply_defence(
+    session: Session,
+    review: Review,
+    nip: str,
+    text: str,
+    *,
+    actor: str,
+    channel: str,
+    now: datetime,
+    replay: bool = False,
+) -> ReviewState:
+    """Record a selected employee's written defence (once)."""
+    key = dec.key_for(DecisionKind.DEFENCE, review.period, review.scope_code, nip)
+    if dec.get_by_key(session, key) is not None:
+        if replay:
+            return state_of(session, review)
+        raise Refused([f"pembelaan NIP {nip} sudah tercatat"])
+    _require_selected(session, review, nip, now)
+    if not text.strip():
+        raise Refused(["isi pembelaan tidak boleh kosong"])
+    dec.record(
+        session,
+        key=key,
+        period=review.period,
+        scope_code=review.scope_code,
+        review_id=review.id,
+        nip=nip,
+        kind=DecisionKind.DEFENCE,
+        value="submitted",
+        reason="",
+        payload={"text": text},
+        actor=actor or nip,
+        actor_role="employee",
+        channel=channel,
+        now=now,
+    )
+    return state_of(session, review)
+
+
+def apply_verdict(
+    session: Session,
+    review: Review,
+    nip: str,
+    accepted: bool,
+    reason: str,
+    *,
+    actor: str,
+    channel: str,
+    now: datetime,
+    replay: bool = False,
+) -> ReviewState:
+    """Record the head's verdict on a defence (once): accepted means not published."""
+    key = dec.key_for(DecisionKind.VERDICT, review.period, review.scope_code, nip)
+    if dec.get_by_key(session, key) is not None:
+        if replay:
+            return state_of(session, review)
+        raise Refused([f"putusan atas pembelaan NIP {nip} sudah tercatat"])
+    state = _require_selected(session, review, nip, now)
+    problems = []
+    if nip in state.awaiting_defence:
+        problems.append(f"NIP {nip} belum menyampaikan pembelaan")
+    if not reason.strip():
+        problems.append("alasan putusan wajib diisi")
+    if not actor.strip():
+        problems.append("nama/NIP pengambil keputusan wajib diisi")
+    if problems:
+        raise Refused(problems)
+    dec.record(
+        session,
+        key=key,
+        period=review.period,
+        scope_code=review.scope_code,
+        review_id=review.id,
+        nip=nip,
+        kind=DecisionKind.VERDICT,
+        value="accepted" if accepted else "rejected",
+        reason=reason.strip(),
+        payload={"input": {"accepted": accepted, "reason": reason}},
+        actor=actor,
+        actor_role="head_of_opd",
+        channel=channel,
+        now=now,
+    )
+    return state_of(session, review)
+
+
+def _record_outcomes(
+    session: Session, review: Review, published: dict[str, str], now: datetime, why: str
+) -> None:
+    """One outcome per candidate: published for those in `published` (nip -> reason)."""
+    for nip in [c.nip for c in candidates_of(session, review.period, review.scope_code)]:
+        dec.record(
+            session,
+            key=dec.key_for(DecisionKind.OUTCOME, review.period, review.scope_code, nip),
+            period=review.period,
+            scope_code=review.scope_code,
+            review_id=review.id,
+            nip=nip,
+            kind=DecisionKind.OUTCOME,
+            value="published" if nip in published else "not_published",
+            reason=published.get(nip, why),
+            actor=SYSTEM,
+            actor_role=SYSTEM,
+            now=now,
+        )
+
+
+def close_selection_if_due(session: Session, review: Review, now: datetime) -> bool:
+    """At the selection deadline with no selection: no_decision, nobody published."""
+    if review.stage != ReviewStage.SELECTION or review.selection_deadline is None:
+        return False
+    if now <= review.selection_deadline:
+        return False
+    dec.record(
+        session,
+        key=dec.key_for(DecisionKind.NO_DECISION, review.period, review.scope_code),
+        period=review.period,
+        scope_code=review.scope_code,
+        review_id=review.id,
+        kind=DecisionKind.NO_DECISION,
+        value="selection",
+        reason=f"batas waktu pemilihan {review.selection_deadline:%Y-%m-%d %H:%M} UTC lewat",
+        actor=SYSTEM,
+        actor_role=SYSTEM,
+        now=now,
+    )
+    _record_outcomes(session, review, {}, now, "tidak ada keputusan pemilihan sampai batas waktu")
+    reviews.set_stage(session, review, ReviewStage.NO_DECISION, now)
+    return True
+
+
+def close_defence_if_due(session: Session, review: Review, now: datetime) -> bool:
+    """End the defence stage when every verdict is in or the deadline has passed."""
+    if review.stage != ReviewStage.DEFENCE:
+        return False
+    state = state_of(session, review)
+    all_in = not state.awaiting_defence and not state.awaiting_verdict
+    due = review.defence_deadline is not None and now > review.defence_deadline
+    if not (all_in or due):
+        return False
+    if state.awaiting_verdict:
+        dec.record(
+            session,
+            key=dec.key_for(DecisionKind.NO_DECISION, review.period, review.scope_code),
+            period=review.period,
+            scope_code=review.scope_code,
+            review_id=review.id,
+            kind=DecisionKind.NO_DECISION,
+            value="defence",
+            reason="pembelaan belum diputus sampai batas waktu: NIP "
+            + ", ".join(state.awaiting_verdict),
+            actor=SYSTEM,
+            actor_role=SYSTEM,
+            now=now,
+        )
+        _record_outcomes(session, review, {}, now, "pembelaan belum diputus sampai batas waktu")
+        reviews.set_stage(session, review, ReviewStage.NO_DECISION, now)
+        return True
+    verdicts = dec.effective(session, review.period, review.scope_code, DecisionKind.VERDICT)
+    published: dict[str, str] = {}
+    for nip in state.selected:
+        verdict = verdicts.get(nip)
+        if verdict is None:
+            published[nip] = "tidak ada pembelaan sampai batas waktu"
+        elif verdict.value == "rejected":
+            published[nip] = f"pembelaan ditolak: {verdict.reason}"
+    _record_outcomes(session, review, published, now, "pembelaan diterima atau tidak dipilih")
+    reviews.set_stage(session, review, ReviewStage.DONE, now)
+    return True
+
+
+def extend(
+    session: Session,
+    review: Review,
+    *,
+    actor: str,
+    workdays: int,
+    reason: str,
+    policy: Policy,
+    tz: str,
+    now: datetime,
+) -> datetime:
+    """An operator extends the current stage's deadline; recorded as an extension decision."""
+    problems = []
+    if review.stage not in reviews.OPEN_STAGES:
+        problems.append(f"review {review.scope_code} {review.period} sudah selesai")
+    if workdays < 1:
+        problems.append("perpanjangan minimal 1 hari kerja")
+    if not reason.strip():
+        problems.append("alasan perpanjangan wajib diisi")
+    if not actor.strip():
+        problems.append("nama operator wajib diisi")
+    if problems:
+        raise Refused(problems)
+    stage_selection = review.stage == ReviewStage.SELECTION
+    old = review.selection_deadline if stage_selection else review.defence_deadline
+    new = deadline_after(max(old or now, now), workdays, policy, tz)
+    n = len(
+        [
+            d
+            for d in dec.history(session, review.period, review.scope_code)
+            if d.kind == DecisionKind.EXTENSION
+        ]
+    )
+    dec.record(
+        session,
+        key=f"{dec.key_for(DecisionKind.EXTENSION, review.period, review.scope_code)}:{n + 1}",
+        period=review.period,
+        scope_code=review.scope_code,
+        review_id=review.id,
+        kind=DecisionKind.EXTENSION,
+        value=f"{workdays} workdays",
+        reason=reason.strip(),
+        payload={
+            "stage": review.stage,
+            "old_deadline": old.isoformat() if old else None,
+            "new_deadline": new.isoformat(),
+        },
+        actor=actor,
+        actor_role="bkd_operator",
+        channel="cli",
+        now=now,
+    )
+    if stage_selection:
+        review.selection_deadline = new
+    else:
+        review.defence_deadline = new
+    review.updated_at = now
+    session.flush()
+    return new
