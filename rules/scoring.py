@@ -1,0 +1,221 @@
+"""score_month: every employee's indicators, composite, band, sufficiency, ranks and explanation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinerja.domain import PositionLevel
+from rules.activities import activity_components, subordinate_activity
+from rules.attendance import attendance_components
+from rules.behaviour import behaviour_components
+from rules.explain import COMPONENTS, NO_DATA, explain
+from rules.frames import MonthData
+from rules.indicators import indicator_components
+from rules.policy import LEAF_INPUTS, Band, Policy
+from rules.roster import build_roster
+from rules.selection import rank_within
+from rules.sufficiency import sufficiency
+from rules.trees import evaluate_tree
+from rules.vectors import factorize
+
+LEAVES = sorted(LEAF_INPUTS)
+# Leaves that are indicators of their own in "weighted" mode, so kinerja leaves them out.
+NOT_KINERJA = frozenset({"behaviour", "attendance"})
+COUNT_COLUMNS = [
+    "workdays_expected",
+    "days_observed",
+    "days_excused",
+    "days_absent",
+    "late_count",
+    "early_count",
+    "missing_checkin",
+    "missing_checkout",
+    "raters",
+    "subordinates",
+    "activities_unapproved",
+    "activities_invalid_entry",
+]
+SCORE_COLUMNS = [
+    "period",
+    "nip",
+    "name",
+    "opd_code",
+    "rumpun_code",
+    "position_level",
+    "job_title",
+    "kinerja",
+    "kehadiran",
+    "perilaku",
+    "composite",
+    "band",
+    "sufficient",
+    "insufficient_reason",
+    "rank_opd",
+    "rank_rumpun",
+    "explanation",
+    *[f"c_{leaf}" for leaf in LEAVES],
+    "main_pct",
+    "missing_leaves",
+    *COUNT_COLUMNS,
+]
+
+
+def band_of(values: np.ndarray, bands: list[Band]) -> np.ndarray:
+    """The band code of each value; each edge belongs to the band that includes it."""
+    out = np.full(len(values), None, dtype=object)
+    for band in bands:
+        above = (values > band.min_score) | (band.include_min & (values == band.min_score))
+        below = (values < band.max_score) | (band.include_max & (values == band.max_score))
+        out[above & below] = band.code
+    return out
+
+
+def own_activity_weights(policy: Policy) -> tuple[float, float]:
+    """Main/additional split of one's own activity, taken from the staff tree (80/20 by default)."""
+    leaves = policy.positions[PositionLevel.STAFF].leaves()
+    main, extra = leaves.get("main_activity", 0.0), leaves.get("additional_activity", 0.0)
+    if main + extra <= 0:
+        return 0.8, 0.2
+    return main / (main + extra), extra / (main + extra)
+
+
+def _weighted_mean(pairs: list[tuple[float, np.ndarray]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Weighted mean renormalised over the present (non-NaN) terms, and each term's share."""
+    denom = sum(w * ~np.isnan(v) for w, v in pairs)
+    total = sum(w * np.nan_to_num(v) for w, v in pairs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(denom > 0, total / denom, np.nan)
+        shares = [np.where(denom > 0, w * ~np.isnan(v) / denom, 0.0) for w, v in pairs]
+    return mean, shares
+
+
+def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
+    """One row per employee in post during the period (see SCORE_COLUMNS)."""
+    roster = build_roster(data.period, data.employees, policy.calendar)
+    n = roster.size
+    att = attendance_components(data.attendance, roster, policy.attendance, policy.calendar)
+    target_days = np.maximum(roster.workdays_expected - att["days_excused"].to_numpy(), 0)
+    act = activity_components(data.activities, roster, policy.activities, target_days)
+    w_main, w_add = own_activity_weights(policy)
+    own, _ = _weighted_mean(
+        [(w_main, act["main_activity"].to_numpy()), (w_add, act["additional_activity"].to_numpy())]
+    )
+    sub_mean, sub_count = subordinate_activity(roster, own)
+    beh = behaviour_components(data.behaviour, roster, policy.behaviour)
+    ind = indicator_components(data.indicators, roster)
+
+    leaves: dict[str, np.ndarray] = {
+        "attendance": att["attendance"].to_numpy(),
+        "behaviour": beh["behaviour"].to_numpy(),
+        "main_activity": act["main_activity"].to_numpy(),
+        "additional_activity": act["additional_activity"].to_numpy(),
+        "subordinate_activity": sub_mean,
+        **{k: ind[k].to_numpy() for k in ("capaian_fisik", "iki", "iku", "ikp", "iku_iki_ikp")},
+    }
+    kinerja = np.full(n, np.nan)
+    tree_full = np.full(n, np.nan)
+    # eff_k: each leaf's weight within kinerja; eff_full: within the whole position tree.
+    eff_k = {leaf: np.zeros(n) for leaf in LEAVES}
+    eff_full = {leaf: np.zeros(n) for leaf in LEAVES}
+    missing = np.full(n, "", dtype=object)
+    level_codes, level_names = factorize(roster.employees["position_level"].astype(str))
+    for li, level_name in enumerate(level_names):
+        try:
+            level = PositionLevel(level_name)
+        except ValueError:
+            bad = roster.employees.loc[level_codes == li, "nip"].astype(str).iloc[0]
+            raise ValueError(
+                f"employee {bad}: unknown position_level {level_name!r}; "
+                f"known: {[lvl.value for lvl in PositionLevel]}"
+            ) from None
+        rows = level_codes == li
+        tree = policy.positions[level].children
+        sub = {k: v[rows] for k, v in leaves.items()}
+        value, eff = evaluate_tree(tree, sub, NOT_KINERJA)
+        if eff:
+            kinerja[rows] = value
+            for leaf, w in eff.items():
+                eff_k[leaf][rows] = w
+        value, eff = evaluate_tree(tree, sub)
+        tree_full[rows] = value
+        for leaf, w in eff.items():
+            eff_full[leaf][rows] = w
+        used = sorted(policy.positions[level].leaves())
+        gaps = np.full(int(rows.sum()), "", dtype=object)
+        for leaf in used:
+            gaps = gaps + np.where(np.isnan(sub[leaf]), leaf + ",", "").astype(object)
+        missing[rows] = gaps
+
+    kehadiran = leaves["attendance"]
+    perilaku = leaves["behaviour"]
+    losses = np.zeros((n, len(COMPONENTS)))
+    col = {name: i for i, name in enumerate(COMPONENTS)}
+    if policy.composite.mode == "weighted":
+        wts = policy.composite.weights
+        composite, (s_k, s_h, s_p) = _weighted_mean(
+            [(wts["kinerja"], kinerja), (wts["kehadiran"], kehadiran), (wts["perilaku"], perilaku)]
+        )
+        for leaf in LEAVES:
+            if leaf in col and leaf not in NOT_KINERJA:
+                losses[:, col[leaf]] = s_k * eff_k[leaf] * (100.0 - leaves[leaf])
+        losses[:, col["attendance"]] = s_h * (100.0 - kehadiran)
+        losses[:, col["behaviour"]] = s_p * (100.0 - perilaku)
+    else:
+        composite = np.maximum(tree_full - (100.0 - kehadiran), 0.0)
+        for leaf in LEAVES:
+            if leaf in col:
+                losses[:, col[leaf]] = eff_full[leaf] * (100.0 - leaves[leaf])
+        losses[:, col["attendance"]] += 100.0 - kehadiran
+
+    emp = roster.employees
+    out = pd.DataFrame(
+        {
+            "period": data.period,
+            "nip": roster.index.to_numpy(),
+            "name": emp["name"].astype(str).to_numpy(),
+            "opd_code": emp["opd_code"].astype(str).to_numpy(),
+            "rumpun_code": _optional_text(emp["rumpun_code"]),
+            "position_level": emp["position_level"].astype(str).to_numpy(),
+            "job_title": _optional_text(emp["job_title"]),
+            "kinerja": _score(kinerja),
+            "kehadiran": _score(kehadiran),
+            "perilaku": _score(perilaku),
+            "composite": _score(composite),
+        }
+    )
+    out["band"] = band_of(out["composite"].to_numpy(), policy.bands)
+    for leaf in LEAVES:
+        out[f"c_{leaf}"] = _score(leaves[leaf])
+    out["main_pct"] = np.round(act["main_pct"].to_numpy(), 2)
+    out["missing_leaves"] = pd.Series(missing, dtype=object).str.rstrip(",").to_numpy()
+    out["workdays_expected"] = roster.workdays_expected
+    for c in COUNT_COLUMNS[1:]:
+        if c in att:
+            out[c] = att[c].to_numpy()
+        elif c in act:
+            out[c] = act[c].to_numpy()
+    out["raters"] = beh["raters"].to_numpy()
+    out["subordinates"] = sub_count
+
+    ok, reason = sufficiency(out, policy.sufficiency)
+    out["sufficient"] = ok
+    out["insufficient_reason"] = reason
+    out["rank_opd"] = _rank(out, out["opd_code"], policy)
+    out["rank_rumpun"] = _rank(out, out["rumpun_code"], policy)
+    expl = explain(out, losses)
+    out["explanation"] = expl.where(out["composite"].notna(), NO_DATA)
+    return out[SCORE_COLUMNS]
+
+
+def _score(values: np.ndarray) -> np.ndarray:
+    return np.round(np.clip(values, 0.0, 100.0), 2)
+
+
+def _optional_text(values: pd.Series) -> np.ndarray:
+    return values.astype(object).where(values.notna(), "").astype(str).to_numpy()
+
+
+def _rank(out: pd.DataFrame, scope: pd.Series, policy: Policy) -> pd.Series:
+    ranks = rank_within(out, scope, policy.selection.tie_break)
+    return pd.Series(ranks, index=out.index).astype("Int64")

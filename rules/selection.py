@@ -1,0 +1,96 @@
+"""Ranks within OPD and rumpun, and the candidates proposed to each head of OPD (or rumpun)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rules.policy import Policy
+
+CANDIDATE_COLUMNS = ["period", "nip", "scope_kind", "scope_code", "opd_code", "rank", "composite"]
+
+
+def _sort_key(values: pd.Series) -> np.ndarray:
+    """A numeric ascending key: numbers as they are (NaN last), anything else by sorted code."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        arr = values.to_numpy(dtype=np.float64)
+        return np.where(np.isnan(arr), np.inf, arr)
+    codes, _ = pd.factorize(values.astype(str), sort=True)
+    return codes.astype(np.float64)
+
+
+def order(scores: pd.DataFrame, scope: pd.Series, tie_break: list[str]) -> np.ndarray:
+    """Row positions sorted by scope, then by the tie-break keys ascending (lowest first)."""
+    missing = [k for k in tie_break if k not in scores.columns]
+    if missing:
+        raise ValueError(f"selection.tie_break names unknown score columns: {missing}")
+    keys = [_sort_key(scores[k]) for k in reversed(tie_break)]
+    keys.append(_sort_key(scope))
+    return np.lexsort(keys)
+
+
+def rank_within(scores: pd.DataFrame, scope: pd.Series, tie_break: list[str]) -> np.ndarray:
+    """1 = lowest within each scope value; rows with no composite or no scope get NaN."""
+    eligible = scores["composite"].notna().to_numpy() & scope.notna().to_numpy()
+    eligible &= scope.astype(str).str.len().to_numpy() > 0
+    ranks = np.full(len(scores), np.nan)
+    if not eligible.any():
+        return ranks
+    sub = scores.loc[eligible].reset_index(drop=True)
+    sub_scope = scope[eligible].reset_index(drop=True)
+    idx = order(sub, sub_scope, tie_break)
+    sorted_scope = sub_scope.to_numpy()[idx]
+    first = np.r_[True, sorted_scope[1:] != sorted_scope[:-1]]
+    starts = np.maximum.accumulate(np.where(first, np.arange(len(idx)), 0))
+    sub_rank = np.empty(len(idx))
+    sub_rank[idx] = np.arange(len(idx)) - starts + 1
+    ranks[np.flatnonzero(eligible)] = sub_rank
+    return ranks
+
+
+def propose_candidates(
+    scores: pd.DataFrame, policy: Policy, unassessable: dict[str, str]
+) -> pd.DataFrame:
+    """The lowest `selection.count` per scope (OPD or rumpun), by the policy's tie-break order.
+
+    Never proposed: insufficient data, excluded position levels, OPDs whose data failed this
+    month (`unassessable`, opd_code -> reason), rows without a composite. Under rumpun scope an
+    OPD without a rumpun is its own scope (scope_kind "opd"), so nobody escapes review.
+    """
+    sel = policy.selection
+    eligible = (
+        scores["sufficient"].astype(bool)
+        & scores["composite"].notna()
+        & ~scores["position_level"].astype(str).isin([lvl.value for lvl in sel.exclude_levels])
+        & ~scores["opd_code"].astype(str).isin(list(unassessable))
+    )
+    pool = scores.loc[eligible].reset_index(drop=True)
+    if pool.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in CANDIDATE_COLUMNS})
+    opd = pool["opd_code"].astype(str)
+    if sel.scope == "rumpun":
+        rumpun = pool["rumpun_code"].astype("object").where(pool["rumpun_code"].notna(), "")
+        rumpun = rumpun.astype(str)
+        has_rumpun = rumpun.str.len() > 0
+        scope_code = rumpun.where(has_rumpun, opd)
+        scope_kind = np.where(has_rumpun, "rumpun", "opd")
+    else:
+        scope_code = opd
+        scope_kind = np.full(len(pool), "opd")
+    # The scope key keeps "rumpun X" and "opd X" apart even if codes coincide.
+    scope_key = pd.Series(scope_kind, dtype=object) + ":" + scope_code
+    rank = rank_within(pool, scope_key, sel.tie_break)
+    chosen = rank <= sel.count
+    out = pd.DataFrame(
+        {
+            "period": pool["period"].astype(str),
+            "nip": pool["nip"].astype(str),
+            "scope_kind": scope_kind,
+            "scope_code": scope_code,
+            "opd_code": opd,
+            "rank": rank,
+            "composite": pool["composite"].astype(float),
+        }
+    ).loc[chosen]
+    out["rank"] = out["rank"].astype(np.int64)
+    return out.sort_values(["scope_kind", "scope_code", "rank"]).reset_index(drop=True)

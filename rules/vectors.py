@@ -1,0 +1,95 @@
+"""Vectorised helpers shared by the scoring modules: integer codes, masks, times, group sums."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import time
+
+import numpy as np
+import pandas as pd
+
+
+def codes_for(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each value in `index` (-1 if absent); categoricals map categories only."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cat_map = index.get_indexer(values.cat.categories)
+        raw = values.cat.codes.to_numpy()
+        out = np.where(raw >= 0, cat_map[raw], -1)
+        return out.astype(np.int64, copy=False)
+    return index.get_indexer(pd.Index(values)).astype(np.int64, copy=False)
+
+
+def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and uniques; categorical columns reuse their codes (missing values are -1)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories)
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def isin(values: pd.Series, allowed: Iterable[str]) -> np.ndarray:
+    """Boolean mask of values in `allowed`, evaluated once per distinct value."""
+    allowed_set = {str(a) for a in allowed}
+    codes, uniques = factorize(values)
+    hit = np.array([str(u) in allowed_set for u in uniques], dtype=bool)
+    return np.where(codes >= 0, hit[codes] if len(hit) else False, False)
+
+
+def time_seconds(t: time) -> int:
+    """Seconds since midnight of a time of day."""
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def parse_clock(value: object) -> float:
+    """Seconds since midnight of 'HH:MM[:SS]' or a time; NaN when empty; ValueError when bad."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    if isinstance(value, time):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    text = str(value).strip()
+    if not text:
+        return np.nan
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise ValueError(f"{text!r} is not a time HH:MM[:SS]")
+    h, m = int(parts[0]), int(parts[1])
+    s = int(parts[2]) if len(parts) == 3 else 0
+    if h > 23 or m > 59 or s > 59:
+        raise ValueError(f"{text!r} is not a time HH:MM[:SS]")
+    return float(h * 3600 + m * 60 + s)
+
+
+def clock_seconds(values: pd.Series) -> np.ndarray:
+    """Seconds since midnight for a column of times, parsing each distinct value once."""
+    codes, uniques = factorize(values)
+    parsed = np.array([parse_clock(u) for u in uniques], dtype=np.float64)
+    out = np.full(len(codes), np.nan)
+    ok = codes >= 0
+    out[ok] = parsed[codes[ok]]
+    return out
+
+
+def day_numbers(values: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 of a datetime/date column (int64; NaT becomes a huge negative)."""
+    arr = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+    return arr.astype(np.int64)
+
+
+def seconds_since_epoch(values: pd.Series) -> np.ndarray:
+    """Whole seconds since the epoch of a datetime column."""
+    arr = pd.to_datetime(values).to_numpy(dtype="datetime64[s]")
+    return arr.astype(np.int64)
+
+
+def group_sum(codes: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Sum of `weights` (or count) per code 0..n-1; codes must already be filtered to >= 0."""
+    return np.bincount(codes, weights=weights, minlength=n)[:n].astype(np.float64)
+
+
+def truthy(values: pd.Series) -> np.ndarray:
+    """Boolean mask from bools or 'true'/'false'/'1'/'0' strings."""
+    if values.dtype == bool:
+        return values.to_numpy()
+    codes, uniques = factorize(values)
+    hit = np.array([str(u).strip().lower() in {"true", "1", "yes", "y"} for u in uniques], bool)
+    return np.where(codes >= 0, hit[codes] if len(hit) else False, False)
