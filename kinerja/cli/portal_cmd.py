@@ -1,9 +1,64 @@
-"""Sub-commands of `kinerja` for this concern (registered by kinerja.cli)."""
+"""`kinerja portal` (the decision portal web app) and `kinerja portal-link` (issue a link)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing registered yet."""
+    @app.command("portal")
+    def portal_cmd(
+        host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+        port: int = typer.Option(8100, help="TCP port (match KINERJA_PORTAL_BASE_URL)."),
+        database_url: str = typer.Option(None, help="Defaults to KINERJA_DATABASE_URL."),
+    ) -> None:
+        """Serve the decision portal: heads of OPD and employees act from their links."""
+        import uvicorn
+
+        from db.migrate import upgrade
+        from db.session import make_engine
+        from kinerja.settings import get_settings
+        from portal.app import create_app
+
+        settings = get_settings()
+        url = database_url or settings.database_url
+        upgrade(url)
+        typer.echo(f"portal on http://{host}:{port} (links use {settings.portal_base_url})")
+        uvicorn.run(create_app(make_engine(url), settings), host=host, port=port)
+
+    @app.command("portal-link")
+    def portal_link_cmd(
+        period: str = typer.Option(..., help="YYYY-MM"),
+        purpose: str = typer.Option("overview", help="overview | selection | defence | verdict"),
+        person: str = typer.Option(..., help="NIP of the person (operator id for overview)."),
+        scope: str = typer.Option("*", help="OPD or rumpun code; '*' = every OPD (overview)."),
+        hours: int = typer.Option(None, help="Validity; defaults to KINERJA_LINK_TTL_HOURS."),
+        database_url: str = typer.Option(None, help="Defaults to KINERJA_DATABASE_URL."),
+    ) -> None:
+        """Issue a personal portal link (e.g. the BKD overview) and print it."""
+        from db.session import make_engine, session_scope
+        from kinerja.settings import get_settings
+        from portal.links import issue_link
+
+        settings = get_settings()
+        ttl = hours if hours is not None else settings.link_ttl_hours
+        expires = datetime.now(UTC) + timedelta(hours=ttl)
+        engine = make_engine(database_url or settings.database_url)
+        try:
+            with session_scope(engine) as session:
+                url = issue_link(
+                    session,
+                    period=period,
+                    scope_code=scope,
+                    purpose=purpose,
+                    person_nip=person,
+                    expires_at=expires,
+                    actor="cli",
+                )
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        finally:
+            engine.dispose()
+        typer.echo(url)

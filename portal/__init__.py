@@ -1,0 +1,1 @@
+"""The decision portal: heads of OPD and employees act from personal links."""

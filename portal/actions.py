@@ -1,0 +1,70 @@
+"""The portal acts only through flows.review_service: the one validation path the CLI shares."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from sqlalchemy import Engine
+
+CHANNEL = "portal"
+
+
+class ActionRefused(Exception):
+    """The review service refused a submission against the review's current state."""
+
+
+def _service() -> ModuleType:
+    # Imported on use: the service pulls in Prefect, which the portal's pages do not need.
+    from flows import review_service
+
+    return review_service
+
+
+def _refusals(service: ModuleType) -> tuple[type[BaseException], ...]:
+    """The exception types the service raises when it refuses (state, deadline, input)."""
+    found: list[type[BaseException]] = [ValueError, PermissionError, LookupError]
+    for name in ("ReviewRefused", "DecisionRefused", "ReviewError", "InvalidDecision"):
+        exc = getattr(service, name, None)
+        if isinstance(exc, type) and issubclass(exc, BaseException):
+            found.append(exc)
+    return tuple(found)
+
+
+def submit_selection(
+    engine: Engine,
+    period: str,
+    scope_code: str,
+    actor: str,
+    selections: dict[str, tuple[bool, str]],
+) -> None:
+    service = _service()
+    try:
+        service.submit_selection(engine, period, scope_code, actor, selections, CHANNEL)
+    except _refusals(service) as exc:
+        raise ActionRefused(str(exc)) from exc
+
+
+def submit_defence(
+    engine: Engine, period: str, scope_code: str, nip: str, actor: str, text: str
+) -> None:
+    service = _service()
+    try:
+        service.submit_defence(engine, period, scope_code, nip, actor, text, CHANNEL)
+    except _refusals(service) as exc:
+        raise ActionRefused(str(exc)) from exc
+
+
+def submit_verdict(
+    engine: Engine,
+    period: str,
+    scope_code: str,
+    nip: str,
+    actor: str,
+    accepted: bool,
+    reason: str,
+) -> None:
+    service = _service()
+    try:
+        service.submit_verdict(engine, period, scope_code, nip, actor, accepted, reason, CHANNEL)
+    except _refusals(service) as exc:
+        raise ActionRefused(str(exc)) from exc

@@ -1,0 +1,252 @@
+"""The portal web app: personal-link pages for heads of OPD, employees and BKD operators.
+
+Every request names a link (``/l/<token>``); the link decides the period, scope, purpose and
+person, never the form. Actions go through flows.review_service (portal.actions) and every
+view, submission and refusal is written to audit_event with the link id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from db.audit import record_event
+from db.links import claim_link, get_link, release_link
+from db.session import make_engine, session_scope
+from kinerja.settings import Settings, get_settings
+from portal import actions
+from portal.csrf import check_csrf, make_csrf
+from portal.format import helpers
+from portal.links import LinkClaims, LinkRefused, utcnow, verify
+from portal.pages import (
+    PAGES,
+    Page,
+    parse_defence,
+    parse_selection,
+    parse_verdict,
+    refusal_from,
+    refusal_page,
+    verdict_actor,
+)
+from templates import environment
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    # The token is in the URL: never hand it to another site in a Referer header.
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+class Portal:
+    """The request handlers, bound to one engine and one settings object."""
+
+    def __init__(self, engine: Engine | None, settings: Settings) -> None:
+        self._engine = engine
+        self.settings = settings
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    @property
+    def secret(self) -> str:
+        return self.settings.portal_secret.get_secret_value()
+
+    def render(self, page: Page) -> HTMLResponse:
+        html = environment().get_template(page.template).render(**helpers(), **page.context)
+        return HTMLResponse(html, status_code=page.status)
+
+    def _refused(self, session: Session, exc: LinkRefused, ip: str, method: str) -> HTMLResponse:
+        link = get_link(session, exc.link_id) if exc.link_id else None
+        record_event(
+            session,
+            actor=link.person_nip if link is not None else "anonim",
+            action="link_refused",
+            period=link.period if link is not None else None,
+            scope_code=link.scope_code if link is not None else None,
+            link_id=exc.link_id,
+            detail={"reason": exc.reason, "why": exc.detail, "ip": ip, "method": method},
+        )
+        return self.render(refusal_from(session, exc))
+
+    def _audit(
+        self,
+        session: Session,
+        claims: LinkClaims,
+        action: str,
+        actor: str | None = None,
+        **detail: Any,
+    ) -> None:
+        record_event(
+            session,
+            actor=actor or claims.person_nip,
+            action=action,
+            period=claims.period,
+            scope_code=claims.scope_code,
+            link_id=claims.link_id,
+            detail=detail,
+        )
+
+    # --- GET ----------------------------------------------------------------------------------
+
+    def view(self, token: str, ip: str) -> HTMLResponse:
+        with session_scope(self.engine) as session:
+            try:
+                claims = verify(session, token, settings=self.settings)
+            except LinkRefused as exc:
+                return self._refused(session, exc, ip, "GET")
+            page = PAGES[claims.purpose](session, claims, make_csrf(self.secret, claims.link_id))
+            self._audit(session, claims, f"view_{claims.purpose}", ip=ip)
+            return self.render(page)
+
+    # --- POST ---------------------------------------------------------------------------------
+
+    def submit(self, token: str, fields: dict[str, str], ip: str) -> HTMLResponse:
+        with session_scope(self.engine) as session:
+            try:
+                claims = verify(session, token, settings=self.settings)
+            except LinkRefused as exc:
+                return self._refused(session, exc, ip, "POST")
+            if not check_csrf(self.secret, claims.link_id, fields.get("csrf")):
+                self._audit(session, claims, "csrf_refused", ip=ip)
+                return self.render(refusal_page(session, "csrf"))
+            if claims.purpose == "overview":
+                self._audit(session, claims, "submit_refused", ip=ip, why="read-only page")
+                return self.render(refusal_page(session, "method"))
+            parsed, errors = self._parse(session, claims, fields)
+            if errors:
+                self._audit(session, claims, "submit_invalid", ip=ip, errors=errors)
+                page = PAGES[claims.purpose](
+                    session, claims, make_csrf(self.secret, claims.link_id), errors, fields
+                )
+                return self.render(page)
+            actor = self._actor(session, claims)
+            action = f"submit_{claims.purpose}"
+            if not claim_link(session, claims.link_id, action, utcnow()):
+                self._audit(session, claims, "link_refused", ip=ip, reason="used", why="race")
+                return self.render(refusal_page(session, "used", claims.link_id))
+        # The claim is committed before the service runs: it writes through its own connection,
+        # and a second request with the same link must already see the link as used.
+        try:
+            summary = self._act(claims, actor, parsed)
+        except actions.ActionRefused as exc:
+            return self._undo(claims, actor, action, ip, "state", str(exc))
+        except Exception as exc:  # any failure: the person must be able to try again
+            return self._undo(claims, actor, action, ip, "error", f"{type(exc).__name__}: {exc}")
+        with session_scope(self.engine) as session:
+            self._audit(session, claims, action, actor=actor, ip=ip, **summary)
+            page = Page(
+                "portal/done.html",
+                200,
+                {"purpose": claims.purpose, "summary": summary, "period": claims.period},
+            )
+            return self.render(page)
+
+    def _undo(
+        self, claims: LinkClaims, actor: str, action: str, ip: str, reason: str, why: str
+    ) -> HTMLResponse:
+        with session_scope(self.engine) as session:
+            release_link(session, claims.link_id, action)
+            self._audit(session, claims, "submit_refused", actor=actor, ip=ip, why=why)
+            return self.render(refusal_page(session, reason, claims.link_id, why))
+
+    def _parse(
+        self, session: Session, claims: LinkClaims, fields: dict[str, str]
+    ) -> tuple[Any, dict[str, str]]:
+        if claims.purpose == "selection":
+            return parse_selection(session, claims, fields)
+        if claims.purpose == "defence":
+            return parse_defence(session, claims, fields)
+        return parse_verdict(session, claims, fields)
+
+    def _actor(self, session: Session, claims: LinkClaims) -> str:
+        if claims.purpose == "verdict":
+            return verdict_actor(session, claims)
+        return claims.person_nip
+
+    def _act(self, claims: LinkClaims, actor: str, parsed: Any) -> dict[str, Any]:
+        """Call the review service; returns what the audit trail keeps about the action."""
+        if claims.purpose == "selection":
+            actions.submit_selection(self.engine, claims.period, claims.scope_code, actor, parsed)
+            return {
+                "selected": sorted(n for n, (sel, _) in parsed.items() if sel),
+                "not_selected": sorted(n for n, (sel, _) in parsed.items() if not sel),
+            }
+        if claims.purpose == "defence":
+            actions.submit_defence(
+                self.engine, claims.period, claims.scope_code, claims.person_nip, actor, parsed
+            )
+            return {"nip": claims.person_nip, "chars": len(parsed)}
+        done: dict[str, str] = {}
+        for nip, (accepted, reason) in parsed.items():
+            try:
+                actions.submit_verdict(
+                    self.engine, claims.period, claims.scope_code, nip, actor, accepted, reason
+                )
+            except actions.ActionRefused:
+                if not done:
+                    raise
+                # Earlier verdicts are recorded: keep the link used and report what failed.
+                done[nip] = "refused"
+                continue
+            done[nip] = "accepted" if accepted else "rejected"
+        return {"verdicts": done}
+
+
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+    """The portal app; the engine is built from settings on first use when not given."""
+    portal = Portal(engine, settings or get_settings())
+    app = FastAPI(title="Portal Kinerja", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.portal = portal
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> HTMLResponse:
+        return portal.render(Page("portal/index.html"))
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/static/portal.css")
+    def stylesheet() -> Response:
+        css = resources.files("portal").joinpath("static/portal.css").read_text(encoding="utf-8")
+        return Response(css, media_type="text/css")
+
+    @app.get("/l/{token}", response_class=HTMLResponse)
+    async def view_link(token: str, request: Request) -> HTMLResponse:
+        return await run_in_threadpool(portal.view, token, _ip(request))
+
+    @app.post("/l/{token}", response_class=HTMLResponse)
+    async def submit_link(token: str, request: Request) -> HTMLResponse:
+        form = await request.form()
+        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        return await run_in_threadpool(portal.submit, token, fields, _ip(request))
+
+    return app
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "-"

@@ -1,0 +1,108 @@
+"""Indonesian display helpers for portal pages: numbers, times in WIB, labels."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+MONTHS = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]  # fmt: skip
+
+STAGES = {
+    "awaiting_selection": "Menunggu pemilihan oleh kepala OPD",
+    "awaiting_defence": "Menunggu pembelaan dan putusan",
+    "done": "Selesai",
+    "no_decision": "Tanpa keputusan (batas waktu lewat)",
+    "not_assessable": "Tidak dapat dinilai",
+}
+ATTENDANCE = {
+    "present": "Hadir",
+    "absent": "Tidak hadir tanpa keterangan",
+    "leave": "Cuti",
+    "sick": "Sakit",
+    "official_travel": "Dinas luar",
+    "holiday": "Libur",
+    "connectivity_gap": "Gangguan jaringan",
+}
+ACTIVITY_KIND = {"main": "Utama", "additional": "Tambahan"}
+APPROVAL = {"approved": "Disetujui", "pending": "Menunggu persetujuan", "rejected": "Ditolak"}
+BAND = {"kurang": "Kurang (< 50)", "cukup": "Cukup (50-75)", "baik": "Baik (> 75)"}
+COMPONENTS = {
+    "c_behaviour": "Perilaku (kuesioner 360°)",
+    "c_main_activity": "Aktivitas utama",
+    "c_additional_activity": "Aktivitas tambahan",
+    "c_attendance": "Kehadiran",
+    "c_capaian_fisik": "Capaian fisik",
+    "c_iki": "IKI",
+    "c_iku": "IKU",
+    "c_ikp": "IKP",
+    "c_subordinates_activity": "Aktivitas bawahan",
+    "workdays_expected": "Hari kerja",
+    "days_observed": "Hari tercatat",
+    "days_excused": "Hari berketerangan (cuti, sakit, dinas, gangguan)",
+    "days_absent": "Hari tidak hadir",
+    "late_count": "Terlambat (kali)",
+    "early_count": "Pulang cepat (kali)",
+    "raters": "Jumlah penilai perilaku",
+}
+
+
+def num(value: Any, digits: int = 1) -> str:
+    """45.25 -> '45,3' (Indonesian decimal comma); None/NaN -> '-'."""
+    if value is None or isinstance(value, bool):
+        return "-" if value is None else ("ya" if value else "tidak")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != number:
+        return "-"
+    text = f"{number:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def local(value: datetime, tz: str = "Asia/Jakarta") -> datetime:
+    """Stored times are naive UTC; people read them in WIB."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(tz))
+
+
+def day(value: date) -> str:
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def when(value: datetime | None) -> str:
+    """'3 November 2025 pukul 16.00 WIB'."""
+    if value is None:
+        return "-"
+    loc = local(value)
+    return f"{day(loc.date())} pukul {loc:%H.%M} WIB"
+
+
+def clock(value: time | None) -> str:
+    return "-" if value is None else f"{value:%H.%M}"
+
+
+def period_label(period: str) -> str:
+    year, month = period.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def helpers() -> dict[str, Any]:
+    """What every portal template gets for display."""
+    return {
+        "num": num,
+        "when": when,
+        "day": day,
+        "clock": clock,
+        "period_label": period_label,
+        "STAGES": STAGES,
+        "ATTENDANCE": ATTENDANCE,
+        "ACTIVITY_KIND": ACTIVITY_KIND,
+        "APPROVAL": APPROVAL,
+        "BAND": BAND,
+        "COMPONENTS": COMPONENTS,
+    }

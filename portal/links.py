@@ -1,0 +1,163 @@
+"""Personal portal links: signed, expiring, bound to period, scope, purpose and person, used once.
+
+A link is a URL ``<portal_base_url>/l/<token>``. The token is signed with ``portal_secret``
+(itsdangerous) and carries the link id and everything it is bound to; the ``portal_link`` table
+records each issued link and when its one action was taken, so a reused link is refused.
+
+``person_nip`` is the person the link is *for*: the head of the OPD for ``selection`` and
+``verdict`` links, the employee for ``defence`` links, an operator id for ``overview`` links.
+For ``verdict`` the employee's NIP is also accepted: the page is then limited to that employee's
+defence (the head of the scope still decides).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
+
+from db.audit import record_event
+from db.links import add_link, get_link
+from kinerja.settings import Settings, get_settings
+
+PURPOSES = ("selection", "defence", "verdict", "overview")
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+LINK_SALT = "kinerja-portal-link"
+
+
+class LinkRefused(Exception):
+    """A link that may not be used: ``reason`` is invalid | expired | used."""
+
+    def __init__(self, reason: str, link_id: str | None = None, detail: str = "") -> None:
+        super().__init__(f"link refused: {reason} {detail}".strip())
+        self.reason = reason
+        self.link_id = link_id
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class LinkClaims:
+    """What a verified link is bound to."""
+
+    link_id: str
+    period: str
+    scope_code: str
+    purpose: str
+    person_nip: str
+    expires_at: datetime  # naive UTC
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the convention for every time the portal stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    # Aware times are converted; naive ones are taken to be UTC already.
+    if value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.portal_secret.get_secret_value(), salt=LINK_SALT)
+
+
+def issue_link(
+    session: Session,
+    *,
+    period: str,
+    scope_code: str,
+    purpose: str,
+    person_nip: str,
+    expires_at: datetime | None = None,
+    settings: Settings | None = None,
+    actor: str = "system",
+) -> str:
+    """Record (and audit) a new personal link; return its full URL. The caller commits."""
+    settings = settings or get_settings()
+    if purpose not in PURPOSES:
+        raise ValueError(f"link purpose {purpose!r} unknown; expected one of {', '.join(PURPOSES)}")
+    if not PERIOD_RE.match(period):
+        raise ValueError(f"link period {period!r} is not YYYY-MM")
+    if not scope_code or not person_nip:
+        raise ValueError("a link needs a scope_code and a person_nip")
+    issued = utcnow()
+    expires = (
+        _naive_utc(expires_at)
+        if expires_at is not None
+        else issued + timedelta(hours=settings.link_ttl_hours)
+    )
+    if expires <= issued:
+        raise ValueError(f"link for {person_nip} ({period}, {scope_code}) would already be expired")
+    link_id = secrets.token_hex(16)
+    add_link(
+        session,
+        link_id=link_id,
+        period=period,
+        scope_code=scope_code,
+        purpose=purpose,
+        person_nip=person_nip,
+        issued_at=issued,
+        expires_at=expires,
+    )
+    record_event(
+        session,
+        actor=actor,
+        action="issue_link",
+        period=period,
+        scope_code=scope_code,
+        link_id=link_id,
+        detail={"purpose": purpose, "person": person_nip, "expires_at": expires.isoformat()},
+        at=issued,
+    )
+    token = _serializer(settings).dumps(
+        {"i": link_id, "p": period, "s": scope_code, "u": purpose, "n": person_nip}
+    )
+    return f"{settings.portal_base_url.rstrip('/')}/l/{token}"
+
+
+def token_of(url: str) -> str:
+    """The token part of a portal URL."""
+    return url.rstrip("/").rsplit("/l/", 1)[-1]
+
+
+def verify(
+    session: Session,
+    token: str,
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> LinkClaims:
+    """Check signature, record, expiry and single use; raise LinkRefused otherwise."""
+    settings = settings or get_settings()
+    try:
+        payload: Any = _serializer(settings).loads(token)
+    except BadSignature as exc:
+        raise LinkRefused("invalid", detail="bad signature") from exc
+    keys = ("i", "p", "s", "u", "n")
+    if not isinstance(payload, dict) or not all(isinstance(payload.get(k), str) for k in keys):
+        raise LinkRefused("invalid", detail="malformed payload")
+    link = get_link(session, payload["i"])
+    if link is None:
+        raise LinkRefused("invalid", link_id=payload["i"], detail="not issued here")
+    bound = (link.period, link.scope_code, link.purpose, link.person_nip)
+    if bound != (payload["p"], payload["s"], payload["u"], payload["n"]):
+        raise LinkRefused("invalid", link_id=link.id, detail="binding mismatch")
+    if (now or utcnow()) >= link.expires_at:
+        raise LinkRefused("expired", link_id=link.id)
+    if link.used_at is not None:
+        raise LinkRefused("used", link_id=link.id, detail=link.used_at.isoformat())
+    return LinkClaims(
+        link_id=link.id,
+        period=link.period,
+        scope_code=link.scope_code,
+        purpose=link.purpose,
+        person_nip=link.person_nip,
+        expires_at=link.expires_at,
+    )

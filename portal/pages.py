@@ -1,0 +1,345 @@
+"""Page builders and form parsers for each link purpose (plain functions over a session)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Candidate, Opd, PortalLink, Review
+from portal.links import LinkClaims, LinkRefused, utcnow
+from portal.queries import (
+    candidates_view,
+    case_view,
+    opd_names,
+    overview,
+    pending_verdicts,
+    review_for,
+    selected_nips,
+)
+
+REASON_MIN = 5
+TEXT_MAX = 5000
+DEFENCE_MIN = 10
+ALL_SCOPES = "*"
+
+
+@dataclass
+class Page:
+    """A template to render, its HTTP status and its context."""
+
+    template: str
+    status: int = 200
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+REFUSALS = {
+    "invalid": (
+        403,
+        "Tautan tidak sah",
+        "Tautan ini tidak dikenali atau telah diubah. Gunakan tautan asli dari notifikasi Anda.",
+    ),
+    "expired": (
+        410,
+        "Tautan kedaluwarsa",
+        "Masa berlaku tautan ini telah habis. Hubungi BKD untuk meminta tautan baru.",
+    ),
+    "used": (
+        410,
+        "Tautan sudah digunakan",
+        "Keputusan dari tautan ini sudah dicatat. Setiap tautan hanya dapat digunakan satu kali.",
+    ),
+    "csrf": (
+        403,
+        "Formulir tidak sah",
+        "Formulir ini tidak berasal dari halaman portal untuk tautan Anda, atau sudah terlalu "
+        "lama dibuka. Buka kembali tautan Anda lalu kirim ulang. Tidak ada yang dicatat.",
+    ),
+    "state": (
+        409,
+        "Keputusan tidak dapat dicatat",
+        "Keputusan ini tidak sesuai dengan tahap tinjauan saat ini (misalnya sudah diputuskan "
+        "atau batas waktunya telah lewat). Tidak ada yang diubah.",
+    ),
+    "method": (405, "Tidak ada yang perlu dikirim", "Halaman ini hanya untuk dibaca."),
+    "error": (
+        503,
+        "Terjadi gangguan",
+        "Keputusan Anda belum tercatat karena gangguan sistem. Silakan coba lagi beberapa saat "
+        "lagi dengan tautan yang sama.",
+    ),
+}
+
+
+def refusal_page(
+    session: Session | None, reason: str, link_id: str | None = None, detail: str = ""
+) -> Page:
+    status, title, message = REFUSALS[reason]
+    link = session.get(PortalLink, link_id) if session is not None and link_id else None
+    return Page(
+        "portal/refused.html",
+        status,
+        {
+            "title": title,
+            "message": message,
+            "reason": reason,
+            "detail": detail,
+            "expired_at": link.expires_at if link is not None and reason == "expired" else None,
+            "used_at": link.used_at if link is not None and reason == "used" else None,
+        },
+    )
+
+
+def refusal_from(session: Session, exc: LinkRefused) -> Page:
+    return refusal_page(session, exc.reason, exc.link_id)
+
+
+def _before(deadline: datetime | None, now: datetime) -> bool:
+    return deadline is None or now < deadline
+
+
+def _scope_name(session: Session, scope_code: str) -> str:
+    return opd_names(session).get(scope_code, scope_code)
+
+
+def _base(session: Session, claims: LinkClaims, csrf: str) -> dict[str, Any]:
+    return {
+        "claims": claims,
+        "period": claims.period,
+        "scope_code": claims.scope_code,
+        "scope_name": _scope_name(session, claims.scope_code),
+        "csrf": csrf,
+        "link_expires": claims.expires_at,
+    }
+
+
+# --- selection ------------------------------------------------------------------------------
+
+
+def selection_page(
+    session: Session,
+    claims: LinkClaims,
+    csrf: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Page:
+    review = review_for(session, claims.period, claims.scope_code)
+    now = utcnow()
+    closed = ""
+    if review is None:
+        closed = "Belum ada tinjauan untuk unit ini pada periode ini."
+    elif review.stage != "awaiting_selection":
+        closed = "Pemilihan untuk unit ini sudah selesai; tahap saat ini tidak menunggu pilihan."
+    elif not _before(review.selection_deadline, now):
+        closed = "Batas waktu pemilihan telah lewat."
+    ctx = _base(session, claims, csrf) | {
+        "review": review,
+        "deadline": review.selection_deadline if review else None,
+        "candidates": candidates_view(session, claims.period, claims.scope_code),
+        "closed": closed,
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return Page("portal/selection.html", 422 if errors else 200, ctx)
+
+
+def _scope_candidates(session: Session, claims: LinkClaims) -> list[str]:
+    return list(
+        session.scalars(
+            select(Candidate.nip)
+            .where(Candidate.period == claims.period, Candidate.scope_code == claims.scope_code)
+            .order_by(Candidate.rank, Candidate.nip)
+        )
+    )
+
+
+def parse_selection(
+    session: Session, claims: LinkClaims, fields: dict[str, str]
+) -> tuple[dict[str, tuple[bool, str]], dict[str, str]]:
+    """Form -> {nip: (selected, reason)}; every candidate answered, no NIP from elsewhere."""
+    nips = _scope_candidates(session, claims)
+    errors: dict[str, str] = {}
+    foreign = sorted(
+        {
+            key.split("_", 1)[1]
+            for key in fields
+            if key.startswith(("choice_", "reason_")) and key.split("_", 1)[1] not in nips
+        }
+    )
+    if foreign:
+        errors["_form"] = (
+            "NIP berikut bukan kandidat unit ini dan tidak dapat diputuskan dari tautan ini: "
+            + ", ".join(foreign)
+        )
+    selections: dict[str, tuple[bool, str]] = {}
+    for nip in nips:
+        choice = fields.get(f"choice_{nip}", "")
+        reason = fields.get(f"reason_{nip}", "").strip()
+        if choice not in ("ya", "tidak"):
+            errors[nip] = "Pilih 'Ya' atau 'Tidak' untuk pegawai ini."
+        elif len(reason) < REASON_MIN:
+            errors[nip] = f"Tuliskan alasan (minimal {REASON_MIN} karakter)."
+        elif len(reason) > TEXT_MAX:
+            errors[nip] = f"Alasan terlalu panjang (maksimal {TEXT_MAX} karakter)."
+        else:
+            selections[nip] = (choice == "ya", reason)
+    if not nips:
+        errors["_form"] = "Tidak ada kandidat untuk unit ini pada periode ini."
+    return selections, errors
+
+
+# --- defence --------------------------------------------------------------------------------
+
+
+def defence_page(
+    session: Session,
+    claims: LinkClaims,
+    csrf: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Page:
+    review = review_for(session, claims.period, claims.scope_code)
+    case = case_view(session, claims.period, claims.scope_code, claims.person_nip)
+    now = utcnow()
+    closed = ""
+    if case.selection is None or case.selection.value != "selected":
+        closed = "Tidak ada peringatan untuk Anda pada periode ini."
+    elif case.defence is not None:
+        closed = "Pembelaan Anda sudah diterima."
+    elif review is None or review.stage != "awaiting_defence":
+        closed = "Tahap pembelaan untuk unit Anda sudah ditutup."
+    elif not _before(review.defence_deadline, now):
+        closed = "Batas waktu pembelaan telah lewat."
+    ctx = _base(session, claims, csrf) | {
+        "review": review,
+        "deadline": review.defence_deadline if review else None,
+        "case": case,
+        "closed": closed,
+        "errors": errors or {},
+        "values": values or {},
+        "defence_min": DEFENCE_MIN,
+    }
+    return Page("portal/defence.html", 422 if errors else 200, ctx)
+
+
+def parse_defence(
+    session: Session, claims: LinkClaims, fields: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    text = fields.get("defence", "").strip()
+    errors: dict[str, str] = {}
+    if len(text) < DEFENCE_MIN:
+        errors["defence"] = f"Tuliskan pembelaan Anda (minimal {DEFENCE_MIN} karakter)."
+    elif len(text) > TEXT_MAX:
+        errors["defence"] = f"Pembelaan terlalu panjang (maksimal {TEXT_MAX} karakter)."
+    return text, errors
+
+
+# --- verdict --------------------------------------------------------------------------------
+
+
+def verdict_subject(session: Session, claims: LinkClaims) -> str | None:
+    """The one employee a verdict link is limited to, when it names a selected employee."""
+    if claims.person_nip in selected_nips(session, claims.period, claims.scope_code):
+        return claims.person_nip
+    return None
+
+
+def verdict_actor(session: Session, claims: LinkClaims) -> str:
+    """Who gives the verdict: the link's person, or the scope's head for employee-bound links."""
+    if verdict_subject(session, claims) is None:
+        return claims.person_nip
+    opd = session.get(Opd, claims.scope_code)
+    return opd.head_nip if opd is not None and opd.head_nip else f"kepala:{claims.scope_code}"
+
+
+def _pending(session: Session, claims: LinkClaims) -> list[Any]:
+    subject = verdict_subject(session, claims)
+    cases = pending_verdicts(session, claims.period, claims.scope_code)
+    return [c for c in cases if subject is None or c.nip == subject]
+
+
+def verdict_page(
+    session: Session,
+    claims: LinkClaims,
+    csrf: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Page:
+    review: Review | None = review_for(session, claims.period, claims.scope_code)
+    cases = _pending(session, claims)
+    closed = ""
+    if review is None or review.stage != "awaiting_defence":
+        closed = "Tahap pembelaan untuk unit ini sudah ditutup."
+    elif not cases:
+        closed = "Tidak ada pembelaan yang menunggu putusan Anda."
+    ctx = _base(session, claims, csrf) | {
+        "review": review,
+        "deadline": review.defence_deadline if review else None,
+        "cases": cases,
+        "closed": closed,
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return Page("portal/verdict.html", 422 if errors else 200, ctx)
+
+
+def parse_verdict(
+    session: Session, claims: LinkClaims, fields: dict[str, str]
+) -> tuple[dict[str, tuple[bool, str]], dict[str, str]]:
+    """Form -> {nip: (accepted, reason)} for every defence shown on the page."""
+    nips = [c.nip for c in _pending(session, claims)]
+    errors: dict[str, str] = {}
+    foreign = sorted(
+        {
+            key.split("_", 1)[1]
+            for key in fields
+            if key.startswith(("verdict_", "reason_")) and key.split("_", 1)[1] not in nips
+        }
+    )
+    if foreign:
+        errors["_form"] = "NIP berikut tidak menunggu putusan dari tautan ini: " + ", ".join(
+            foreign
+        )
+    verdicts: dict[str, tuple[bool, str]] = {}
+    for nip in nips:
+        choice = fields.get(f"verdict_{nip}", "")
+        reason = fields.get(f"reason_{nip}", "").strip()
+        if choice not in ("terima", "tolak"):
+            errors[nip] = "Pilih 'Terima' atau 'Tolak' untuk pembelaan ini."
+        elif len(reason) < REASON_MIN:
+            errors[nip] = f"Tuliskan alasan (minimal {REASON_MIN} karakter)."
+        elif len(reason) > TEXT_MAX:
+            errors[nip] = f"Alasan terlalu panjang (maksimal {TEXT_MAX} karakter)."
+        else:
+            verdicts[nip] = (choice == "terima", reason)
+    if not nips:
+        errors["_form"] = "Tidak ada pembelaan yang menunggu putusan dari tautan ini."
+    return verdicts, errors
+
+
+# --- overview -------------------------------------------------------------------------------
+
+
+def overview_page(
+    session: Session,
+    claims: LinkClaims,
+    csrf: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Page:
+    rows = overview(session, claims.period)
+    if claims.scope_code != ALL_SCOPES:
+        rows = [r for r in rows if r.scope_code == claims.scope_code]
+    ctx = _base(session, claims, csrf) | {"rows": rows, "now": utcnow()}
+    return Page("portal/overview.html", 200, ctx)
+
+
+PAGES = {
+    "selection": selection_page,
+    "defence": defence_page,
+    "verdict": verdict_page,
+    "overview": overview_page,
+}

@@ -1,0 +1,129 @@
+"""A small two-OPD month for portal tests: real scores, candidates and reviews in the database."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from db.models import Candidate, Employee, Opd, Score
+from db.reviews import ensure_review
+from db.session import session_scope
+from flows.review_logic import utcnow
+from rules.scoring import score_month
+from rules.selection import propose_candidates
+from tests.factories import MonthBuilder
+
+PERIOD = "2025-10"
+# Distinctive individual answers: none of them may ever appear on a page.
+SECRET_SCORES = (1.37, 4.93, 2.71, 3.19)
+
+
+@dataclass
+class World:
+    period: str
+    heads: dict[str, str]  # opd code -> head NIP
+    candidates: dict[str, list[str]] = field(default_factory=dict)  # opd code -> candidate NIPs
+    raters: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def _opd(mb: MonthBuilder, code: str, name: str, world: World, weak: int, strong: int) -> None:
+    head = mb.employee(opd=code, opd_name=name, level="eselon_ii", name=f"Kepala {name}")
+    world.heads[code] = head
+    mb.full_attendance(head)
+    mb.full_activities(head)
+    mb.rate_360(head)
+    for i in range(strong):
+        nip = mb.good_employee(opd=code, opd_name=name, supervisor=head, name=f"Rajin {code} {i}")
+        world.names[nip] = f"Rajin {code} {i}"
+    for i in range(weak):
+        nip = mb.employee(opd=code, opd_name=name, supervisor=head, name=f"Lemah {code} {i}")
+        world.names[nip] = f"Lemah {code} {i}"
+        mb.full_attendance(nip, late_minutes=[20 + 5 * i] * (4 + i), absent_days=1 + i)
+        mb.full_activities(nip, main_ratio=0.4 + 0.05 * i)
+        # Four raters, each with a distinctive score per item, so item means differ from them.
+        mb.behaviour = [r for r in mb.behaviour if r["nip"] != nip]
+        mb.rate(nip, SECRET_SCORES[0], role="supervisor", rater=head)
+        for score in SECRET_SCORES[1:]:
+            world.raters.append(mb.rate(nip, score, role="peer"))
+
+
+def build_world(engine: Engine, period: str = PERIOD, *, deadline_days: float = 5) -> World:
+    """Two OPDs (DINAS-A, DINAS-B), scored by the real rules, with reviews awaiting selection."""
+    mb = MonthBuilder(period)
+    world = World(period=period, heads={})
+    _opd(mb, "DINAS-A", "Dinas Pendidikan", world, weak=3, strong=3)
+    _opd(mb, "DINAS-B", "Dinas Kesehatan", world, weak=3, strong=3)
+    scores = score_month(mb.build(), mb.policy)
+    cands = propose_candidates(scores, mb.policy, {})
+    now = utcnow()
+    with session_scope(engine) as session:
+        # Employees first: an assignment must never be flushed before its employee.
+        for e in mb.employees:
+            session.add(Employee(nip=e["nip"], name=e["name"], status=e["status"]))
+        session.flush()
+        mb.to_db(session)
+        for code, head in world.heads.items():
+            opd = session.get(Opd, code)
+            assert opd is not None
+            opd.head_nip = head
+        leaves = [c for c in scores.columns if c.startswith("c_")] + [
+            "workdays_expected", "days_absent", "late_count", "raters"
+        ]  # fmt: skip
+        for row in scores.to_dict("records"):
+            session.add(
+                Score(
+                    period=period,
+                    nip=row["nip"],
+                    opd_code=row["opd_code"],
+                    rumpun_code=row["rumpun_code"],
+                    position_level=row["position_level"],
+                    kinerja=row["kinerja"],
+                    kehadiran=row["kehadiran"],
+                    perilaku=row["perilaku"],
+                    composite=row["composite"],
+                    components={
+                        k: float(row[k])
+                        for k in leaves
+                        if row[k] is not None and not math.isnan(float(row[k]))
+                    },
+                    band=row["band"],
+                    sufficient=bool(row["sufficient"]),
+                    insufficient_reason=row["insufficient_reason"] or "",
+                    rank_opd=row["rank_opd"],
+                    rank_rumpun=row["rank_rumpun"],
+                    explanation=row["explanation"],
+                    policy_name="jabar",
+                    computed_at=now,
+                )
+            )
+        for row in cands.to_dict("records"):
+            session.add(
+                Candidate(
+                    period=period,
+                    nip=row["nip"],
+                    scope_kind=row["scope_kind"],
+                    scope_code=row["scope_code"],
+                    opd_code=row["opd_code"],
+                    rank=int(row["rank"]),
+                    composite=float(row["composite"]),
+                )
+            )
+            world.candidates.setdefault(row["scope_code"], []).append(row["nip"])
+        for code in world.candidates:
+            ensure_review(
+                session,
+                period=period,
+                scope_kind="opd",
+                scope_code=code,
+                selection_deadline=now + timedelta(days=deadline_days),
+                now=now,
+            )
+    return world
+
+
+def later(hours: float) -> datetime:
+    return utcnow() + timedelta(hours=hours)
