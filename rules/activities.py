@@ -9,7 +9,16 @@ from kinerja.domain import ActivityKind, ApprovalStatus
 from rules.attendance import weekday_of
 from rules.policy import ActivityPolicy
 from rules.roster import Roster
-from rules.vectors import day_numbers, group_sum, isin, seconds_since_epoch, time_seconds, truthy
+from rules.vectors import (
+    day_numbers,
+    factorize,
+    group_sum,
+    isin,
+    lookup_days,
+    seconds_since_epoch,
+    time_seconds,
+    truthy,
+)
 
 DAY = 86400
 
@@ -18,22 +27,26 @@ def entry_counts(activities: pd.DataFrame, roster: Roster, policy: ActivityPolic
     """Whether each activity row counts, ignoring approval: entered within the window, not on a
     closed weekday, at most max_days_late days after the work date (never before it), and, with
     lock_at_month_end, not after the month's last day. The work date must lie in the month and in
-    the employee's post dates."""
+    the employee's post dates; the NIP must be on the roster."""
     codes = roster.codes(activities["nip"])
     work = day_numbers(activities["work_date"])
     entered = seconds_since_epoch(activities["entered_at"])
-    entered_day = np.floor_divide(entered, DAY)
+    entered_day = entered // DAY
     entered_sec = entered - entered_day * DAY
-    win_start = time_seconds(policy.entry_window_start)
-    win_end = time_seconds(policy.entry_window_end)
-    ok = codes >= 0
-    ok &= (work >= roster.month_first) & (work <= roster.month_last)
-    ok &= (entered_sec >= win_start) & (entered_sec <= win_end)
-    ok &= ~np.isin(weekday_of(entered_day), policy.closed_weekdays)
-    lag = entered_day - work
-    ok &= (lag >= 0) & (lag <= policy.max_days_late)
+    # Entry days that can ever count, from the month's first day to the last allowed one.
+    span = roster.month_last - roster.month_first + 1 + policy.max_days_late
+    entry_days = roster.month_first + np.arange(span)
+    open_day = ~np.isin(weekday_of(entry_days), policy.closed_weekdays)
     if policy.lock_at_month_end:
-        ok &= entered_day <= roster.month_last
+        open_day &= entry_days <= roster.month_last
+    ok = lookup_days(entered_day, roster.month_first, open_day, outside=False)
+    ok &= (work >= roster.month_first) & (work <= roster.month_last)
+    ok &= (entered_sec >= time_seconds(policy.entry_window_start)) & (
+        entered_sec <= time_seconds(policy.entry_window_end)
+    )
+    # One unsigned comparison covers 0 <= lag <= max_days_late.
+    ok &= (entered_day - work).astype(np.uint64) <= policy.max_days_late
+    ok &= codes >= 0
     ok[ok] = roster.active_on(codes[ok], work[ok])
     return ok
 
@@ -48,26 +61,26 @@ def activity_components(
 
     target_days = working days in post that were not excused; achievement = approved counted
     minutes / (target minutes per day x target days), capped at 100. Output not completed counts
-    only with count_incomplete.
+    only with count_incomplete. Kinds other than main/additional are ignored.
     """
     n = roster.size
     codes = roster.codes(activities["nip"])
     valid = entry_counts(activities, roster, policy)
     approved = isin(activities["approval"], [ApprovalStatus.APPROVED.value])
-    completed = truthy(activities["completed"]) if not policy.count_incomplete else True
-    counted = valid & approved & completed
-    is_main = isin(activities["kind"], [ActivityKind.MAIN.value])
-    is_add = isin(activities["kind"], [ActivityKind.ADDITIONAL.value])
+    counted = valid & approved
+    if not policy.count_incomplete:
+        counted &= truthy(activities["completed"])
+    kind = _kind_codes(activities["kind"])
     minutes = pd.to_numeric(activities["minutes"], errors="coerce").to_numpy(dtype=np.float64)
-    minutes = np.nan_to_num(minutes)
 
-    known = codes >= 0
-    c = codes[known]
-    main_min = group_sum(c, n, np.where(counted & is_main, minutes, 0.0)[known])
-    add_min = group_sum(c, n, np.where(counted & is_add, minutes, 0.0)[known])
-    entered_main = group_sum(c, n, np.where(is_main, minutes, 0.0)[known])
-    unapproved = group_sum(c, n, (valid & ~approved).astype(np.float64)[known])
-    invalid_entry = group_sum(c, n, (~valid).astype(np.float64)[known])
+    rows = np.flatnonzero(counted & (kind >= 0))
+    sums = group_sum(codes[rows] * 2 + kind[rows], 2 * n, np.nan_to_num(minutes[rows]))
+    main_min, add_min = sums.reshape(n, 2).T
+    # Rows that did not count, per employee: 0 entered against the rules, 1 valid but not
+    # approved, 2 approved but output not completed.
+    known = np.flatnonzero((codes >= 0) & ~counted)
+    entry_class = np.where(valid[known], np.where(approved[known], 2, 1), 0)
+    classes = group_sum(codes[known] * 3 + entry_class, 3 * n).reshape(n, 3)
 
     target = target_days.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -83,14 +96,22 @@ def activity_components(
         {
             "main_minutes": main_min,
             "additional_minutes": add_min,
-            "main_entered_minutes": entered_main,
             "main_pct": main_ratio,  # uncapped, for the explanation
             "main_activity": np.minimum(main_ratio, 100.0),
             "additional_activity": np.minimum(add_ratio, 100.0),
-            "activities_unapproved": unapproved.round().astype(np.int64),
-            "activities_invalid_entry": invalid_entry.round().astype(np.int64),
+            "activities_invalid_entry": classes[:, 0].round().astype(np.int64),
+            "activities_unapproved": classes[:, 1].round().astype(np.int64),
+            "activities_incomplete": classes[:, 2].round().astype(np.int64),
         }
     )
+
+
+def _kind_codes(kinds: pd.Series) -> np.ndarray:
+    """0 main, 1 additional, -1 anything else."""
+    codes, uniques = factorize(kinds)
+    names = [ActivityKind.MAIN.value, ActivityKind.ADDITIONAL.value]
+    lookup = np.array([names.index(str(u)) if str(u) in names else -1 for u in uniques], np.int64)
+    return np.where(codes >= 0, lookup[codes] if len(lookup) else -1, -1)
 
 
 def subordinate_activity(roster: Roster, own_activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,14 @@ import pandas as pd
 from kinerja.domain import AttendanceStatus
 from rules.policy import AttendancePolicy, CalendarPolicy, Tier
 from rules.roster import Roster
-from rules.vectors import clock_seconds, day_numbers, group_sum, isin, time_seconds
+from rules.vectors import (
+    clock_seconds,
+    day_numbers,
+    group_sum,
+    isin,
+    lookup_days,
+    time_seconds,
+)
 
 FRIDAY = 4
 # 1970-01-01 was a Thursday: weekday(day number) = (day + 3) % 7 with Monday = 0.
@@ -45,22 +52,25 @@ def attendance_components(
     n = roster.size
     codes = roster.codes(attendance["nip"])
     days = day_numbers(attendance["work_date"])
-    keep = codes >= 0
+    # Day kinds within the month: 0 not a working day (or outside the month), 1 a working day
+    # with the usual end, 2 a working Friday.
+    kinds = np.zeros(roster.month_last - roster.month_first + 1, dtype=np.int8)
+    workday_offsets = roster.workdays - roster.month_first
+    kinds[workday_offsets] = np.where(weekday_of(roster.workdays) == FRIDAY, 2, 1)
+    day_kind = lookup_days(days, roster.month_first, kinds)
+    keep = (codes >= 0) & (day_kind > 0)
     keep[keep] = roster.active_on(codes[keep], days[keep])
-    keep &= roster.is_workday(days)
-    codes, days = codes[keep], days[keep]
-    status = attendance["status"][keep]
+    rows = np.flatnonzero(keep)
+    codes, day_kind = codes[rows], day_kind[rows]
+    status = attendance["status"].take(rows)
     present = isin(status, [AttendanceStatus.PRESENT.value])
     excused = isin(status, [s.value for s in policy.excused_statuses])
     absent = ~present & ~excused
 
-    check_in = clock_seconds(attendance["check_in"][keep])
-    check_out = clock_seconds(attendance["check_out"][keep])
+    check_in = clock_seconds(attendance["check_in"].take(rows))
+    check_out = clock_seconds(attendance["check_out"].take(rows))
     start_s = time_seconds(cal.work_start)
-    end_s = time_seconds(cal.work_end)
-    fri_end_s = time_seconds(cal.friday_work_end)
-    day_end = np.where(weekday_of(days) == FRIDAY, fri_end_s, end_s)
-
+    day_end = np.where(day_kind == 2, time_seconds(cal.friday_work_end), time_seconds(cal.work_end))
     with np.errstate(invalid="ignore"):
         late_min = np.ceil((check_in - start_s) / 60.0)
         early_min = np.ceil((day_end - check_out) / 60.0)
@@ -71,40 +81,34 @@ def attendance_components(
     no_in = present & ~has_in
     no_out = present & ~has_out
 
-    late_pts = np.where(late, tier_deduction(np.nan_to_num(late_min), policy.late_tiers), 0.0)
-    early_pts = np.where(early, tier_deduction(np.nan_to_num(early_min), policy.early_tiers), 0.0)
-    miss_pts = no_in * _tier_points(policy.late_tiers, policy.missing_checkin_tier) + no_out * (
-        _tier_points(policy.early_tiers, policy.missing_checkout_tier)
-    )
-    absent_pts = absent * policy.unexcused_absence_deduction
+    points = np.where(late, tier_deduction(np.nan_to_num(late_min), policy.late_tiers), 0.0)
+    points += np.where(early, tier_deduction(np.nan_to_num(early_min), policy.early_tiers), 0.0)
+    points += no_in * _tier_points(policy.late_tiers, policy.missing_checkin_tier)
+    points += no_out * _tier_points(policy.early_tiers, policy.missing_checkout_tier)
+    points += absent * policy.unexcused_absence_deduction
 
+    # One bincount per kind of fact: day classes are exclusive, the four flags are bits.
+    day_class = present * 0 + excused * 1 + absent * 2
+    classes = group_sum(codes * 3 + day_class, 3 * n).reshape(n, 3)
+    bits = late * 1 + early * 2 + no_in * 4 + no_out * 8
+    flags = group_sum(codes * 16 + bits, 16 * n).reshape(n, 16)
+    bit_set = (np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1  # (16 patterns, 4 flags)
+    flag_counts = flags @ bit_set
+    total = group_sum(codes, n, points)
+    counts = np.column_stack([classes.sum(axis=1), classes, flag_counts]).round().astype(np.int64)
     out = pd.DataFrame(
-        {
-            "days_observed": group_sum(codes, n),
-            "days_present": group_sum(codes, n, present.astype(np.float64)),
-            "days_excused": group_sum(codes, n, excused.astype(np.float64)),
-            "days_absent": group_sum(codes, n, absent.astype(np.float64)),
-            "late_count": group_sum(codes, n, late.astype(np.float64)),
-            "early_count": group_sum(codes, n, early.astype(np.float64)),
-            "missing_checkin": group_sum(codes, n, no_in.astype(np.float64)),
-            "missing_checkout": group_sum(codes, n, no_out.astype(np.float64)),
-            "late_points": group_sum(codes, n, late_pts),
-            "early_points": group_sum(codes, n, early_pts),
-            "missing_points": group_sum(codes, n, miss_pts),
-            "absence_points": group_sum(codes, n, absent_pts),
-        }
+        counts,
+        columns=[
+            "days_observed",
+            "days_present",
+            "days_excused",
+            "days_absent",
+            "late_count",
+            "early_count",
+            "missing_checkin",
+            "missing_checkout",
+        ],
     )
-    total = out["late_points"] + out["early_points"] + out["missing_points"] + out["absence_points"]
-    out["attendance"] = np.clip(100.0 - total.to_numpy(), 0.0, 100.0)
-    for col in (
-        "days_observed",
-        "days_present",
-        "days_excused",
-        "days_absent",
-        "late_count",
-        "early_count",
-        "missing_checkin",
-        "missing_checkout",
-    ):
-        out[col] = out[col].round().astype(np.int64)
+    out["deduction"] = total
+    out["attendance"] = np.clip(100.0 - total, 0.0, 100.0)
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.dtypes import StringDType
 
 # Components whose loss is below this many composite points are not worth mentioning.
 MIN_LOSS = 0.5
@@ -24,88 +25,82 @@ COMPONENTS = [
     "ikp",
     "iku_iki_ikp",
 ]
+LABELS = {
+    "capaian_fisik": "capaian fisik ",
+    "iki": "IKI ",
+    "iku": "IKU ",
+    "ikp": "IKP ",
+    "iku_iki_ikp": "rata-rata IKI/IKU/IKP ",
+}
+_S = StringDType()
+_add = np.strings.add
 
 
-def _num(values: pd.Series) -> pd.Series:
-    return values.round().astype(np.int64).astype(str)
+def _num(values: np.ndarray) -> np.ndarray:
+    """Whole numbers as strings (NaN reads as 0)."""
+    return np.rint(np.nan_to_num(values.astype(np.float64))).astype(np.int64).astype(_S)
 
 
-def _piece(count: pd.Series, before: str, after: str) -> pd.Series:
-    text = before + _num(count) + after
-    return text.where(count > 0, "")
+def _join(a: np.ndarray, b: np.ndarray, sep: str = "; ") -> np.ndarray:
+    """a + sep + b where both are non-empty, otherwise whichever is non-empty."""
+    both = _add(_add(a, sep), b)
+    return np.where(a == "", b, np.where(b == "", a, both))
 
 
-def _attendance_text(d: pd.DataFrame) -> pd.Series:
-    pieces = [
-        _piece(d["late_count"], "terlambat ", " kali"),
-        _piece(d["early_count"], "pulang sebelum waktunya ", " kali"),
-        _piece(d["days_absent"], "", " hari tanpa keterangan"),
-        _piece(d["missing_checkin"], "tidak presensi masuk ", " kali"),
-        _piece(d["missing_checkout"], "tidak presensi pulang ", " kali"),
-    ]
-    joined = pieces[0]
-    for p in pieces[1:]:
-        joined = joined + "; " + p
-    return joined.str.replace(r"(; )+", "; ", regex=True).str.strip("; ")
+def _piece(count: np.ndarray, before: str, after: str) -> np.ndarray:
+    text = _add(_add(before, _num(count)), after)
+    return np.where(count > 0, text, np.array("", dtype=_S))
 
 
-def _percent(d: pd.DataFrame, column: str, before: str, after: str = "%") -> pd.Series:
-    return before + _num(d[column].fillna(0.0)) + after
+def _text(component: str, d: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The figures behind one component, for the selected rows of `d`."""
 
+    def col(name: str) -> np.ndarray:
+        return d[name].to_numpy(dtype=np.float64)[rows]
 
-def _text(component: str, d: pd.DataFrame) -> pd.Series:
     if component == "attendance":
-        return _attendance_text(d)
+        text = _piece(col("late_count"), "terlambat ", " kali")
+        for name, before, after in (
+            ("early_count", "pulang sebelum waktunya ", " kali"),
+            ("days_absent", "", " hari tanpa keterangan"),
+            ("missing_checkin", "tidak presensi masuk ", " kali"),
+            ("missing_checkout", "tidak presensi pulang ", " kali"),
+        ):
+            text = _join(text, _piece(col(name), before, after))
+        return text
     if component == "main_activity":
-        return _percent(d, "main_pct", "kegiatan utama disetujui ", "% dari target")
+        return _add(_add("kegiatan utama disetujui ", _num(col("main_pct"))), "% dari target")
     if component == "additional_activity":
-        return _percent(d, "c_additional_activity", "kegiatan tambahan disetujui ", "% dari target")
+        pct = _num(col("c_additional_activity"))
+        return _add(_add("kegiatan tambahan disetujui ", pct), "% dari target")
     if component == "subordinate_activity":
-        return _percent(d, "c_subordinate_activity", "capaian kegiatan bawahan rata-rata ")
+        pct = _num(col("c_subordinate_activity"))
+        return _add(_add("capaian kegiatan bawahan rata-rata ", pct), "%")
     if component == "behaviour":
-        return (
-            _percent(d, "c_behaviour", "nilai perilaku ", " dari 100 (")
-            + _num(d["raters"])
-            + " penilai)"
-        )
-    labels = {
-        "capaian_fisik": "capaian fisik ",
-        "iki": "IKI ",
-        "iku": "IKU ",
-        "ikp": "IKP ",
-        "iku_iki_ikp": "rata-rata IKI/IKU/IKP ",
-    }
-    return _percent(d, f"c_{component}", labels[component])
+        text = _add(_add("nilai perilaku ", _num(col("c_behaviour"))), " dari 100 (")
+        return _add(_add(text, _num(col("raters"))), " penilai)")
+    return _add(_add(LABELS[component], _num(col(f"c_{component}"))), "%")
 
 
-def explain(details: pd.DataFrame, losses: np.ndarray) -> pd.Series:
-    """One sentence per row from the loss matrix (rows x COMPONENTS, composite points lost).
-
-    `details` carries the figures quoted: counts, main_pct and the c_<leaf> columns.
-    """
+def explain(details: pd.DataFrame, losses: np.ndarray) -> np.ndarray:
+    """One sentence per row (object array) from the loss matrix (rows x COMPONENTS, composite
+    points lost against full marks). `details` carries the figures quoted: attendance counts,
+    raters, main_pct and the c_<leaf> columns."""
     n = len(details)
-    out = pd.Series(np.full(n, NOTHING, dtype=object), index=details.index)
-    if n == 0:
-        return out
     lossy = np.nan_to_num(losses, nan=0.0)
-    # Stable sort on negated losses: the largest loss first, ties by COMPONENTS order.
+    # Stable sort on negated losses: the largest loss first, ties in COMPONENTS order.
     top = np.argsort(-lossy, axis=1, kind="stable")[:, :2]
     rows = np.arange(n)
-    first_loss = lossy[rows, top[:, 0]]
-    second_loss = lossy[rows, top[:, 1]]
-    first = pd.Series(np.full(n, "", dtype=object), index=details.index)
-    second = first.copy()
-    for ci, name in enumerate(COMPONENTS):
-        mask1 = (top[:, 0] == ci) & (first_loss >= MIN_LOSS)
-        mask2 = (top[:, 1] == ci) & (second_loss >= MIN_LOSS)
-        both = mask1 | mask2
-        if not both.any():
-            continue
-        text = _text(name, details.loc[both])
-        first.loc[mask1] = text.loc[mask1[both]].to_numpy()
-        second.loc[mask2] = text.loc[mask2[both]].to_numpy()
-    sentence = first.where(second == "", first + "; " + second)
-    has = sentence.str.len() > 0
-    capital = sentence.str.slice(0, 1).str.upper() + sentence.str.slice(1) + "."
-    out = out.where(~has, capital)
-    return out.astype(str)
+    first = np.full(n, "", dtype=_S)
+    second = np.full(n, "", dtype=_S)
+    for rank, target in ((0, first), (1, second)):
+        chosen = top[:, rank]
+        worth = lossy[rows, chosen] >= MIN_LOSS
+        for ci, name in enumerate(COMPONENTS):
+            mask = worth & (chosen == ci)
+            if mask.any():
+                target[mask] = _text(name, details, mask)
+    sentence = _join(first, second)
+    initial = np.strings.upper(np.strings.slice(sentence, 0, 1))
+    capital = _add(_add(initial, np.strings.slice(sentence, 1, None)), ".")
+    return np.where(sentence == "", NOTHING, capital).astype(object)

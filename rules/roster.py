@@ -34,8 +34,17 @@ class Roster:
     def codes(self, nips: pd.Series) -> np.ndarray:
         return codes_for(nips, self.index)
 
+    @property
+    def everyone_all_month(self) -> bool:
+        return bool(
+            (self.active_first == self.month_first).all()
+            and (self.active_last == self.month_last).all()
+        )
+
     def active_on(self, codes: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """Whether each (employee code, day number) pair falls within the employee's post dates."""
+        """Whether each (employee code, day of this month) falls within the post dates."""
+        if self.everyone_all_month:
+            return np.ones(len(codes), dtype=bool)
         return (days >= self.active_first[codes]) & (days <= self.active_last[codes])
 
     def is_workday(self, days: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.dtypes import StringDType
 
 from kinerja.domain import PositionLevel
 from rules.activities import activity_components, subordinate_activity
@@ -14,7 +15,7 @@ from rules.frames import MonthData
 from rules.indicators import indicator_components
 from rules.policy import LEAF_INPUTS, Band, Policy
 from rules.roster import build_roster
-from rules.selection import rank_within
+from rules.selection import rank_within, sort_keys
 from rules.sufficiency import sufficiency
 from rules.trees import evaluate_tree
 from rules.vectors import factorize
@@ -35,6 +36,7 @@ COUNT_COLUMNS = [
     "subordinates",
     "activities_unapproved",
     "activities_invalid_entry",
+    "activities_incomplete",
 ]
 SCORE_COLUMNS = [
     "period",
@@ -142,9 +144,11 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
         for leaf, w in eff.items():
             eff_full[leaf][rows] = w
         used = sorted(policy.positions[level].leaves())
-        gaps = np.full(int(rows.sum()), "", dtype=object)
+        gaps: np.ndarray = np.full(int(rows.sum()), "", dtype=StringDType())
         for leaf in used:
-            gaps = gaps + np.where(np.isnan(sub[leaf]), leaf + ",", "").astype(object)
+            name: np.ndarray = np.where(np.isnan(sub[leaf]), leaf, "").astype(StringDType())
+            joined = np.strings.add(np.strings.add(gaps, ","), name)
+            gaps = np.where(gaps == "", name, np.where(name == "", gaps, joined))
         missing[rows] = gaps
 
     kehadiran = leaves["attendance"]
@@ -188,7 +192,7 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
     for leaf in LEAVES:
         out[f"c_{leaf}"] = _score(leaves[leaf])
     out["main_pct"] = np.round(act["main_pct"].to_numpy(), 2)
-    out["missing_leaves"] = pd.Series(missing, dtype=object).str.rstrip(",").to_numpy()
+    out["missing_leaves"] = missing
     out["workdays_expected"] = roster.workdays_expected
     for c in COUNT_COLUMNS[1:]:
         if c in att:
@@ -201,10 +205,12 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
     ok, reason = sufficiency(out, policy.sufficiency)
     out["sufficient"] = ok
     out["insufficient_reason"] = reason
-    out["rank_opd"] = _rank(out, out["opd_code"], policy)
-    out["rank_rumpun"] = _rank(out, out["rumpun_code"], policy)
+    keys = sort_keys(out, policy.selection.tie_break)
+    for column, scope in (("rank_opd", "opd_code"), ("rank_rumpun", "rumpun_code")):
+        ranks = rank_within(out, out[scope], policy.selection.tie_break, keys)
+        out[column] = pd.array(ranks, dtype="Int64")
     expl = explain(out, losses)
-    out["explanation"] = expl.where(out["composite"].notna(), NO_DATA)
+    out["explanation"] = np.where(out["composite"].notna().to_numpy(), expl, NO_DATA)
     return out[SCORE_COLUMNS]
 
 
@@ -214,8 +220,3 @@ def _score(values: np.ndarray) -> np.ndarray:
 
 def _optional_text(values: pd.Series) -> np.ndarray:
     return values.astype(object).where(values.notna(), "").astype(str).to_numpy()
-
-
-def _rank(out: pd.DataFrame, scope: pd.Series, policy: Policy) -> pd.Series:
-    ranks = rank_within(out, scope, policy.selection.tie_break)
-    return pd.Series(ranks, index=out.index).astype("Int64")

@@ -19,32 +19,47 @@ def _sort_key(values: pd.Series) -> np.ndarray:
     return codes.astype(np.float64)
 
 
-def order(scores: pd.DataFrame, scope: pd.Series, tie_break: list[str]) -> np.ndarray:
-    """Row positions sorted by scope, then by the tie-break keys ascending (lowest first)."""
+def sort_keys(scores: pd.DataFrame, tie_break: list[str]) -> list[np.ndarray]:
+    """The tie-break keys as numeric arrays, least significant first (np.lexsort order)."""
     missing = [k for k in tie_break if k not in scores.columns]
     if missing:
         raise ValueError(f"selection.tie_break names unknown score columns: {missing}")
-    keys = [_sort_key(scores[k]) for k in reversed(tie_break)]
-    keys.append(_sort_key(scope))
-    return np.lexsort(keys)
+    return [_sort_key(scores[k]) for k in reversed(tie_break)]
 
 
-def rank_within(scores: pd.DataFrame, scope: pd.Series, tie_break: list[str]) -> np.ndarray:
-    """1 = lowest within each scope value; rows with no composite or no scope get NaN."""
-    eligible = scores["composite"].notna().to_numpy() & scope.notna().to_numpy()
-    eligible &= scope.astype(str).str.len().to_numpy() > 0
+def scope_codes(scope: pd.Series) -> np.ndarray:
+    """Integer group codes; missing or empty scope values get -1."""
+    codes, uniques = pd.factorize(scope)
+    empty = np.array([str(u) == "" for u in uniques], dtype=bool)
+    if empty.any():
+        codes = np.where((codes >= 0) & empty[np.maximum(codes, 0)], -1, codes)
+    return codes.astype(np.int64)
+
+
+def rank_within(
+    scores: pd.DataFrame,
+    scope: pd.Series,
+    tie_break: list[str],
+    keys: list[np.ndarray] | None = None,
+) -> np.ndarray:
+    """1 = lowest within each scope value; rows with no composite or no scope get NaN.
+
+    `keys` (from sort_keys) may be passed to rank several scopes without recomputing them.
+    """
+    keys = keys if keys is not None else sort_keys(scores, tie_break)
+    group = scope_codes(scope)
+    eligible = scores["composite"].notna().to_numpy() & (group >= 0)
     ranks = np.full(len(scores), np.nan)
     if not eligible.any():
         return ranks
-    sub = scores.loc[eligible].reset_index(drop=True)
-    sub_scope = scope[eligible].reset_index(drop=True)
-    idx = order(sub, sub_scope, tie_break)
-    sorted_scope = sub_scope.to_numpy()[idx]
-    first = np.r_[True, sorted_scope[1:] != sorted_scope[:-1]]
+    rows = np.flatnonzero(eligible)
+    idx = np.lexsort([k[rows] for k in keys] + [group[rows]])
+    sorted_group = group[rows][idx]
+    first = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
     starts = np.maximum.accumulate(np.where(first, np.arange(len(idx)), 0))
     sub_rank = np.empty(len(idx))
     sub_rank[idx] = np.arange(len(idx)) - starts + 1
-    ranks[np.flatnonzero(eligible)] = sub_rank
+    ranks[rows] = sub_rank
     return ranks
 
 

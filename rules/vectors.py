@@ -12,10 +12,13 @@ import pandas as pd
 def codes_for(values: pd.Series, index: pd.Index) -> np.ndarray:
     """Position of each value in `index` (-1 if absent); categoricals map categories only."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cat_map = index.get_indexer(values.cat.categories)
+        categories = values.cat.categories
         raw = values.cat.codes.to_numpy()
-        out = np.where(raw >= 0, cat_map[raw], -1)
-        return out.astype(np.int64, copy=False)
+        if categories.equals(index):
+            return raw.astype(np.int64)
+        # A trailing -1 maps the missing-value code (-1) to "absent" in the same gather.
+        cat_map = np.append(index.get_indexer(categories), -1).astype(np.int64)
+        return cat_map[raw]
     return index.get_indexer(pd.Index(values)).astype(np.int64, copy=False)
 
 
@@ -69,16 +72,39 @@ def clock_seconds(values: pd.Series) -> np.ndarray:
     return out
 
 
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _epoch_ints(values: pd.Series) -> tuple[np.ndarray, int]:
+    """The int64 view of a datetime column and how many of its units make a second."""
+    arr = values.to_numpy()
+    if not np.issubdtype(arr.dtype, np.datetime64):
+        arr = pd.to_datetime(values).to_numpy()
+    unit, _ = np.datetime_data(arr.dtype)
+    if unit not in _PER_SECOND:
+        arr = arr.astype("datetime64[s]")
+        unit = "s"
+    return arr.view(np.int64), _PER_SECOND[unit]
+
+
 def day_numbers(values: pd.Series) -> np.ndarray:
     """Days since 1970-01-01 of a datetime/date column (int64; NaT becomes a huge negative)."""
-    arr = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
-    return arr.astype(np.int64)
+    ints, per_second = _epoch_ints(values)
+    return ints // (per_second * 86400)
 
 
 def seconds_since_epoch(values: pd.Series) -> np.ndarray:
     """Whole seconds since the epoch of a datetime column."""
-    arr = pd.to_datetime(values).to_numpy(dtype="datetime64[s]")
-    return arr.astype(np.int64)
+    ints, per_second = _epoch_ints(values)
+    return ints // per_second if per_second > 1 else ints.copy()
+
+
+def lookup_days(days: np.ndarray, first: int, table: np.ndarray, outside: object = 0) -> np.ndarray:
+    """table[d - first] for each day number d; `outside` for days beyond the table."""
+    padded = np.concatenate(
+        [np.array([outside], dtype=table.dtype), table, np.array([outside], dtype=table.dtype)]
+    )
+    return np.take(padded, days - (first - 1), mode="clip")
 
 
 def group_sum(codes: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
