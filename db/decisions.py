@@ -135,3 +135,9 @@ def history(session: Session, period: str, scope_code: str | None = None) -> lis
         stmt = stmt.where(Decision.scope_code == scope_code)
     return list(session.scalars(stmt))
 
+
+def last_decision_at(session: Session, review_id: int) -> datetime | None:
+    """When the latest decision of a review was recorded."""
+    return session.scalar(
+        select(func.max(Decision.created_at)).where(Decision.review_id == review_id)
+    )

@@ -1,0 +1,119 @@
+"""Markdown shown above the pause forms: the candidates, their indicators, trend and explanation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Candidate, Employee, Score
+from flows.review_logic import ReviewState, candidates_of
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _trend(session: Session, nips: list[str], period: str) -> dict[str, str]:
+    """Composite over the last months per NIP, oldest first (db.scores.score_history)."""
+    from db.scores import score_history
+
+    hist = score_history(session, nips, period, months=6)
+    out: dict[str, str] = {}
+    if hist is None or len(hist) == 0:
+        return out
+    for nip, rows in hist.sort_values("period").groupby("nip"):
+        out[str(nip)] = " → ".join(
+            f"{p}: {_fmt(c)}" for p, c in zip(rows["period"], rows["composite"], strict=True)
+        )
+    return out
+
+
+def candidate_rows(session: Session, period: str, scope_code: str) -> list[dict[str, Any]]:
+    """One dict per candidate with name, indicators, components and explanation."""
+    cands: list[Candidate] = candidates_of(session, period, scope_code)
+    nips = [c.nip for c in cands]
+    scores = {
+        s.nip: s
+        for s in session.scalars(select(Score).where(Score.period == period, Score.nip.in_(nips)))
+    }
+    names = {e.nip: e.name for e in session.scalars(select(Employee).where(Employee.nip.in_(nips)))}
+    trend = _trend(session, nips, period) if nips else {}
+    rows = []
+    for c in cands:
+        s = scores.get(c.nip)
+        rows.append(
+            {
+                "rank": c.rank,
+                "nip": c.nip,
+                "name": names.get(c.nip, c.nip),
+                "opd_code": c.opd_code,
+                "job_title": (s.components or {}).get("job_title", "") if s else "",
+                "composite": c.composite,
+                "kinerja": s.kinerja if s else None,
+                "kehadiran": s.kehadiran if s else None,
+                "perilaku": s.perilaku if s else None,
+                "band": s.band if s else None,
+                "components": {
+                    k: v
+                    for k, v in ((s.components or {}) if s else {}).items()
+                    if isinstance(v, int | float) and not isinstance(v, bool)
+                },
+                "explanation": s.explanation if s else "",
+                "trend": trend.get(c.nip, ""),
+            }
+        )
+    return rows
+
+
+def selection_markdown(rows: list[dict[str, Any]], period: str, scope_code: str) -> str:
+    """The Indonesian text above the selection form."""
+    lines = [
+        f"## Pemilihan pegawai berkinerja rendah: {scope_code}, periode {period}",
+        "",
+        "Pilih kandidat yang dinyatakan berkinerja rendah (boleh tidak ada) dan tulis alasan "
+        "untuk setiap pilihan. Hanya kandidat di bawah ini yang dapat dipilih.",
+        "",
+        "| # | NIP | Nama | Indeks | Kinerja | Kehadiran | Perilaku | Kategori |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['rank']} | {r['nip']} | {r['name']} | {_fmt(r['composite'])} | "
+            f"{_fmt(r['kinerja'])} | {_fmt(r['kehadiran'])} | {_fmt(r['perilaku'])} | "
+            f"{r['band'] or '-'} |"
+        )
+    for r in rows:
+        lines += ["", f"### {r['name']} ({r['nip']})"]
+        if r["components"]:
+            comps = ", ".join(f"{k}: {_fmt(v)}" for k, v in sorted(r["components"].items()))
+            lines.append(f"- Komponen: {comps}")
+        if r["trend"]:
+            lines.append(f"- Tren indeks: {r['trend']}")
+        if r["explanation"]:
+            lines.append(f"- Penjelasan: {r['explanation']}")
+    return "\n".join(lines)
+
+
+def defence_markdown(state: ReviewState, names: dict[str, str]) -> str:
+    """The Indonesian text above the defence and verdict form."""
+    deadline = f"{state.defence_deadline:%Y-%m-%d %H:%M} UTC" if state.defence_deadline else "-"
+    lines = [
+        f"## Pembelaan dan putusan: {state.scope_code}, periode {state.period}",
+        "",
+        f"Batas waktu: {deadline}. Aksi `defence` mencatat pembelaan tertulis pegawai; "
+        "aksi `verdict` mencatat putusan kepala OPD atas pembelaan itu, dengan alasan.",
+        "",
+        "| NIP | Nama | Status |",
+        "|---|---|---|",
+    ]
+    for nip in state.selected:
+        if nip in state.awaiting_defence:
+            status = "menunggu pembelaan"
+        elif nip in state.awaiting_verdict:
+            status = "menunggu putusan"
+        else:
+            status = "sudah diputus"
+        lines.append(f"| {nip} | {names.get(nip, nip)} | {status} |")
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""The month from data to decisions: gather, score, one review per OPD/rumpun, then outputs.
+
+The cycle starts the review runs (separate deployment runs, not subflows) and then suspends
+itself: it holds no process while heads of OPD decide. The last review to end resumes it (and
+the sweeper does too, should that resume be lost); it then produces the month's outputs.
+A rerun of a period is idempotent: reviews are unique per (period, scope), review runs are
+started with an idempotency key per period and scope, and candidates are frozen once reviews
+exist.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow
+from prefect.flow_runs import suspend_flow_run
+
+from kinerja.settings import get_settings
+from tasks.cycle import (
+    fetch_month,
+    open_reviews,
+    report_candidates,
+    report_progress,
+    score_and_propose,
+    start_reviews,
+)
+
+
+def previous_period(now: datetime | None = None) -> str:
+    """The month before now in the local time zone (what the 1st-of-month schedule assesses)."""
+    local = (now or datetime.now(UTC)).astimezone(ZoneInfo(get_settings().timezone))
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    from flows.wakeup import cycle_run_name
+
+    return cycle_run_name(flow_run.parameters.get("period") or previous_period())
+
+
+@flow(name="monthly_cycle", flow_run_name=_run_name, persist_result=True, log_prints=False)
+def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, Any]:
+    """Run a month; `gather=False` uses data already in the database (imports, demo)."""
+    from tasks.outputs import produce_outputs
+
+    period = period or previous_period()
+    quality = fetch_month(period) if gather else None
+    scored = score_and_propose(period)
+    scopes = open_reviews(period)
+    runs = start_reviews(period, scopes)
+    report_candidates(period, quality)
+    wait = 0
+    while not report_progress(period):
+        suspend_flow_run(key=f"reviews-{wait}")
+        wait += 1
+    outputs = produce_outputs(period)
+    return {"period": period, "scored": scored, "reviews": runs, "outputs": str(outputs)}

@@ -1,0 +1,71 @@
+"""One OPD's (or rumpun's) review: the selection pause, then the warning and defence pause.
+
+Each pause is `suspend_flow_run`: the run leaves its process and is rerun from the top when it
+is resumed (by the portal, the CLI, the Prefect UI form or the deadline sweeper). Every task
+before a pause is cached per period/OPD and flow run, and every answer is applied by a task
+cached per pause key, so a rerun replays earlier answers from persisted results and changes
+nothing twice. A refused answer (unknown NIP, another OPD's NIP, no reason) is recorded as an
+audit event and the run suspends again under the next key: it never fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.flow_runs import suspend_flow_run
+from pydantic import ValidationError
+
+from flows.forms import defence_form, selection_form
+from kinerja.domain import ReviewStage
+from tasks.review import (
+    apply_defence_input,
+    apply_selection_input,
+    describe_defence,
+    describe_selection,
+    open_review,
+    send_review_result,
+    send_selection_request,
+    send_warnings,
+    wake_cycle_if_done,
+)
+
+
+def _wait(form: Any, key: str) -> dict[str, Any]:
+    """Suspend until answered; an answer that no longer loads counts as refused."""
+    try:
+        answer = suspend_flow_run(wait_for_input=form, key=key)
+    except ValidationError as exc:
+        get_run_logger().warning("answer %s does not fit the form: %s", key, exc.error_count())
+        return {"action": "invalid"}
+    return answer.model_dump(mode="json")
+
+
+@flow(
+    name="opd_review",
+    flow_run_name="review-{period}-{scope_code}",
+    persist_result=True,
+    log_prints=False,
+)
+def opd_review(period: str, scope_code: str) -> str:
+    """Run one review to its end; returns the final stage (done or no_decision)."""
+    state = open_review(period, scope_code)
+    if state.stage == ReviewStage.SELECTION:
+        send_selection_request(period, scope_code)
+        sel_form = selection_form(state.candidates, describe_selection(period, scope_code))
+        attempt = 0
+        while state.stage == ReviewStage.SELECTION:
+            key = f"selection-{attempt}"
+            state = apply_selection_input(period, scope_code, key, _wait(sel_form, key))
+            attempt += 1
+    if state.stage == ReviewStage.DEFENCE:
+        send_warnings(period, scope_code)
+        def_form = defence_form(state.selected, describe_defence(period, scope_code))
+        attempt = 0
+        while state.stage == ReviewStage.DEFENCE:
+            key = f"defence-{attempt}"
+            state = apply_defence_input(period, scope_code, key, _wait(def_form, key))
+            attempt += 1
+    stage = send_review_result(period, scope_code)
+    wake_cycle_if_done(period)
+    return stage

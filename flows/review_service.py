@@ -1,0 +1,220 @@
+"""The one way people act on a paused review (portal, CLI): validate, record, then resume.
+
+Each function checks the input against the review's current state and that OPD's own
+candidates, records the Decision (who, when, input, reason, channel) and an audit event, commits,
+and only then resumes the suspended run with the same answer as run input. The run re-applies
+it idempotently (same decision keys), so a lost resume loses nothing: the deadline sweeper wakes
+any run whose review moved on. Refusals raise `Refused` (a ValueError) naming the problems;
+nothing is changed then.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from db import reviews
+from db.audit import record_event
+from db.session import session_scope
+from flows.forms import selection_payload
+from flows.review_logic import (
+    Choice,
+    Refused,
+    ReviewState,
+    apply_defence,
+    apply_selection,
+    apply_verdict,
+    extend,
+    state_of,
+    utcnow,
+)
+from kinerja.settings import get_settings
+from rules.policy import Policy
+
+ReviewRefused = Refused  # the name the portal looks for
+
+__all__ = [
+    "Refused",
+    "ReviewRefused",
+    "extend_deadline",
+    "review_state",
+    "submit_defence",
+    "submit_selection",
+    "submit_verdict",
+]
+
+
+def _policy() -> Policy:
+    from tasks.common import policy
+
+    return policy()
+
+
+def _resume(flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
+    if not flow_run_id:
+        return False  # the run has not started yet; it reads the decision when it does
+    from flows.wakeup import resume
+
+    return resume(flow_run_id, run_input)
+
+
+def review_state(engine: Engine, period: str, scope_code: str) -> ReviewState:
+    """The review's stage, deadlines and who is waiting for what."""
+    with session_scope(engine) as s:
+        return state_of(s, reviews.require_review(s, period, scope_code))
+
+
+def submit_selection(
+    engine: Engine,
+    period: str,
+    scope_code: str,
+    actor: str,
+    selections: dict[str, tuple[bool, str]],
+    channel: str,
+    *,
+    now: datetime | None = None,
+) -> ReviewState:
+    """The head's choice among the OPD's candidates: NIP -> (selected, reason)."""
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, period, scope_code)
+        state = apply_selection(
+            s,
+            review,
+            {nip: Choice(sel, reason) for nip, (sel, reason) in selections.items()},
+            actor=actor,
+            channel=channel,
+            policy=_policy(),
+            tz=get_settings().timezone,
+            now=now or utcnow(),
+        )
+        record_event(
+            s,
+            actor=actor,
+            action="submit_selection",
+            period=period,
+            scope_code=scope_code,
+            detail={"channel": channel, "selected": state.selected},
+        )
+        run_id = review.flow_run_id
+    _resume(run_id, selection_payload(actor, selections, channel))
+    return state
+
+
+def submit_defence(
+    engine: Engine,
+    period: str,
+    scope_code: str,
+    nip: str,
+    actor: str,
+    text: str,
+    channel: str,
+    *,
+    now: datetime | None = None,
+) -> ReviewState:
+    """A selected employee's written defence, before the defence deadline, once."""
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, period, scope_code)
+        state = apply_defence(
+            s, review, nip, text, actor=actor, channel=channel, now=now or utcnow()
+        )
+        record_event(
+            s,
+            actor=actor,
+            action="submit_defence",
+            period=period,
+            scope_code=scope_code,
+            detail={"channel": channel, "nip": nip},
+        )
+        run_id = review.flow_run_id
+    _resume(
+        run_id,
+        {"action": "defence", "nip": nip, "actor": actor, "text": text, "channel": channel},
+    )
+    return state
+
+
+def submit_verdict(
+    engine: Engine,
+    period: str,
+    scope_code: str,
+    nip: str,
+    actor: str,
+    accepted: bool,
+    reason: str,
+    channel: str,
+    *,
+    now: datetime | None = None,
+) -> ReviewState:
+    """The head's verdict on a defence: accepted (not published) or rejected (published)."""
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, period, scope_code)
+        state = apply_verdict(
+            s,
+            review,
+            nip,
+            accepted,
+            reason,
+            actor=actor,
+            channel=channel,
+            now=now or utcnow(),
+        )
+        record_event(
+            s,
+            actor=actor,
+            action="submit_verdict",
+            period=period,
+            scope_code=scope_code,
+            detail={"channel": channel, "nip": nip, "accepted": accepted},
+        )
+        run_id = review.flow_run_id
+    _resume(
+        run_id,
+        {
+            "action": "verdict",
+            "nip": nip,
+            "actor": actor,
+            "accepted": accepted,
+            "reason": reason,
+            "channel": channel,
+        },
+    )
+    return state
+
+
+def extend_deadline(
+    engine: Engine,
+    period: str,
+    scope_code: str,
+    actor: str,
+    workdays: int,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> datetime:
+    """An operator extends the open stage's deadline by `workdays`; returns the new deadline.
+
+    The run stays suspended: deadlines live in the database and the sweeper reads them there.
+    """
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, period, scope_code)
+        new = extend(
+            s,
+            review,
+            actor=actor,
+            workdays=workdays,
+            reason=reason,
+            policy=_policy(),
+            tz=get_settings().timezone,
+            now=now or utcnow(),
+        )
+        record_event(
+            s,
+            actor=actor,
+            action="extend_deadline",
+            period=period,
+            scope_code=scope_code,
+            detail={"workdays": workdays, "new_deadline": new.isoformat()},
+        )
+    return new

@@ -1,0 +1,136 @@
+"""The deadline sweeper: reminders before deadlines, and waking runs whose deadline passed.
+
+A suspended run holds no process, so nothing inside it can notice time passing. Suspending
+with a Prefect timeout does not help: an expired pause only fails the run when someone tries to
+resume it. Instead this sweeper (a served deployment on an interval schedule, also run by
+`kinerja pending --sweep`) looks at the deadlines in the database and resumes each overdue
+review with a "wake" answer; the run then records "no_decision" itself. It also resumes runs
+whose review moved on while their resume was lost, and a cycle whose reviews have all ended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from prefect import flow, get_run_logger
+from sqlalchemy import Engine
+
+from db import reviews
+from db.decisions import last_decision_at
+from db.models import Employee
+from db.session import session_scope
+from flows.people import head_of, portal_link, wib
+from flows.review_logic import state_of, utcnow
+from kinerja.domain import ReviewStage
+from rules.calendar import add_workdays
+from rules.policy import Policy
+
+
+@dataclass
+class SweepReport:
+    reminders: int = 0
+    woken: list[str] = field(default_factory=list)
+    cycles_woken: list[str] = field(default_factory=list)
+
+
+def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
+    n = policy.review.reminder_workdays_before
+    return n > 0 and now < deadline <= add_workdays(now, n, policy.calendar)
+
+
+def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepReport:
+    """Send due reminders, wake overdue or moved-on reviews, wake finished cycles."""
+    from flows.wakeup import cycle_run_name, find_run_id, resume, run_state
+    from notifications.service import notify
+
+    now = now or utcnow()
+    report = SweepReport()
+    periods: set[str] = set()
+    with session_scope(engine) as s:
+        for review in reviews.list_reviews(s, stages=reviews.OPEN_STAGES):
+            periods.add(review.period)
+            state = state_of(s, review)
+            head, head_name, scope_name = head_of(s, review)
+            deadline = (
+                review.selection_deadline
+                if review.stage == ReviewStage.SELECTION
+                else review.defence_deadline
+            )
+            if deadline is None:
+                continue
+            if _reminder_due(deadline, now, policy):
+                if review.stage == ReviewStage.SELECTION:
+                    link = portal_link(s, review, "selection", head, deadline)
+                    s.commit()
+                    notify(
+                        s,
+                        event_key=f"selection_reminder:{review.period}:{review.scope_code}:"
+                        f"{deadline:%Y%m%d%H%M}",
+                        recipient_role="head_of_opd",
+                        recipient=head,
+                        template="selection_reminder",
+                        context={
+                            "recipient_name": head_name,
+                            "scope_name": scope_name,
+                            "deadline": wib(deadline),
+                            "link": link,
+                        },
+                        period=review.period,
+                    )
+                    report.reminders += 1
+                for nip in state.awaiting_defence if review.stage == ReviewStage.DEFENCE else []:
+                    emp = s.get(Employee, nip)
+                    link = portal_link(s, review, "defence", nip, deadline)
+                    s.commit()
+                    notify(
+                        s,
+                        event_key=f"defence_reminder:{review.period}:{nip}:{deadline:%Y%m%d%H%M}",
+                        recipient_role="employee",
+                        recipient=nip,
+                        template="defence_reminder",
+                        context={
+                            "recipient_name": emp.name if emp else nip,
+                            "deadline": wib(deadline),
+                            "link": link,
+                        },
+                        period=review.period,
+                    )
+                    report.reminders += 1
+            if not review.flow_run_id:
+                continue
+            kind, paused_at = run_state(review.flow_run_id)
+            # Wake when the deadline passed, or when a decision came after the run paused
+            # (its own resume was lost while the run was awake).
+            latest = last_decision_at(s, review.id)
+            moved_on = latest is not None and paused_at is not None and latest > paused_at
+            if (
+                kind == "PAUSED"
+                and (now > deadline or moved_on)
+                and resume(review.flow_run_id, {"action": "wake"}, wait=0)
+            ):
+                report.woken.append(f"{review.period}/{review.scope_code}")
+    with session_scope(engine) as s:
+        done_periods = {
+            r.period for r in reviews.list_reviews(s) if reviews.all_ended(s, r.period)
+        } - periods
+    for period in sorted(done_periods):
+        run_id = find_run_id(cycle_run_name(period))
+        if run_id and run_state(run_id)[0] == "PAUSED" and resume(run_id, None, wait=0):
+            report.cycles_woken.append(period)
+    return report
+
+
+@flow(name="review_sweeper", log_prints=False)
+def review_sweeper() -> dict[str, object]:
+    """Scheduled every few minutes by `kinerja serve`."""
+    from tasks.common import engine, policy
+
+    report = sweep(engine(), policy())
+    get_run_logger().info(
+        "sweep: %d reminder(s), woke %s, cycles %s",
+        report.reminders,
+        report.woken or "none",
+        report.cycles_woken or "none",
+    )
+    return {"reminders": report.reminders, "woken": report.woken, "cycles": report.cycles_woken}

@@ -1,0 +1,64 @@
+"""Waking suspended runs: resume a paused run with input, or find the month's cycle run."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.flow_runs import resume_flow_run
+
+CYCLE_RUN_PREFIX = "cycle-"
+
+
+def cycle_run_name(period: str) -> str:
+    return f"{CYCLE_RUN_PREFIX}{period}"
+
+
+def review_run_name(period: str, scope_code: str) -> str:
+    return f"review-{period}-{scope_code}"
+
+
+def run_state(flow_run_id: str | UUID) -> tuple[str, datetime | None]:
+    """(state type, when the state began as naive UTC) of a flow run, e.g. ("PAUSED", ...)."""
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(str(flow_run_id))).state
+    if state is None:
+        return ("NONE", None)
+    return (state.type.value, state.timestamp.astimezone(UTC).replace(tzinfo=None))
+
+
+def resume(flow_run_id: str | UUID, run_input: dict[str, Any] | None, wait: float = 30.0) -> bool:
+    """Resume a paused run; while it is awake (it will pause again soon) retry for `wait` s.
+
+    Returns False when the run ended or never paused again in time; the caller's decision is
+    already in the database, and the sweeper resumes any run whose review moved on meanwhile.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        kind, _ = run_state(flow_run_id)
+        if kind == "PAUSED":
+            try:
+                resume_flow_run(UUID(str(flow_run_id)), run_input=run_input)
+                return True
+            except RuntimeError:
+                if run_state(flow_run_id)[0] == "PAUSED":
+                    raise
+        elif kind in ("COMPLETED", "FAILED", "CANCELLED", "CRASHED"):
+            return False
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+
+
+def find_run_id(name: str) -> str | None:
+    """The newest flow run with this exact name (cycle and review runs are named uniquely)."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])), limit=5
+        )
+    runs = sorted(runs, key=lambda r: r.created or 0, reverse=True)  # type: ignore[arg-type,return-value]
+    return str(runs[0].id) if runs else None

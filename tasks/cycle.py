@@ -1,0 +1,213 @@
+"""Tasks of the monthly cycle: gather, score and propose, open and start reviews, report."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import TaskRunContext
+from sqlalchemy import select
+
+from db import reviews
+from db.models import Candidate, Employee
+from db.periods import REVIEWING, ensure_period, set_status
+from db.session import session_scope
+from flows.review_logic import deadline_after, utcnow
+from kinerja.settings import get_settings
+from tasks.common import engine, per_run_key, policy
+
+
+def _period_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
+    return per_run_key(ctx.task.name, params["period"])
+
+
+def artifact_key(*parts: str) -> str:
+    """Artifact keys allow lowercase letters, digits and dashes only."""
+    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+
+
+@task(cache_key_fn=_period_key, persist_result=True, retries=2, retry_delay_seconds=10)
+def fetch_month(period: str) -> dict[str, Any]:
+    """Gather the register and the month's raw data from the configured sources (idempotent)."""
+    from sources.config import load_sources_config
+    from sources.gather import gather_month
+
+    settings = get_settings()
+    report = gather_month(
+        engine(), period, load_sources_config(settings.sources_config), policy=policy()
+    )
+    get_run_logger().info("gathered %s: %d OPD(s) assessed", period, len(report.opd_status))
+    if not report.ok:
+        raise RuntimeError(f"gathering {period} failed: {'; '.join(report.errors)}")
+    return report.to_dict()
+
+
+@task(cache_key_fn=_period_key, persist_result=True)
+def score_and_propose(period: str) -> dict[str, Any]:
+    """Score every employee and propose candidates per OPD/rumpun; returns counts per scope.
+
+    Once a review of the period exists, candidates are frozen: a rerun never changes the names
+    a head of OPD is deciding on.
+    """
+    from db.month_data import load_month
+    from db.scores import save_candidates, save_scores
+
+    from rules.scoring import score_month
+    from rules.selection import propose_candidates
+
+    pol = policy()
+    with session_scope(engine()) as s:
+        ensure_period(s, period, pol.name)
+        frozen = bool(reviews.list_reviews(s, period))
+        if not frozen:
+            data = load_month(s, period)
+            scores = score_month(data, pol)
+            save_scores(s, period, scores, pol.name)
+            cands = propose_candidates(scores, pol, dict(data.unassessable_opds))
+            save_candidates(s, period, cands)
+            scored = len(scores)
+            sufficient = int(scores["sufficient"].sum()) if scored else 0
+        else:
+            scored = sufficient = -1
+        rows = list(s.scalars(select(Candidate).where(Candidate.period == period)))
+    per_scope: dict[str, int] = {}
+    for c in rows:
+        per_scope[c.scope_code] = per_scope.get(c.scope_code, 0) + 1
+    get_run_logger().info(
+        "scored %s: %d employee(s), %d candidate(s) in %d scope(s)%s",
+        period,
+        scored,
+        len(rows),
+        len(per_scope),
+        " (candidates frozen: reviews exist)" if frozen else "",
+    )
+    return {"scored": scored, "sufficient": sufficient, "candidates": per_scope}
+
+
+@task
+def open_reviews(period: str) -> list[str]:
+    """One review per scope with candidates (unique per period and scope: reruns add none)."""
+    pol = policy()
+    tz = get_settings().timezone
+    with session_scope(engine()) as s:
+        rows = list(s.scalars(select(Candidate).where(Candidate.period == period)))
+        kinds = {c.scope_code: c.scope_kind for c in rows}
+        now = utcnow()
+        deadline = deadline_after(now, pol.review.selection_deadline_workdays, pol, tz)
+        created = 0
+        for scope in sorted(kinds):
+            _, new = reviews.ensure_review(
+                s,
+                period=period,
+                scope_kind=kinds[scope],
+                scope_code=scope,
+                selection_deadline=deadline,
+                now=now,
+            )
+            created += int(new)
+        if kinds:
+            set_status(s, period, REVIEWING)
+    get_run_logger().info("%s: %d review(s), %d new", period, len(kinds), created)
+    return sorted(kinds)
+
+
+@task
+def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
+    """Start one opd_review run per scope; the idempotency key makes a rerun return the same."""
+    from prefect.deployments import run_deployment
+
+    from flows.serve import REVIEW_DEPLOYMENT
+    from flows.wakeup import review_run_name
+
+    started: dict[str, str] = {}
+    for scope in scopes:
+        run: Any = run_deployment(
+            REVIEW_DEPLOYMENT,
+            parameters={"period": period, "scope_code": scope},
+            flow_run_name=review_run_name(period, scope),
+            tags=[f"opd:{scope}", f"period:{period}", "review"],
+            idempotency_key=f"review:{period}:{scope}",
+            as_subflow=False,
+            timeout=0,
+        )
+        started[scope] = str(run.id)
+    with session_scope(engine()) as s:
+        for scope, run_id in started.items():
+            review = reviews.require_review(s, period, scope)
+            if review.flow_run_id is None:
+                review.flow_run_id = run_id
+    get_run_logger().info("%s: %d review run(s) started or found", period, len(started))
+    return started
+
+
+@task
+def report_candidates(period: str, quality: dict[str, Any] | None) -> None:
+    """Artifacts: the candidates of each scope, and the month's data-quality counts."""
+    with session_scope(engine()) as s:
+        rows = list(
+            s.scalars(
+                select(Candidate)
+                .where(Candidate.period == period)
+                .order_by(Candidate.scope_code, Candidate.rank)
+            )
+        )
+        names = {
+            e.nip: e.name
+            for e in s.scalars(select(Employee).where(Employee.nip.in_([c.nip for c in rows])))
+        }
+    by_scope: dict[str, list[dict[str, Any]]] = {}
+    for c in rows:
+        by_scope.setdefault(c.scope_code, []).append(
+            {
+                "rank": c.rank,
+                "nip": c.nip,
+                "name": names.get(c.nip, ""),
+                "opd": c.opd_code,
+                "composite": round(c.composite, 2),
+            }
+        )
+    for scope, table in by_scope.items():
+        create_table_artifact(
+            table=table,
+            key=artifact_key("candidates", period, scope),
+            description=f"Kandidat {scope} periode {period}",
+        )
+    if quality is not None:
+        lines = [f"# Kualitas data {period}", "", "| sumber | diterima | dimuat | ditolak |"]
+        lines.append("|---|---|---|---|")
+        for source, c in sorted(quality.get("by_source", {}).items()):
+            lines.append(
+                f"| {source} | {c.get('received', 0)} | {c.get('loaded', 0)} | "
+                f"{c.get('rejected', 0)} |"
+            )
+        na = quality.get("not_assessable", {})
+        lines += ["", f"OPD tidak dapat dinilai: {len(na)}"]
+        lines += [f"- {opd}: {why}" for opd, why in sorted(na.items())]
+        create_markdown_artifact(
+            markdown="\n".join(lines), key=artifact_key("data-quality", period)
+        )
+
+
+@task
+def report_progress(period: str) -> bool:
+    """Artifact with every review's stage and deadlines; returns True when all have ended."""
+    with session_scope(engine()) as s:
+        rows = reviews.list_reviews(s, period)
+        table = [
+            {
+                "scope": r.scope_code,
+                "stage": r.stage,
+                "selection_deadline": str(r.selection_deadline or ""),
+                "defence_deadline": str(r.defence_deadline or ""),
+            }
+            for r in rows
+        ]
+        done = reviews.all_ended(s, period)
+    create_table_artifact(
+        table=table or [{"scope": "-", "stage": "no reviews"}],
+        key=artifact_key("review-progress", period),
+        description=f"Kemajuan review periode {period}",
+    )
+    return done
