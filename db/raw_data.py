@@ -1,0 +1,196 @@
+"""Bulk data access for the month's raw tables (attendance, activity, behaviour, indicators).
+
+Rows travel as DataFrames in canonical text form ('YYYY-MM-DD', 'HH:MM:SS',
+'YYYY-MM-DD HH:MM:SS'). Inserts bypass the ORM: PostgreSQL gets COPY, SQLite gets one
+executemany in SQLAlchemy's own storage format, so millions of rows load in seconds.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Table, delete, select
+from sqlalchemy.orm import Session
+
+from db.models import Activity, AttendanceRecord, BehaviourAnswer, IndicatorValue
+
+TABLES: dict[str, Table] = {
+    "attendance": AttendanceRecord.__table__,  # type: ignore[dict-item]
+    "activities": Activity.__table__,  # type: ignore[dict-item]
+    "behaviour": BehaviourAnswer.__table__,  # type: ignore[dict-item]
+    "indicators": IndicatorValue.__table__,  # type: ignore[dict-item]
+}
+# Column kinds that need a storage format of their own.
+TIME_COLUMNS = {"check_in", "check_out"}
+DATETIME_COLUMNS = {"entered_at"}
+DATE_COLUMNS = {"work_date"}
+BOOL_COLUMNS = {"completed"}
+IN_CHUNK = 2000  # bound parameters per IN list, well under SQLite's and PostgreSQL's limits
+
+
+def table_for(kind: str) -> Table:
+    return TABLES[kind]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored values back to canonical text, whatever the backend returned."""
+    out = frame.copy()
+    for col in out.columns:
+        if col in DATE_COLUMNS:
+            out[col] = out[col].astype(str).str.slice(0, 10)
+        elif col in TIME_COLUMNS:
+            s = out[col]
+            out[col] = s.astype(str).str.slice(0, 8).where(s.notna(), np.nan)
+        elif col in DATETIME_COLUMNS:
+            out[col] = out[col].astype(str).str.slice(0, 19).str.replace("T", " ", regex=False)
+        elif col in BOOL_COLUMNS:
+            out[col] = out[col].astype(bool)
+    return out
+
+
+def existing_rows(
+    session: Session,
+    kind: str,
+    period: str,
+    nips: Iterable[str],
+    batch_ids: Sequence[int],
+    columns: list[str],
+) -> pd.DataFrame:
+    """Stored rows of the period for these NIPs or from these batches (id, batch_id, columns)."""
+    table = table_for(kind)
+    cols = [table.c.id, table.c.batch_id, table.c.source, *[table.c[c] for c in columns]]
+    names = ["id", "batch_id", "source", *columns]
+    parts = []
+    nip_list = sorted(set(nips))
+    for chunk in _chunks(nip_list):
+        stmt = select(*cols).where(table.c.period == period, table.c.nip.in_(chunk))
+        parts.append(pd.DataFrame(session.execute(stmt).all(), columns=names))
+    for chunk in _chunks(list(batch_ids)):
+        stmt = select(*cols).where(table.c.batch_id.in_(chunk))
+        parts.append(pd.DataFrame(session.execute(stmt).all(), columns=names))
+    if not parts:
+        return pd.DataFrame(columns=names)
+    frame = pd.concat(parts, ignore_index=True).drop_duplicates("id")
+    return canonical(frame).reset_index(drop=True)
+
+
+def _sqlite_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """SQLAlchemy's SQLite storage format for dates/times, 0/1 for booleans, None for missing."""
+    out = frame.astype(object)
+    for col in out.columns:
+        if col in TIME_COLUMNS or col in DATETIME_COLUMNS:
+            s = frame[col]
+            out[col] = (s.astype(str) + ".000000").where(s.notna(), None)
+        elif col in BOOL_COLUMNS:
+            out[col] = frame[col].astype(bool).astype(int).astype(object)
+    return out.where(frame.notna(), None)
+
+
+def _copy_text(frame: pd.DataFrame) -> str:
+    """PostgreSQL COPY text format: tab-separated, \\N for NULL, specials escaped."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if col in BOOL_COLUMNS:
+            out[col] = s.map({True: "t", False: "f"})
+        elif s.dtype == object or str(s.dtype) == "str":
+            text = s.astype(str)
+            if text.str.contains(r"[\t\n\r\\]", regex=True).any():
+                text = (
+                    text.str.replace("\\", "\\\\", regex=False)
+                    .str.replace("\t", "\\t", regex=False)
+                    .str.replace("\n", "\\n", regex=False)
+                    .str.replace("\r", "\\r", regex=False)
+                )
+            out[col] = text.where(s.notna(), None)
+    buf = io.StringIO()
+    out.to_csv(buf, sep="\t", header=False, index=False, na_rep="\\N", quoting=3, escapechar=None)
+    return buf.getvalue()
+
+
+def insert_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
+    """Bulk-insert rows (every column a table column except id)."""
+    if frame.empty:
+        return 0
+    table = table_for(kind)
+    cols = list(frame.columns)
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    if _dialect(session) == "postgresql":
+        data = _copy_text(frame)
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            with cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+                step = 8 << 20
+                for i in range(0, len(data), step):
+                    copy.write(data[i : i + step])
+        return len(frame)
+    if _dialect(session) == "sqlite":
+        values = _sqlite_values(frame)
+        sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        cur = raw.cursor()  # type: ignore[union-attr]
+        cur.executemany(sql, values.itertuples(index=False, name=None))
+        cur.close()
+        return len(frame)
+    session.execute(
+        table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records")
+    )
+    return len(frame)
+
+
+def update_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
+    """Update rows by id: frame has id and the columns to set."""
+    if frame.empty:
+        return 0
+    table = table_for(kind)
+    cols = [c for c in frame.columns if c != "id"]
+    if _dialect(session) == "sqlite":
+        values = _sqlite_values(frame[cols])
+        values["id"] = frame["id"].astype(int).astype(object).to_numpy()
+        sql = f"UPDATE {table.name} SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
+        cur = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cur.executemany(sql, values.itertuples(index=False, name=None))
+        cur.close()
+        return len(frame)
+    # PostgreSQL: stage the new values with COPY, then one UPDATE ... FROM.
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    temp = f"tmp_upd_{table.name}"
+    ordered = ["id", *cols]
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute(f"DROP TABLE IF EXISTS {temp}")
+        cur.execute(
+            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS "
+            f"SELECT {', '.join(ordered)} FROM {table.name} WITH NO DATA"
+        )
+        with cur.copy(f"COPY {temp} ({', '.join(ordered)}) FROM STDIN") as copy:
+            copy.write(_copy_text(frame[ordered]))
+        sets = ", ".join(f"{c} = s.{c}" for c in cols)
+        cur.execute(f"UPDATE {table.name} t SET {sets} FROM {temp} s WHERE t.id = s.id")
+    return len(frame)
+
+
+def delete_ids(session: Session, kind: str, ids: Sequence[int]) -> int:
+    table = table_for(kind)
+    for chunk in _chunks([int(i) for i in ids]):
+        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    return len(ids)
+
+
+def count_rows(session: Session, kind: str, period: str) -> int:
+    from sqlalchemy import func
+
+    table = table_for(kind)
+    return int(session.scalar(select(func.count()).where(table.c.period == period)) or 0)

@@ -1,0 +1,483 @@
+"""gather_month: fetch, check and load a month from every configured source, OPD by OPD."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from db import organisation as org
+from db import quarantine as qdb
+from db.session import session_scope
+from rules.policy import Policy, load_policy
+from sources.config import RAW_KINDS, SourceConfig, SourcesConfig
+from sources.files import fetch_file
+from sources.http import HttpSource, SourceError
+from sources.load import LoadResult, checksum, load_delivery, record_failure
+from sources.validate import (
+    UNKNOWN_OPD,
+    Checked,
+    Register,
+    period_bounds,
+    validate_register,
+    validate_rows,
+)
+
+log = logging.getLogger(__name__)
+
+KIND_LABELS = {
+    "employees": "daftar pegawai",
+    "attendance": "kehadiran",
+    "activities": "aktivitas harian",
+    "behaviour": "perilaku (kuesioner 360°)",
+    "indicators": "indikator kinerja",
+}
+
+
+@dataclass
+class GatherReport:
+    """What a month's gathering did: per delivery, per source and reason, per OPD."""
+
+    period: str
+    government: str
+    results: list[LoadResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    opd_status: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def not_assessable(self) -> dict[str, str]:
+        return {opd: why for opd, (ok, why) in self.opd_status.items() if not ok}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def by_source(self) -> dict[str, dict[str, int]]:
+        """Counts per source: received, loaded, inserted, updated, deleted, rejected, failed."""
+        out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for r in self.results:
+            c = out[r.source]
+            for name in ("received", "loaded", "inserted", "updated", "deleted", "rejected"):
+                c[name] += getattr(r, name)
+            c["deliveries"] += 1
+            c["failed"] += int(r.error is not None)
+            c["unchanged_deliveries"] += int(r.skipped)
+        return {s: dict(c) for s, c in out.items()}
+
+    def by_reason(self) -> dict[str, dict[str, int]]:
+        """Rejected rows per source and reason."""
+        out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for r in self.results:
+            for reason, n in r.by_reason.items():
+                out[r.source][reason] += n
+        return {s: dict(c) for s, c in out.items()}
+
+    def rows(self, kind: str | None = None) -> int:
+        return sum(r.received for r in self.results if kind is None or r.kind == kind)
+
+    def summary(self) -> str:
+        lines = [f"gathered {self.period} for {self.government} in {self.seconds:.1f} s"]
+        for source, c in sorted(self.by_source().items()):
+            lines.append(
+                f"  {source}: {c['received']} received, {c['loaded']} loaded "
+                f"({c['inserted']} new, {c['updated']} updated, {c['deleted']} removed), "
+                f"{c['rejected']} rejected, {c['failed']}/{c['deliveries']} deliveries failed"
+            )
+        for source, reasons in sorted(self.by_reason().items()):
+            for reason, n in sorted(reasons.items()):
+                lines.append(f"  rejected {source} {reason}: {n}")
+        na = self.not_assessable
+        lines.append(f"  OPDs: {len(self.opd_status)}, not assessable: {len(na)}")
+        for opd, why in sorted(na.items()):
+            lines.append(f"    {opd}: {why}")
+        for err in self.errors:
+            lines.append(f"  error: {err}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "government": self.government,
+            "seconds": self.seconds,
+            "by_source": self.by_source(),
+            "by_reason": self.by_reason(),
+            "not_assessable": self.not_assessable,
+            "errors": list(self.errors),
+        }
+
+
+class Fetcher:
+    """Fetches raw frames from configured sources (one HTTP session per source)."""
+
+    def __init__(self, config: SourcesConfig) -> None:
+        self.config = config
+        self._http: dict[str, HttpSource] = {}
+
+    def source(self, name: str) -> SourceConfig:
+        return self.config.sources[name]
+
+    def fetch(self, name: str, kind: str, period: str, opd: str | None) -> pd.DataFrame:
+        cfg = self.source(name)
+        if cfg.type == "http":
+            if name not in self._http:
+                self._http[name] = HttpSource(name, cfg)
+            return self._http[name].fetch(kind, period, opd)
+        return fetch_file(name, cfg, kind, period)
+
+    def close(self) -> None:
+        for client in self._http.values():
+            client.close()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _fingerprint(register: Register, policy: Policy) -> str:
+    h = hashlib.sha256(register.period.encode())
+    ordered = register.nip_opd.sort_values(["opd_code", "nip"])
+    h.update(pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes())
+    b = policy.behaviour
+    h.update(f"{sorted(b.items)}|{b.scale_min}|{b.scale_max}".encode())
+    return h.hexdigest()
+
+
+def _read_register(engine: Engine, period: str) -> Register:
+    start, end = period_bounds(period)
+    with session_scope(engine) as s:
+        nip_opd = org.month_assignments(s, start, end)
+        known = org.all_nips(s)
+    return Register(period=period, nip_opd=nip_opd, known_nips=known)
+
+
+def gather_register(
+    engine: Engine, period: str, config: SourcesConfig, fetcher: Fetcher, report: GatherReport
+) -> None:
+    """Fetch, check and upsert the employee register (OPDs, rumpun, employees, assignments)."""
+    name = config.source_name("employees")
+    assert name is not None
+    start, end = period_bounds(period)
+    now = _now()
+    with session_scope(engine) as s:
+        qdb.ensure_period(s, period, start, end)
+    try:
+        raw = fetcher.fetch(name, "employees", period, None)
+    except SourceError as exc:
+        report.errors.append(str(exc))
+        with session_scope(engine) as s:
+            report.results.append(
+                record_failure(
+                    s,
+                    period=period,
+                    kind="employees",
+                    source=name,
+                    opd=None,
+                    error=str(exc),
+                    now=now,
+                )
+            )
+        return
+    checked = validate_register(raw, period)
+    digest = checksum("employees", raw, period)
+    with session_scope(engine) as s:
+        previous = [
+            b for b in qdb.scope_batches(s, period, "employees", name, None) if b.status == "loaded"
+        ]
+        result = LoadResult(kind="employees", source=name, opd=None, received=len(raw))
+        if previous and previous[0].checksum == digest:
+            last = previous[0]
+            result.batch_id, result.skipped = last.id, True
+            result.loaded, result.unchanged = last.rows_loaded, last.rows_loaded
+            result.rejected = last.rows_rejected
+            result.by_reason = qdb.reasons_of_batch(s, last.id)
+        else:
+            batch = qdb.create_batch(
+                s,
+                period=period,
+                source=name,
+                kind="employees",
+                opd=None,
+                checksum=digest,
+                received_at=now,
+            )
+            changes = org.upsert_register(s, checked.valid.drop(columns="_pos"), start, end)
+            qdb.record_changes(
+                s, changes.changes, period=period, kind="employees", batch_id=batch.id, at=now
+            )
+            qdb.quarantine(
+                s,
+                checked.rejected,
+                period=period,
+                batch_id=batch.id,
+                source=name,
+                kind="employees",
+                received_at=now,
+            )
+            batch.rows_received = len(raw)
+            batch.rows_loaded = len(checked.valid)
+            batch.rows_rejected = len(checked.rejected)
+            result.batch_id = batch.id
+            result.loaded = len(checked.valid)
+            result.inserted, result.updated = changes.inserted, changes.updated
+            result.unchanged = changes.unchanged
+            result.rejected = len(checked.rejected)
+            result.by_reason = checked.by_reason
+    report.results.append(result)
+
+
+def _units(config: SourcesConfig, kind: str, opds: list[str]) -> dict[str | None, list[str]]:
+    """Source name -> the OPDs it serves for this kind (None: no source configured)."""
+    out: dict[str | None, list[str]] = defaultdict(list)
+    for opd in opds:
+        out[config.source_name(kind, opd)].append(opd)
+    return out
+
+
+def _prefetch(
+    fetch: Callable[[str | None], pd.DataFrame], units: list[str | None], workers: int
+) -> Iterator[tuple[str | None, pd.DataFrame | None, Exception | None]]:
+    """Fetch units ahead in threads (I/O) while the caller checks and loads earlier ones."""
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures: list[tuple[str | None, Future[pd.DataFrame]]] = []
+        ahead = max(1, workers)
+        it = iter(units)
+        for unit in it:
+            futures.append((unit, pool.submit(fetch, unit)))
+            if len(futures) >= ahead:
+                break
+        while futures:
+            unit, fut = futures.pop(0)
+            nxt = next(it, _END)
+            if nxt is not _END:
+                futures.append((nxt, pool.submit(fetch, nxt)))  # type: ignore[arg-type]
+            try:
+                yield unit, fut.result(), None
+            except Exception as exc:  # a failing unit must not stop the others
+                yield unit, None, exc
+
+
+_END = object()
+
+
+def gather_month(
+    engine: Engine,
+    period: str,
+    config: SourcesConfig,
+    *,
+    policy: Policy | None = None,
+    fetch_workers: int = 2,
+) -> GatherReport:
+    """Load the register and the month's raw data, quarantine bad rows, mark OPD assessability.
+
+    Idempotent: running it again with the same deliveries writes nothing new; a corrected
+    delivery replaces what it corrects (recorded in row_change). One failing source or OPD
+    never stops the others: that OPD is marked not assessable with the reason.
+    """
+    t0 = time.perf_counter()
+    period_bounds(period)  # a bad period fails here, naming it
+    if policy is None:
+        from kinerja.settings import get_settings
+
+        policy = load_policy(config.policy or get_settings().policy)
+    report = GatherReport(period=period, government=config.government)
+    fetcher = Fetcher(config)
+    try:
+        gather_register(engine, period, config, fetcher, report)
+        register = _read_register(engine, period)
+        if register.nip_opd.empty:
+            report.errors.append(f"no employees are assigned in {period}: nothing to gather")
+            return report
+        context = _fingerprint(register, policy)
+        opds = sorted(register.opds)
+        outcome: dict[tuple[str, str], LoadResult | None] = {}
+        for kind in RAW_KINDS:
+            for name, served in _units(config, kind, opds).items():
+                if name is None:
+                    for opd in served:
+                        outcome[(kind, opd)] = None
+                    continue
+                _gather_kind(
+                    engine,
+                    period,
+                    kind,
+                    name,
+                    served,
+                    fetcher,
+                    register,
+                    policy,
+                    context,
+                    report,
+                    outcome,
+                    fetch_workers,
+                )
+        report.opd_status = _assess(config, period, opds, outcome)
+        with session_scope(engine) as s:
+            qdb.set_opd_status(s, period, report.opd_status)
+    finally:
+        fetcher.close()
+        report.seconds = time.perf_counter() - t0
+    log.info("%s", report.summary())
+    return report
+
+
+def _gather_kind(
+    engine: Engine,
+    period: str,
+    kind: str,
+    name: str,
+    served: list[str],
+    fetcher: Fetcher,
+    register: Register,
+    policy: Policy,
+    context: str,
+    report: GatherReport,
+    outcome: dict[tuple[str, str], LoadResult | None],
+    workers: int,
+) -> None:
+    cfg = fetcher.source(name)
+    per_opd = cfg.type == "http" and cfg.per_opd
+
+    def load(opd: str | None, raw: pd.DataFrame, check_opd: str | None) -> None:
+        now = _now()
+        try:
+            checked = validate_rows(
+                kind,
+                raw,
+                register,
+                opd=check_opd,
+                behaviour_items=policy.behaviour.items,
+                scale=(policy.behaviour.scale_min, policy.behaviour.scale_max),
+            )
+            if opd is None or opd not in register.opds:
+                checked = _not_served(checked, raw, register, served)
+            with session_scope(engine) as s:
+                result = load_delivery(
+                    s,
+                    period=period,
+                    kind=kind,
+                    source=name,
+                    opd=opd,
+                    raw=raw,
+                    checked=checked,
+                    scope_nips=register.opd_nips(opd) if opd else frozenset(),
+                    context=context,
+                    now=now,
+                )
+        except Exception as exc:  # one bad delivery must not stop the month
+            log.exception("loading %s for OPD %s from %r failed", kind, opd, name)
+            fail(opd, f"source {name!r}: loading {kind} failed: {exc}")
+            return
+        report.results.append(result)
+        if opd is not None:
+            outcome[(kind, opd)] = result
+
+    def fail(opd: str | None, error: str) -> None:
+        report.errors.append(f"{kind} for OPD {opd or '(all)'}: {error}")
+        with session_scope(engine) as s:
+            result = record_failure(
+                s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
+            )
+        report.results.append(result)
+        for o in [opd] if opd is not None else served:
+            outcome[(kind, o)] = result
+
+    if per_opd:
+        units: list[str | None] = list(served)
+        for opd, raw, exc in _prefetch(
+            lambda u: fetcher.fetch(name, kind, period, u), units, workers
+        ):
+            if exc is not None or raw is None:
+                fail(opd, str(exc))
+            else:
+                load(opd, raw, opd)
+        return
+    try:
+        whole = fetcher.fetch(name, kind, period, None)
+    except Exception as exc:
+        fail(None, str(exc))
+        return
+    for opd, part in _split(whole, register, served):
+        load(opd, part, None)
+
+
+def _split(
+    whole: pd.DataFrame, register: Register, served: list[str]
+) -> Iterator[tuple[str | None, pd.DataFrame]]:
+    """A whole-government delivery cut into OPD parts by the register (leftovers: None)."""
+    if "nip" not in whole.columns:
+        whole = whole.assign(nip=pd.Series(dtype=object))
+    nip = whole["nip"].astype("str").str.strip()
+    opd_of = nip.map(register.nip_to_opd())
+    for opd in served:
+        yield opd, whole[opd_of == opd].reset_index(drop=True)
+    rest = whole[~opd_of.isin(served)].reset_index(drop=True)
+    if len(rest):
+        yield None, rest
+
+
+def _not_served(
+    checked: Checked, raw: pd.DataFrame, register: Register, served: list[str]
+) -> Checked:
+    """Leftover rows whose NIP is known but whose OPD this source does not serve: rejected."""
+    valid = checked.valid
+    if valid.empty:
+        return checked
+    opd_of = valid["nip"].map(register.nip_to_opd())
+    stray = opd_of.notna() & ~opd_of.isin(served)
+    if not stray.any():
+        return checked
+    moved = raw.iloc[valid.loc[stray, "_pos"].to_numpy()].copy()
+    moved["row_key"] = valid.loc[stray, "nip"].to_numpy()
+    moved["reason"] = UNKNOWN_OPD
+    moved["detail"] = [
+        f"nip {n} belongs to OPD {o}, which this source does not serve"
+        for n, o in zip(valid.loc[stray, "nip"], opd_of[stray], strict=True)
+    ]
+    rejected = pd.concat([checked.rejected, moved], ignore_index=True)
+    by_reason = dict(checked.by_reason)
+    by_reason[UNKNOWN_OPD] = by_reason.get(UNKNOWN_OPD, 0) + int(stray.sum())
+    return Checked(
+        kind=checked.kind,
+        valid=valid[~stray].reset_index(drop=True),
+        rejected=rejected,
+        received=checked.received,
+        by_reason=by_reason,
+    )
+
+
+def _assess(
+    config: SourcesConfig,
+    period: str,
+    opds: list[str],
+    outcome: dict[tuple[str, str], LoadResult | None],
+) -> dict[str, tuple[bool, str]]:
+    """An OPD is assessable only if every required kind arrived and was mostly accepted."""
+    status: dict[str, tuple[bool, str]] = {}
+    for opd in opds:
+        reasons = []
+        for kind in config.required_kinds:
+            label = KIND_LABELS[kind.value]
+            r = outcome.get((kind.value, opd))
+            if r is None:
+                reasons.append(f"tidak ada sumber data {label} yang dikonfigurasi")
+            elif r.error is not None:
+                reasons.append(f"data {label} gagal diambil dari sumber '{r.source}': {r.error}")
+            elif r.received == 0:
+                reasons.append(f"data {label} untuk {period} tidak tersedia")
+            elif r.rejected / r.received > config.max_rejected_share:
+                share = 100 * r.rejected / r.received
+                reasons.append(
+                    f"{share:.0f}% baris data {label} ditolak ({r.rejected} dari {r.received})"
+                )
+        status[opd] = (not reasons, "; ".join(reasons))
+    return status
