@@ -110,7 +110,7 @@ class AttendanceRecord(Base):
     check_in: Mapped[time | None] = mapped_column(Time, nullable=True)
     check_out: Mapped[time | None] = mapped_column(Time, nullable=True)
     source: Mapped[str] = mapped_column(String(64))
-    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class Activity(Base):
@@ -133,7 +133,7 @@ class Activity(Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(64))
-    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class BehaviourAnswer(Base):
@@ -152,7 +152,7 @@ class BehaviourAnswer(Base):
     item: Mapped[str] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(64))
-    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class IndicatorValue(Base):
@@ -167,7 +167,7 @@ class IndicatorValue(Base):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(64))
-    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 # --- gathering bookkeeping --------------------------------------------------------------------

@@ -131,11 +131,11 @@ def insert_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
     raw = conn.connection.driver_connection
     if _dialect(session) == "postgresql":
         data = _copy_text(frame)
-        with raw.cursor() as cur:  # type: ignore[union-attr]
-            with cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
-                step = 8 << 20
-                for i in range(0, len(data), step):
-                    copy.write(data[i : i + step])
+        copy_sql = f"COPY {table.name} ({', '.join(cols)}) FROM STDIN"
+        with raw.cursor() as cur, cur.copy(copy_sql) as copy:  # type: ignore[union-attr]
+            step = 8 << 20
+            for i in range(0, len(data), step):
+                copy.write(data[i : i + step])
         return len(frame)
     if _dialect(session) == "sqlite":
         values = _sqlite_values(frame)
@@ -144,9 +144,8 @@ def insert_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
         cur.executemany(sql, values.itertuples(index=False, name=None))
         cur.close()
         return len(frame)
-    session.execute(
-        table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records")
-    )
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    session.execute(table.insert(), [{str(k): v for k, v in r.items()} for r in records])
     return len(frame)
 
 

@@ -158,7 +158,7 @@ def load_sources_config(path: str | Path | None = None) -> SourcesConfig:
 
 
 def resolve_token(source: SourceConfig) -> SecretStr | None:
-    """The bearer token: explicit, else the source's env var, else settings, else a Prefect block."""
+    """The bearer token: explicit, else its env var, else settings, else a Prefect Secret block."""
     if source.token is not None:
         return source.token
     if source.token_env and os.environ.get(source.token_env):

@@ -98,10 +98,8 @@ class HttpSource:
                 )
             except requests.Timeout as exc:
                 kind = "connect" if isinstance(exc, requests.ConnectTimeout) else "read"
-                problem = (
-                    f"no answer within {self.read_timeout if kind == 'read' else self.connect_timeout:g} s "
-                    f"({kind} timeout)"
-                )
+                limit = self.read_timeout if kind == "read" else self.connect_timeout
+                problem = f"no answer within {limit:g} s ({kind} timeout)"
                 wait = self._backoff(attempt)
             except requests.ConnectionError as exc:
                 problem = f"connection failed ({type(exc).__name__})"

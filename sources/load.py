@@ -72,7 +72,7 @@ def _key(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
 
 
 def _record(row: dict[str, Any], cols: list[str]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for c in cols:
         v = row.get(c)
         if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -141,7 +141,7 @@ def load_delivery(
         dup_raw["reason"] = DUPLICATE
         dup_raw["detail"] = [
             f"{'+'.join(keys)} {k} already delivered by source {owner.at[k, 'source']!r} "
-            f"(batch {owner.at[k, 'batch_id']})"
+            f"(batch {owner.at[k, 'batch_id']!s})"
             for k in new.loc[clash, "_key"]
         ]
         rejected = pd.concat([rejected, dup_raw], ignore_index=True)
@@ -177,11 +177,13 @@ def load_delivery(
     result.unchanged = len(both) - len(changed)
 
     changes: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    for row in changed.to_dict("records"):
+    for rec in changed.to_dict("records"):
+        row = {str(k): v for k, v in rec.items()}
         before = _record({f: row[f"{f}_old"] for f in fields}, fields)
         after = _record(row, fields)
         changes.append((row["_key"], before, after))
-    for row in gone.to_dict("records"):
+    for rec in gone.to_dict("records"):
+        row = {str(k): v for k, v in rec.items()}
         changes.append((row["_key"], _record({f: row[f"{f}_old"] for f in fields}, fields), {}))
     qdb.record_changes(session, changes, period=period, kind=kind, batch_id=batch.id, at=now)
 

@@ -1,4 +1,4 @@
-"""A deterministic demo province: organisation, employees and a month of realistically messy data."""
+"""A deterministic demo province: organisation, employees and a month of messy, realistic data."""
 
 from __future__ import annotations
 
@@ -66,16 +66,88 @@ OPD_NAMES = [
     ("DUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil"),
     ("RSUD", "Rumah Sakit Umum Daerah"),
 ]
-FIRST = (
-    "Agus Budi Dewi Siti Rina Andi Wahyu Sri Nur Dian Eko Fitri Hendra Indah Joko Kartika Lestari "
-    "Maya Nanda Putri Rizky Sari Teguh Umar Wulan Yudi Zainal Asep Cecep Dedi Euis Ujang Neneng "
-    "Iwan Yanti Rudi Ratna Bambang Endang Heru Ahmad Fajar Gita Ilham Intan Mega Bayu Citra"
-).split()
-LAST = (
-    "Saputra Wijaya Hidayat Kusuma Permana Nugraha Suryana Rahmawati Setiawan Pratama Lestari "
-    "Gunawan Sutisna Maulana Hermawan Kurniawan Purnama Firmansyah Sulaeman Ramdani Hakim "
-    "Syahputra Wulandari Anggraini Santoso Prasetyo Susanti Nurhayati Hasanah Supriatna"
-).split()
+FIRST = [
+    "Agus",
+    "Budi",
+    "Dewi",
+    "Siti",
+    "Rina",
+    "Andi",
+    "Wahyu",
+    "Sri",
+    "Nur",
+    "Dian",
+    "Eko",
+    "Fitri",
+    "Hendra",
+    "Indah",
+    "Joko",
+    "Kartika",
+    "Lestari",
+    "Maya",
+    "Nanda",
+    "Putri",
+    "Rizky",
+    "Sari",
+    "Teguh",
+    "Umar",
+    "Wulan",
+    "Yudi",
+    "Zainal",
+    "Asep",
+    "Cecep",
+    "Dedi",
+    "Euis",
+    "Ujang",
+    "Neneng",
+    "Iwan",
+    "Yanti",
+    "Rudi",
+    "Ratna",
+    "Bambang",
+    "Endang",
+    "Heru",
+    "Ahmad",
+    "Fajar",
+    "Gita",
+    "Ilham",
+    "Intan",
+    "Mega",
+    "Bayu",
+    "Citra",
+]
+LAST = [
+    "Saputra",
+    "Wijaya",
+    "Hidayat",
+    "Kusuma",
+    "Permana",
+    "Nugraha",
+    "Suryana",
+    "Rahmawati",
+    "Setiawan",
+    "Pratama",
+    "Lestari",
+    "Gunawan",
+    "Sutisna",
+    "Maulana",
+    "Hermawan",
+    "Kurniawan",
+    "Purnama",
+    "Firmansyah",
+    "Sulaeman",
+    "Ramdani",
+    "Hakim",
+    "Syahputra",
+    "Wulandari",
+    "Anggraini",
+    "Santoso",
+    "Prasetyo",
+    "Susanti",
+    "Nurhayati",
+    "Hasanah",
+    "Supriatna",
+]
 STAFF_TITLES = [
     "Analis Kepegawaian",
     "Pengelola Keuangan",
@@ -314,8 +386,8 @@ def _attendance(
     sloppy = profile == "sloppy"
     absent = (rng.random((n, d)) < 0.04) & sloppy[:, None] & (status == "present")
     status[absent] = "absent"
-    off_cols = [days.index(x) for x in offline_days]
-    off_rows = (emp["opd_code"] == offline_opd).to_numpy()
+    off_cols = np.array([days.index(x) for x in offline_days], dtype=int)
+    off_rows = np.flatnonzero((emp["opd_code"] == offline_opd).to_numpy())
     status[np.ix_(off_rows, off_cols)] = "connectivity_gap"
 
     late = np.isin(profile, ["late", "both"])[:, None] & (rng.random((n, d)) < 0.55)
@@ -363,7 +435,7 @@ def _activities(
     period: str,
 ) -> pd.DataFrame:
     n, d = present.shape
-    low = rng.random(n) < 0.04  # a few who enter little work
+    low = np.less(rng.random(n), 0.04)  # a few who enter little work
     e_idx, d_idx = np.nonzero(present)
     skip = low[e_idx] & (rng.random(len(e_idx)) < 0.3)
     e_idx, d_idx = e_idx[~skip], d_idx[~skip]
@@ -388,7 +460,7 @@ def _activities(
 
     sup_idx = emp["_sup"].to_numpy()
     nips = emp["nip"].to_numpy()
-    lazy_sup = rng.random(n) < 0.05  # supervisors who never approve anything
+    lazy_sup = np.less(rng.random(n), 0.05)  # supervisors who never approve anything
     sup_of = sup_idx[e_rep]
     u = rng.random(total)
     approval = np.where(u < 0.92, "approved", np.where(u < 0.97, "pending", "rejected"))

@@ -1,4 +1,4 @@
-"""Vectorised row checks: every incoming row is either valid (canonical) or rejected with a reason."""
+"""Vectorised row checks: each incoming row is valid (canonical form) or rejected with a reason."""
 
 from __future__ import annotations
 
