@@ -1,0 +1,158 @@
+"""Data access for announcement and recognition drafts and their approval (who, when, why)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Decision, Draft
+
+APPROVER_ROLES = ("bkd", "communications")
+STATUSES = ("draft", "approved", "rejected", "withdrawn")
+
+
+class DraftError(ValueError):
+    """A draft action that cannot be done; the message names the draft and the reason."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def body_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def upsert_draft(
+    session: Session,
+    *,
+    period: str,
+    scope_kind: str,
+    scope_code: str,
+    purpose: str,
+    fmt: str,
+    body: str,
+    nips: list[str],
+) -> Draft:
+    """Create or refresh a draft; a changed text after a decision needs a new approval."""
+    draft = session.scalars(
+        select(Draft).where(
+            Draft.period == period,
+            Draft.scope_code == scope_code,
+            Draft.purpose == purpose,
+            Draft.fmt == fmt,
+        )
+    ).first()
+    if draft is None:
+        draft = Draft(
+            period=period,
+            scope_kind=scope_kind,
+            scope_code=scope_code,
+            purpose=purpose,
+            fmt=fmt,
+            body=body,
+            nips=list(nips),
+            status="draft",
+            created_at=now(),
+        )
+        session.add(draft)
+    elif draft.body != body or list(draft.nips) != list(nips) or draft.status == "withdrawn":
+        # The content is not what was approved (or rejected): it goes back to the queue.
+        draft.body, draft.nips, draft.scope_kind = body, list(nips), scope_kind
+        draft.status, draft.decided_by, draft.decided_at = "draft", None, None
+        draft.decision_reason = ""
+    session.flush()
+    return draft
+
+
+def withdraw_others(session: Session, period: str, purpose: str, keep_ids: set[int]) -> list[Draft]:
+    """Drafts of the period no longer backed by any decision are withdrawn, never deleted."""
+    stmt = select(Draft).where(
+        Draft.period == period, Draft.purpose == purpose, Draft.status != "withdrawn"
+    )
+    gone = [d for d in session.scalars(stmt) if d.id not in keep_ids]
+    for d in gone:
+        d.status, d.decided_by, d.decided_at = "withdrawn", "system", now()
+        d.decision_reason = "tidak ada lagi keputusan yang mendasari draf ini"
+    session.flush()
+    return gone
+
+
+def list_drafts(
+    session: Session, period: str | None = None, status: str | None = None
+) -> list[Draft]:
+    stmt = select(Draft).order_by(Draft.period, Draft.purpose, Draft.scope_code, Draft.fmt)
+    if period:
+        stmt = stmt.where(Draft.period == period)
+    if status:
+        stmt = stmt.where(Draft.status == status)
+    return list(session.scalars(stmt))
+
+
+def decide(
+    session: Session,
+    draft_id: int,
+    *,
+    approve: bool,
+    actor: str,
+    actor_role: str,
+    reason: str,
+    channel: str = "cli",
+) -> Draft:
+    """Approve or reject a draft; stored on the draft and as a `publication` decision.
+
+    Deciding the same way twice is a no-op. Only BKD or communications staff decide, and a
+    rejection needs a reason.
+    """
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise DraftError(f"draft {draft_id} does not exist")
+    if actor_role not in APPROVER_ROLES:
+        raise DraftError(
+            f"draft {draft_id}: role {actor_role!r} may not decide; allowed: {APPROVER_ROLES}"
+        )
+    if not actor.strip():
+        raise DraftError(f"draft {draft_id}: the deciding person (actor) is required")
+    if draft.status == "withdrawn":
+        raise DraftError(f"draft {draft_id} was withdrawn: {draft.decision_reason}")
+    value = "approved" if approve else "rejected"
+    if not approve and not reason.strip():
+        raise DraftError(f"draft {draft_id}: a rejection needs a reason")
+    if draft.status == value:
+        return draft
+    previous = session.scalar(
+        select(func.count())
+        .select_from(Decision)
+        .where(Decision.kind == "publication", Decision.period == draft.period)
+        .where(Decision.idempotency_key.like(f"publication:{draft.id}:%"))
+    )
+    at = now()
+    session.add(
+        Decision(
+            idempotency_key=f"publication:{draft.id}:{body_hash(draft.body)[:16]}:{previous}",
+            period=draft.period,
+            scope_code=draft.scope_code,
+            nip=None,
+            kind="publication",
+            value=value,
+            reason=reason,
+            payload={
+                "draft_id": draft.id,
+                "purpose": draft.purpose,
+                "fmt": draft.fmt,
+                "nips": list(draft.nips),
+                "body_sha256": body_hash(draft.body),
+            },
+            actor=actor,
+            actor_role=actor_role,
+            channel=channel,
+            created_at=at,
+        )
+    )
+    draft.status, draft.decided_by, draft.decided_at = value, actor, at
+    draft.decision_reason = reason
+    session.flush()
+    return draft

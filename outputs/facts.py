@@ -1,0 +1,80 @@
+"""The facts of one month that every output draws on, read once from the database."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from db import outcomes
+from db.models import Decision, Score
+from db.outcomes import Person
+
+
+@dataclass
+class MonthFacts:
+    """Scores, people and the decisions in force for a period."""
+
+    period: str
+    scores: dict[str, Score]
+    people: dict[str, Person]
+    decisions: dict[str, dict[str, Decision]]  # kind -> nip -> decision in force
+    opd_names: dict[str, str]
+    rumpun_names: dict[str, str]
+    inconsistent: dict[str, str] = field(default_factory=dict)  # nip -> why left out
+
+    def decision(self, kind: str, nip: str) -> Decision | None:
+        return self.decisions.get(kind, {}).get(nip)
+
+    def value(self, kind: str, nip: str) -> str | None:
+        d = self.decision(kind, nip)
+        return d.value if d is not None else None
+
+    def publishable(self) -> list[str]:
+        """NIPs whose outcome is "published", checked against the steps before it.
+
+        The outcome must rest on a confirmed selection and a defence that was rejected or never
+        given; anything else is left out (and reported) rather than announced.
+        """
+        out = []
+        self.inconsistent = {}
+        for nip, d in sorted(self.decisions.get("outcome", {}).items()):
+            if d.value != "published":
+                continue
+            if self.value("selection", nip) != "selected":
+                self.inconsistent[nip] = "hasil 'published' tanpa penetapan (selection) yang sah"
+            elif self.value("verdict", nip) == "accepted":
+                self.inconsistent[nip] = "hasil 'published' padahal pembelaan diterima"
+            elif nip not in self.people:
+                self.inconsistent[nip] = "pegawai tidak ditemukan pada periode ini"
+            else:
+                out.append(nip)
+        return out
+
+    def opd_median(self, opd_code: str, indicator: str) -> float | None:
+        values = [
+            float(v)
+            for s in self.scores.values()
+            if s.opd_code == opd_code and s.sufficient
+            for v in [getattr(s, indicator)]
+            if v is not None
+        ]
+        return statistics.median(values) if values else None
+
+
+def load_facts(session: Session, period: str) -> MonthFacts:
+    scores = {s.nip: s for s in outcomes.scores(session, period)}
+    decisions = {
+        kind: outcomes.effective_decisions(session, period, kind)
+        for kind in ("selection", "warning", "defence", "verdict", "outcome", "no_decision")
+    }
+    nips = set(scores) | {nip for d in decisions.values() for nip in d}
+    return MonthFacts(
+        period=period,
+        scores=scores,
+        people=outcomes.people(session, period, nips),
+        decisions=decisions,
+        opd_names=outcomes.opd_names(session),
+        rumpun_names=outcomes.rumpun_names(session),
+    )

@@ -1,0 +1,52 @@
+"""Indonesian labels for roles, indicators and score components shown to people."""
+
+from __future__ import annotations
+
+COACH_LABELS = {
+    "supervisor": "atasan langsung",
+    "head_of_opd": "kepala perangkat daerah",
+    "sekda": "Sekretaris Daerah",
+    "governor": "Gubernur",
+}
+
+INDICATOR_LABELS = {
+    "kinerja": "Kinerja",
+    "kehadiran": "Kehadiran",
+    "perilaku": "Perilaku kerja",
+    "composite": "Indeks komposit",
+}
+INDICATORS = ("kinerja", "kehadiran", "perilaku")
+
+COMPONENT_LABELS = {
+    "behaviour": "Perilaku (kuesioner 360 derajat)",
+    "main_activity": "Kegiatan utama yang disetujui",
+    "additional_activity": "Kegiatan tambahan yang disetujui",
+    "subordinate_activity": "Capaian kegiatan bawahan",
+    "capaian_fisik": "Capaian fisik",
+    "iki": "Indikator kinerja individu (IKI)",
+    "iku": "Indikator kinerja utama (IKU)",
+    "ikp": "Indikator kinerja pegawai (IKP)",
+    "iku_iki_ikp": "IKI/IKU/IKP",
+    "attendance": "Indeks kehadiran",
+}
+
+FIELD_LABELS = {"name": "nama", "nip": "NIP", "position": "jabatan", "opd": "unit kerja"}
+
+DECISION_LABELS = {
+    ("selection", "selected"): "ditetapkan berkinerja rendah",
+    ("selection", "not_selected"): "tidak ditetapkan",
+    ("warning", "issued"): "peringatan dikirim",
+    ("defence", "submitted"): "pembelaan diajukan",
+    ("verdict", "accepted"): "pembelaan diterima",
+    ("verdict", "rejected"): "pembelaan ditolak",
+    ("outcome", "published"): "diumumkan",
+    ("outcome", "not_published"): "tidak diumumkan",
+}
+
+
+def fields_label(fields: list[str]) -> str:
+    """['name', 'position', 'opd'] -> 'nama, jabatan dan unit kerja'."""
+    names = [FIELD_LABELS[f] for f in fields]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " dan " + names[-1]

@@ -1,0 +1,83 @@
+"""The announcements outbox: only approved drafts, plus a manifest of every draft's status."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db import drafts as store
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class OutboxResult:
+    directory: Path
+    files: list[Path]
+    manifest: Path
+    counts: dict[str, int]
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def file_name(purpose: str, scope_code: str, fmt: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in scope_code)
+    return f"{purpose}_{safe}_{fmt}.txt"
+
+
+def export_approved(session: Session, period: str, out_dir: Path) -> OutboxResult:
+    """Write approved drafts to out/<period>/announcements/; remove anything not approved.
+
+    The manifest lists every draft of the period with its status and who decided, when and why,
+    so communications staff see what is still waiting.
+    """
+    directory = Path(out_dir) / period / "announcements"
+    directory.mkdir(parents=True, exist_ok=True)
+    drafts = store.list_drafts(session, period)
+    entries: list[dict[str, Any]] = []
+    written: list[Path] = []
+    counts: dict[str, int] = {}
+    for d in drafts:
+        counts[d.status] = counts.get(d.status, 0) + 1
+        name = file_name(d.purpose, d.scope_code, d.fmt)
+        entry: dict[str, Any] = {
+            "id": d.id,
+            "purpose": d.purpose,
+            "scope_kind": d.scope_kind,
+            "scope_code": d.scope_code,
+            "format": d.fmt,
+            "status": d.status,
+            "people": len(d.nips),
+            "decided_by": d.decided_by,
+            "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+            "reason": d.decision_reason,
+            "file": None,
+        }
+        if d.status == "approved":
+            _write(directory / name, d.body)
+            written.append(directory / name)
+            entry["file"] = name
+        entries.append(entry)
+    # A draft whose approval was withdrawn or whose text changed must not stay in the outbox.
+    keep = {p.name for p in written} | {MANIFEST}
+    for stale in directory.iterdir():
+        if stale.is_file() and stale.name not in keep:
+            stale.unlink()
+    manifest = directory / MANIFEST
+    _write(
+        manifest,
+        json.dumps(
+            {"period": period, "counts": counts, "drafts": entries}, ensure_ascii=False, indent=2
+        )
+        + "\n",
+    )
+    return OutboxResult(directory, written, manifest, counts)

@@ -1,0 +1,184 @@
+"""The BKD recap of a month: per OPD distribution, bands, candidates, decisions, data quality."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db import coaching as coaching_store
+from db import drafts as draft_store
+from db import outcomes
+from outputs.coaching import FollowUp, coach_label, follow_up
+from outputs.facts import MonthFacts
+from outputs.periods import next_period, previous
+from rules.policy import Policy
+
+BINS = 10  # score distribution in steps of 10 points
+TREND_MONTHS = 6
+
+# Decision counters shown per OPD: (column, kind, value).
+DECISION_COLUMNS = [
+    ("ditetapkan", "selection", "selected"),
+    ("tidak_ditetapkan", "selection", "not_selected"),
+    ("peringatan", "warning", "issued"),
+    ("pembelaan", "defence", "submitted"),
+    ("pembelaan_diterima", "verdict", "accepted"),
+    ("pembelaan_ditolak", "verdict", "rejected"),
+    ("diumumkan", "outcome", "published"),
+    ("tidak_diumumkan", "outcome", "not_published"),
+]
+
+
+@dataclass
+class OpdRecap:
+    code: str
+    name: str
+    rumpun: str
+    assessable: bool = True
+    status_reason: str = ""
+    scored: int = 0
+    sufficient: int = 0
+    mean: float | None = None
+    median: float | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    histogram: list[int] = field(default_factory=lambda: [0] * BINS)
+    bands: dict[str, int] = field(default_factory=dict)
+    candidates: int = 0
+    decisions: dict[str, int] = field(default_factory=dict)
+    no_decision: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def insufficient(self) -> int:
+        return self.scored - self.sufficient
+
+    @property
+    def quarantined_total(self) -> int:
+        return sum(self.quarantined.values())
+
+
+@dataclass
+class Recap:
+    period: str
+    policy_name: str
+    region: str
+    bands: list[dict[str, Any]]
+    opds: list[OpdRecap]
+    total: OpdRecap
+    trend_periods: list[str]
+    trend: dict[str, list[float | None]]
+    followups: list[FollowUp]
+    coaching_next: list[dict[str, Any]]
+    drafts: dict[str, int]
+    quarantined_unplaced: int = 0
+
+
+def bin_of(score: float) -> int:
+    return min(BINS - 1, max(0, int(score // (100 / BINS))))
+
+
+def _stats(rec: OpdRecap, values: list[float]) -> None:
+    if values:
+        rec.mean = statistics.fmean(values)
+        rec.median = statistics.median(values)
+        rec.minimum, rec.maximum = min(values), max(values)
+    for v in values:
+        rec.histogram[bin_of(v)] += 1
+
+
+def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
+    """Everything the BKD recap shows, computed from the database for `facts.period`."""
+    period = facts.period
+    statuses = outcomes.opd_statuses(session, period)
+    codes = sorted(
+        {s.opd_code for s in facts.scores.values()}
+        | set(statuses)
+        | {p.opd_code for p in facts.people.values()}
+    )
+    rumpun_of = {p.opd_code: p.rumpun_name or "" for p in facts.people.values()}
+    recs = {
+        c: OpdRecap(code=c, name=facts.opd_names.get(c, c), rumpun=rumpun_of.get(c, ""))
+        for c in codes
+    }
+    total = OpdRecap(code="", name="Seluruh perangkat daerah", rumpun="")
+    values: dict[str, list[float]] = {c: [] for c in codes}
+    for s in facts.scores.values():
+        rec = recs[s.opd_code]
+        for r in (rec, total):
+            r.scored += 1
+            r.sufficient += int(bool(s.sufficient))
+            if s.band:
+                r.bands[s.band] = r.bands.get(s.band, 0) + 1
+        if s.composite is not None and s.sufficient:
+            values[s.opd_code].append(float(s.composite))
+    for c, vals in values.items():
+        _stats(recs[c], vals)
+    _stats(total, [x for vals in values.values() for x in vals])
+    for c, st in statuses.items():
+        recs[c].assessable, recs[c].status_reason = st.assessable, st.reason
+    for cand in outcomes.candidates(session, period):
+        if cand.opd_code in recs:
+            recs[cand.opd_code].candidates += 1
+            total.candidates += 1
+    counts = outcomes.decision_counts(session, period)
+    for (opd, kind, value), n in counts.items():
+        targets = [t for t in (recs.get(opd), total) if t is not None]
+        for col, k, v in DECISION_COLUMNS:
+            if (kind, value) == (k, v):
+                for t in targets:
+                    t.decisions[col] = t.decisions.get(col, 0) + n
+        if kind == "no_decision":
+            for t in targets:
+                t.no_decision += n
+    unplaced = 0
+    for (opd, reason), n in outcomes.quarantine_counts(session, period).items():
+        total.quarantined[reason] = total.quarantined.get(reason, 0) + n
+        if opd in recs:
+            recs[opd].quarantined[reason] = recs[opd].quarantined.get(reason, 0) + n
+        else:
+            unplaced += n
+    periods = previous(period, TREND_MONTHS)
+    means = outcomes.mean_composites(session, periods)
+    trend = {c: [means.get((p, c)) for p in periods] for c in codes}
+    next_month = next_period(period)
+    coaching_next = [
+        {
+            "nip": a.nip,
+            "name": facts.people[a.nip].name if a.nip in facts.people else a.nip,
+            "opd_name": facts.people[a.nip].opd_name if a.nip in facts.people else "",
+            "coach": coach_label(a.coach_role),
+            "period": a.period,
+            "checkins": list(a.checkin_dates),
+            "goals": ", ".join(g["label"] for g in a.goals),
+        }
+        for a in coaching_store.for_period(session, next_month)
+    ]
+    drafts = Counter(d.status for d in draft_store.list_drafts(session, period))
+    return Recap(
+        period=period,
+        policy_name=policy.name,
+        region=policy.region,
+        bands=[
+            {
+                "code": b.code,
+                "label": b.label,
+                "allowance": b.allowance,
+                "promotion": b.promotion,
+                "max_score": b.max_score,
+            }
+            for b in policy.bands
+        ],
+        opds=[recs[c] for c in codes],
+        total=total,
+        trend_periods=periods,
+        trend=trend,
+        followups=follow_up(session, facts, policy),
+        coaching_next=coaching_next,
+        drafts=dict(drafts),
+        quarantined_unplaced=unplaced,
+    )

@@ -1,0 +1,112 @@
+"""The BKD recap as Markdown tables (for Prefect artifacts and terminals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from outputs.recap import DECISION_COLUMNS, Recap
+from outputs.recap_html import DECISION_HEADERS
+from templates.filters import angka, period_label, selisih
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    lines = [
+        "| " + " | ".join(_cell(h) for h in headers) + " |",
+        "|" + "|".join("---" for _ in headers) + "|",
+    ]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def recap_markdown(recap: Recap) -> dict[str, str]:
+    """Artifact key -> Markdown: ringkasan, kategori, keputusan, kualitas-data, pendampingan."""
+    every = [*recap.opds, recap.total]
+    title = f"Rekap kinerja ASN {period_label(recap.period)}"
+    out: dict[str, str] = {}
+    out["ringkasan"] = f"# {title}: ringkasan\n\n" + table(
+        [
+            "Perangkat daerah",
+            "Dinilai",
+            "Data cukup",
+            "Rata-rata",
+            "Median",
+            "Min",
+            "Maks",
+            "Usulan",
+            "Diumumkan",
+        ],
+        [
+            [
+                o.name,
+                o.scored,
+                o.sufficient,
+                angka(o.mean),
+                angka(o.median),
+                angka(o.minimum),
+                angka(o.maximum),
+                o.candidates,
+                o.decisions.get("diumumkan", 0),
+            ]
+            for o in every
+        ],
+    )
+    out["kategori"] = (
+        f"# {title}: kategori\n\n"
+        + table(
+            ["Perangkat daerah"] + [b["label"] for b in recap.bands],
+            [[o.name] + [o.bands.get(b["code"], 0) for b in recap.bands] for o in every],
+        )
+        + "\n"
+        + table(
+            ["Kategori", "Tunjangan", "Kenaikan pangkat"],
+            [[b["label"], b["allowance"], b["promotion"]] for b in recap.bands],
+        )
+    )
+    cols = [c for c, _, _ in DECISION_COLUMNS]
+    out["keputusan"] = f"# {title}: keputusan\n\n" + table(
+        ["Perangkat daerah", "Usulan"] + [DECISION_HEADERS[c] for c in cols] + ["Tanpa keputusan"],
+        [
+            [o.name, o.candidates] + [o.decisions.get(c, 0) for c in cols] + [o.no_decision]
+            for o in every
+        ],
+    )
+    out["kualitas-data"] = f"# {title}: kualitas data\n\n" + table(
+        ["Perangkat daerah", "Dapat dinilai", "Dikarantina", "Alasan", "Data kurang"],
+        [
+            [
+                o.name,
+                "ya" if o.assessable else f"tidak: {o.status_reason}",
+                o.quarantined_total,
+                ", ".join(f"{r} ({n})" for r, n in sorted(o.quarantined.items())),
+                o.insufficient,
+            ]
+            for o in every
+        ],
+    )
+    out["pendampingan"] = f"# {title}: pendampingan\n\n" + (
+        table(
+            [
+                "Pegawai",
+                "Perangkat daerah",
+                "Dari bulan",
+                "Kinerja",
+                "Kehadiran",
+                "Perilaku",
+                "Komposit",
+                "Status",
+            ],
+            [
+                [f.name, f.opd_name, f.source_period]
+                + [selisih(f.change[k]) for k in ("kinerja", "kehadiran", "perilaku", "composite")]
+                + [f.status_label]
+                for f in recap.followups
+            ],
+        )
+        if recap.followups
+        else "Tidak ada pegawai yang didampingi bulan ini.\n"
+    )
+    return out
