@@ -20,7 +20,9 @@ def _clock_categories() -> list[str]:
     return [f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)]
 
 
-def generate_month(employees: int, policy: Policy, period: str = "2025-10", seed: int = 1) -> MonthData:
+def generate_month(
+    employees: int, policy: Policy, period: str = "2025-10", seed: int = 1
+) -> MonthData:
     """About 21 attendance rows, 60 activities and 56 questionnaire answers per employee.
 
     NIP columns are categoricals sharing the employee list's categories and times are
