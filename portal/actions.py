@@ -12,6 +12,10 @@ CHANNEL = "portal"
 class ActionRefused(Exception):
     """The review service refused a submission against the review's current state."""
 
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
 
 def _service() -> ModuleType:
     # Imported on use: the service pulls in Prefect, which the portal's pages do not need.
@@ -21,13 +25,13 @@ def _service() -> ModuleType:
 
 
 def _refusals(service: ModuleType) -> tuple[type[BaseException], ...]:
-    """The exception types the service raises when it refuses (state, deadline, input)."""
-    found: list[type[BaseException]] = [ValueError, PermissionError, LookupError]
-    for name in ("ReviewRefused", "DecisionRefused", "ReviewError", "InvalidDecision"):
-        exc = getattr(service, name, None)
-        if isinstance(exc, type) and issubclass(exc, BaseException):
-            found.append(exc)
-    return tuple(found)
+    """What the service raises when it refuses: Refused (state, deadline, input), no review."""
+    return (service.ReviewRefused, LookupError)
+
+
+def _refused(exc: BaseException) -> ActionRefused:
+    problems = getattr(exc, "problems", None)
+    return ActionRefused(list(problems) if problems else [str(exc)])
 
 
 def submit_selection(
@@ -41,7 +45,7 @@ def submit_selection(
     try:
         service.submit_selection(engine, period, scope_code, actor, selections, CHANNEL)
     except _refusals(service) as exc:
-        raise ActionRefused(str(exc)) from exc
+        raise _refused(exc) from exc
 
 
 def submit_defence(
@@ -51,7 +55,7 @@ def submit_defence(
     try:
         service.submit_defence(engine, period, scope_code, nip, actor, text, CHANNEL)
     except _refusals(service) as exc:
-        raise ActionRefused(str(exc)) from exc
+        raise _refused(exc) from exc
 
 
 def submit_verdict(
@@ -67,4 +71,4 @@ def submit_verdict(
     try:
         service.submit_verdict(engine, period, scope_code, nip, actor, accepted, reason, CHANNEL)
     except _refusals(service) as exc:
-        raise ActionRefused(str(exc)) from exc
+        raise _refused(exc) from exc

@@ -31,6 +31,7 @@ from portal.pages import (
     parse_defence,
     parse_selection,
     parse_verdict,
+    recorded,
     refusal_from,
     refusal_page,
     verdict_actor,
@@ -145,9 +146,16 @@ class Portal:
         try:
             summary = self._act(claims, actor, parsed)
         except actions.ActionRefused as exc:
-            return self._undo(claims, actor, action, ip, "state", str(exc))
-        except Exception as exc:  # any failure: the person must be able to try again
-            return self._undo(claims, actor, action, ip, "error", f"{type(exc).__name__}: {exc}")
+            return self._undo(claims, actor, action, ip, "state", exc.problems)
+        except Exception as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            with session_scope(self.engine) as session:
+                # The service commits before it resumes the run: if the decision is in, a
+                # failed resume is the sweeper's job and the person must not be asked again.
+                done = recorded(session, claims, parsed)
+            if not done:
+                return self._undo(claims, actor, action, ip, "error", [why])
+            summary = self._summary(claims, parsed) | {"resume_error": why}
         with session_scope(self.engine) as session:
             self._audit(session, claims, action, actor=actor, ip=ip, **summary)
             page = Page(
@@ -158,12 +166,20 @@ class Portal:
             return self.render(page)
 
     def _undo(
-        self, claims: LinkClaims, actor: str, action: str, ip: str, reason: str, why: str
+        self,
+        claims: LinkClaims,
+        actor: str,
+        action: str,
+        ip: str,
+        reason: str,
+        problems: list[str],
     ) -> HTMLResponse:
         with session_scope(self.engine) as session:
             release_link(session, claims.link_id, action)
-            self._audit(session, claims, "submit_refused", actor=actor, ip=ip, why=why)
-            return self.render(refusal_page(session, reason, claims.link_id, why))
+            self._audit(session, claims, "submit_refused", actor=actor, ip=ip, problems=problems)
+            page = refusal_page(session, reason, claims.link_id)
+            page.context["problems"] = problems if reason == "state" else []
+            return self.render(page)
 
     def _parse(
         self, session: Session, claims: LinkClaims, fields: dict[str, str]
@@ -179,19 +195,27 @@ class Portal:
             return verdict_actor(session, claims)
         return claims.person_nip
 
-    def _act(self, claims: LinkClaims, actor: str, parsed: Any) -> dict[str, Any]:
-        """Call the review service; returns what the audit trail keeps about the action."""
+    def _summary(self, claims: LinkClaims, parsed: Any) -> dict[str, Any]:
+        """What the audit trail and the done page keep about an action."""
         if claims.purpose == "selection":
-            actions.submit_selection(self.engine, claims.period, claims.scope_code, actor, parsed)
             return {
                 "selected": sorted(n for n, (sel, _) in parsed.items() if sel),
                 "not_selected": sorted(n for n, (sel, _) in parsed.items() if not sel),
             }
         if claims.purpose == "defence":
+            return {"nip": claims.person_nip, "chars": len(parsed)}
+        return {"verdicts": {n: "accepted" if ok else "rejected" for n, (ok, _) in parsed.items()}}
+
+    def _act(self, claims: LinkClaims, actor: str, parsed: Any) -> dict[str, Any]:
+        """Call the review service; returns what the audit trail keeps about the action."""
+        if claims.purpose == "selection":
+            actions.submit_selection(self.engine, claims.period, claims.scope_code, actor, parsed)
+            return self._summary(claims, parsed)
+        if claims.purpose == "defence":
             actions.submit_defence(
                 self.engine, claims.period, claims.scope_code, claims.person_nip, actor, parsed
             )
-            return {"nip": claims.person_nip, "chars": len(parsed)}
+            return self._summary(claims, parsed)
         done: dict[str, str] = {}
         for nip, (accepted, reason) in parsed.items():
             try:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.decisions import effective
 from db.models import Candidate, Opd, PortalLink, Review
 from portal.links import LinkClaims, LinkRefused, utcnow
 from portal.queries import (
@@ -87,6 +88,7 @@ def refusal_page(
             "message": message,
             "reason": reason,
             "detail": detail,
+            "problems": [],
             "expired_at": link.expires_at if link is not None and reason == "expired" else None,
             "used_at": link.used_at if link is not None and reason == "used" else None,
         },
@@ -186,7 +188,7 @@ def parse_selection(
             errors[nip] = f"Alasan terlalu panjang (maksimal {TEXT_MAX} karakter)."
         else:
             selections[nip] = (choice == "ya", reason)
-    if not nips:
+    if not nips and "_form" not in errors:
         errors["_form"] = "Tidak ada kandidat untuk unit ini pada periode ini."
     return selections, errors
 
@@ -315,9 +317,20 @@ def parse_verdict(
             errors[nip] = f"Alasan terlalu panjang (maksimal {TEXT_MAX} karakter)."
         else:
             verdicts[nip] = (choice == "terima", reason)
-    if not nips:
+    if not nips and "_form" not in errors:
         errors["_form"] = "Tidak ada pembelaan yang menunggu putusan dari tautan ini."
     return verdicts, errors
+
+
+def recorded(session: Session, claims: LinkClaims, parsed: Any) -> bool:
+    """Whether the decision a submission asked for is in the database (after a failure)."""
+    if claims.purpose == "selection":
+        return bool(effective(session, claims.period, claims.scope_code, "selection"))
+    if claims.purpose == "defence":
+        found = effective(session, claims.period, claims.scope_code, "defence")
+        return claims.person_nip in found
+    verdicts = effective(session, claims.period, claims.scope_code, "verdict")
+    return all(nip in verdicts for nip in parsed)
 
 
 # --- overview -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from db.decisions import effective, history
@@ -111,6 +111,11 @@ class OverviewRow:
     decisions: int = 0
 
 
+def _pairs(session: Session, stmt: Select[Any, Any]) -> dict[Any, Any]:
+    """A two-column query as a dict."""
+    return {a: b for a, b in session.execute(stmt).tuples()}
+
+
 def review_for(session: Session, period: str, scope_code: str) -> Review | None:
     return session.scalar(
         select(Review).where(Review.period == period, Review.scope_code == scope_code)
@@ -146,7 +151,7 @@ def candidates_view(session: Session, period: str, scope_code: str) -> list[Cand
     if not cands:
         return []
     nips = [c.nip for c in cands]
-    names = dict(session.execute(select(Employee.nip, Employee.name).where(Employee.nip.in_(nips))))
+    names = _pairs(session, select(Employee.nip, Employee.name).where(Employee.nip.in_(nips)))
     scores = {
         s.nip: s
         for s in session.scalars(select(Score).where(Score.period == period, Score.nip.in_(nips)))
@@ -272,17 +277,15 @@ def pending_verdicts(session: Session, period: str, scope_code: str) -> list[Cas
 def overview(session: Session, period: str) -> list[OverviewRow]:
     """Every review of the period: stage, the deadline that matters now, who is awaited."""
     opds = opd_names(session)
-    heads = dict(session.execute(select(Opd.code, Opd.head_nip)))
+    heads = _pairs(session, select(Opd.code, Opd.head_nip))
     rows = []
     for review in session.scalars(
         select(Review).where(Review.period == period).order_by(Review.scope_code)
     ):
         state = state_of(session, review)
         waiting_nips = state.awaiting_defence + state.awaiting_verdict
-        names = dict(
-            session.execute(
-                select(Employee.nip, Employee.name).where(Employee.nip.in_(waiting_nips))
-            )
+        names = _pairs(
+            session, select(Employee.nip, Employee.name).where(Employee.nip.in_(waiting_nips))
         )
         head = heads.get(review.scope_code)
         head_label = f"Kepala {opds.get(review.scope_code, review.scope_code)}" + (

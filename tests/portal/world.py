@@ -17,6 +17,8 @@ from rules.selection import propose_candidates
 from tests.factories import MonthBuilder
 
 PERIOD = "2025-10"
+# Composite of each candidate in the two months before, for the trend.
+HISTORY = {"2025-08": 71.25, "2025-09": 66.75}
 # Distinctive individual answers: none of them may ever appear on a page.
 SECRET_SCORES = (1.37, 4.93, 2.71, 3.19)
 
@@ -113,6 +115,20 @@ def build_world(engine: Engine, period: str = PERIOD, *, deadline_days: float = 
                 )
             )
             world.candidates.setdefault(row["scope_code"], []).append(row["nip"])
+        for nips in world.candidates.values():
+            for past, composite in HISTORY.items():
+                for nip in nips:
+                    session.add(
+                        Score(
+                            period=past,
+                            nip=nip,
+                            opd_code=scores.set_index("nip").at[nip, "opd_code"],
+                            position_level="staff",
+                            composite=composite,
+                            policy_name="jabar",
+                            computed_at=now,
+                        )
+                    )
         for code in world.candidates:
             ensure_review(
                 session,
