@@ -10,14 +10,7 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from db.models import OpdPeriodStatus, Period, QuarantinedRow, RowChange, SourceBatch
-
-
-def ensure_period(session: Session, period: str, start: date, end: date) -> None:
-    """Create the period row if nobody has yet (never changes an existing one)."""
-    if session.get(Period, period) is None:
-        session.add(Period(code=period, start_date=start, end_date=end, status="open"))
-        session.flush()
+from db.models import OpdPeriodStatus, QuarantinedRow, RowChange, SourceBatch
 
 
 def scope_batches(

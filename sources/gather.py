@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from db import organisation as org
 from db import quarantine as qdb
+from db.periods import ensure_period
 from db.session import session_scope
 from rules.policy import Policy, load_policy
 from sources.config import RAW_KINDS, SourceConfig, SourcesConfig
@@ -50,7 +51,10 @@ class GatherReport:
     period: str
     government: str
     results: list[LoadResult] = field(default_factory=list)
+    # errors stop the month (no register at all); failures are deliveries that did not arrive
+    # or could not be loaded: recorded, and their OPDs marked not assessable, the month goes on.
     errors: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
     opd_status: dict[str, tuple[bool, str]] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -60,6 +64,7 @@ class GatherReport:
 
     @property
     def ok(self) -> bool:
+        """True when the month could be gathered (some OPDs may still be not assessable)."""
         return not self.errors
 
     def by_source(self) -> dict[str, dict[str, int]]:
@@ -100,6 +105,8 @@ class GatherReport:
         lines.append(f"  OPDs: {len(self.opd_status)}, not assessable: {len(na)}")
         for opd, why in sorted(na.items()):
             lines.append(f"    {opd}: {why}")
+        for failure in self.failures:
+            lines.append(f"  failed: {failure}")
         for err in self.errors:
             lines.append(f"  error: {err}")
         return "\n".join(lines)
@@ -113,6 +120,7 @@ class GatherReport:
             "by_reason": self.by_reason(),
             "not_assessable": self.not_assessable,
             "errors": list(self.errors),
+            "failures": list(self.failures),
         }
 
 
@@ -169,11 +177,11 @@ def gather_register(
     start, end = period_bounds(period)
     now = _now()
     with session_scope(engine) as s:
-        qdb.ensure_period(s, period, start, end)
+        ensure_period(s, period)
     try:
         raw = fetcher.fetch(name, "employees", period, None)
     except SourceError as exc:
-        report.errors.append(str(exc))
+        report.failures.append(f"employees: {exc}")
         with session_scope(engine) as s:
             report.results.append(
                 record_failure(
@@ -295,7 +303,9 @@ def gather_month(
         gather_register(engine, period, config, fetcher, report)
         register = _read_register(engine, period)
         if register.nip_opd.empty:
-            report.errors.append(f"no employees are assigned in {period}: nothing to gather")
+            report.errors.append(
+                f"no employees are assigned in {period} (register missing): nothing to gather"
+            )
             return report
         context = _fingerprint(register, policy)
         opds = sorted(register.opds)
@@ -382,7 +392,7 @@ def _gather_kind(
             outcome[(kind, opd)] = result
 
     def fail(opd: str | None, error: str) -> None:
-        report.errors.append(f"{kind} for OPD {opd or '(all)'}: {error}")
+        report.failures.append(f"{kind} for OPD {opd or '(all)'}: {error}")
         with session_scope(engine) as s:
             result = record_failure(
                 s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()

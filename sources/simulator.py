@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import holidays
 import numpy as np
 import pandas as pd
 
+from rules.calendar import working_days
 from rules.frames import FRAME_COLUMNS
+from rules.policy import CalendarPolicy, load_policy
 from sources.validate import period_bounds
 
 ITEMS = [
@@ -210,17 +211,11 @@ class SimulatedProvince:
         return sum(len(f) for f in self.frames.values())
 
 
-def month_workdays(period: str) -> list[date]:
-    """Monday-Friday minus Indonesian national holidays (the simulator's calendar)."""
-    start, end = period_bounds(period)
-    hol = holidays.country_holidays("ID", years=start.year)
-    days = []
-    d = start
-    while d <= end:
-        if d.weekday() < 5 and d not in hol:
-            days.append(d)
-        d += timedelta(days=1)
-    return days
+def month_workdays(period: str, cal: CalendarPolicy | None = None) -> list[date]:
+    """The month's working days under a calendar (default: the jabar profile's)."""
+    if cal is None:
+        cal = load_policy("jabar").calendar
+    return working_days(period, cal)
 
 
 def _opd_sizes(rng: np.random.Generator, employees: int) -> np.ndarray:
@@ -680,13 +675,15 @@ def _plant_dirt(
     p.dirty = dirty
 
 
-def simulate_province(seed: int, period: str, employees: int) -> SimulatedProvince:
+def simulate_province(
+    seed: int, period: str, employees: int, calendar: CalendarPolicy | None = None
+) -> SimulatedProvince:
     """Generate a province deterministically: same seed, period and size, same rows."""
     if employees < 12:
         raise ValueError("a province needs at least 12 employees")
     rng = np.random.default_rng(seed)
     start, end = period_bounds(period)
-    days = month_workdays(period)
+    days = month_workdays(period, calendar)
     opds, emp = _organisation(rng, employees, period)
     # a mid-sized office goes offline for three working days (poor connectivity)
     order = opds.sort_values("employees")["code"].tolist()

@@ -1,9 +1,92 @@
-"""Sub-commands of `kinerja` for this concern (registered by kinerja.cli)."""
+"""`kinerja simulate` (a demo province, served or written) and `kinerja gather` (load a month)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing registered yet."""
+    @app.command("simulate")
+    def simulate_cmd(
+        period: str = typer.Option(..., "--period", help="Month to simulate, YYYY-MM."),
+        employees: int = typer.Option(600, "--employees", help="How many employees."),
+        seed: int = typer.Option(1, "--seed", help="Same seed, same province."),
+        serve: bool = typer.Option(False, "--serve", help="Serve the JSON contract over HTTP."),
+        host: str = typer.Option("127.0.0.1", "--host"),
+        port: int = typer.Option(8700, "--port", help="0 picks a free port."),
+        csv: Path = typer.Option(None, "--csv", help="Write <kind>.csv files into this folder."),
+        xlsx: Path = typer.Option(None, "--xlsx", help="Write <kind>.xlsx files into this folder."),
+    ) -> None:
+        """Generate a deterministic demo province and a month of its data."""
+        from kinerja.settings import get_settings
+        from sources.server import SimulatorServer
+        from sources.simulator import simulate_province
+
+        try:
+            province = simulate_province(seed, period, employees)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        counts = ", ".join(f"{len(f)} {k}" for k, f in province.frames.items())
+        typer.echo(
+            f"simulated {period} (seed {seed}): {len(province.opds)} OPDs, {counts}; "
+            f"{province.offline_opd} offline on "
+            f"{', '.join(d.isoformat() for d in province.offline_days)}; "
+            f"{len(province.dirty)} dirty records planted"
+        )
+        for folder, fmt in ((csv, "csv"), (xlsx, "xlsx")):
+            if folder is not None:
+                province.write(str(folder), fmt)
+                typer.echo(f"wrote {fmt.upper()} files to {folder}")
+        if serve:
+            secret = get_settings().source_token
+            token = secret.get_secret_value() if secret is not None else None
+            server = SimulatorServer(province, host=host, port=port, token=token)
+            auth = "bearer token from KINERJA_SOURCE_TOKEN" if token else "no auth"
+            typer.echo(f"serving {server.url}/v1/<kind>?period={period} ({auth}); Ctrl-C stops")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.stop()
+
+    @app.command("gather")
+    def gather_cmd(
+        period: str = typer.Option(..., "--period", help="Month to gather, YYYY-MM."),
+        sources: Path = typer.Option(
+            None, "--sources", help="Sources YAML (default: KINERJA_SOURCES_CONFIG)."
+        ),
+        strict: bool = typer.Option(
+            False, "--strict", help="Exit 3 when a delivery failed (an OPD not assessable)."
+        ),
+    ) -> None:
+        """Fetch, check and load a month from the configured sources into the database."""
+        from db.migrate import upgrade
+        from db.session import make_engine
+        from kinerja.settings import get_settings
+        from sources.config import SourcesConfigError, load_sources_config
+        from sources.gather import gather_month
+
+        settings = get_settings()
+        try:
+            config = load_sources_config(sources)
+        except SourcesConfigError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        upgrade(settings.database_url)
+        engine = make_engine(settings.database_url)
+        try:
+            report = gather_month(engine, period, config)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        finally:
+            engine.dispose()
+        typer.echo(report.summary())
+        if report.errors:
+            raise typer.Exit(code=1)
+        if strict and report.failures:
+            raise typer.Exit(code=3)
