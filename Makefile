@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: venv lint typecheck test test-fast demo bench clean
+.PHONY: venv lint typecheck test test-fast demo bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,9 +22,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy kinerja db rules flows tasks notifications templates sources outputs
+	$(BIN)/mypy kinerja db rules flows tasks notifications templates sources outputs portal
 
-test: lint typecheck
+# Headless chromium for the portal's browser tests: Debian's package, installed only when
+# missing and only when we may (root with apt-get); otherwise those tests skip and say why.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "chromium missing and not root: browser tests will be skipped"; fi
+
+test: lint typecheck browser
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
