@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,28 +110,30 @@ def fit_x_post(render: Callable[[dict[str, Any]], str], ctx: dict[str, Any]) -> 
     def without(key: str, people: list[dict[str, str]]) -> list[dict[str, str]]:
         return [{k: v for k, v in p.items() if k != key} for p in people]
 
-    people = ctx["people"]
+    people = without("position", ctx["people"])
+    short_scope = shorten(ctx["scope_name"], 60)
+
+    def names(limit: int) -> list[dict[str, str]]:
+        return [{**p, "name": shorten(p["name"], limit)} if "name" in p else p for p in people]
+
     variants = [
         ctx,
-        {**ctx, "people": without("position", people)},
+        {**ctx, "people": people},
+        {**ctx, "people": people, "scope_name": short_scope},
+        {**ctx, "people": people, "scope_name": short_scope, "show_opd": False},
+        {**ctx, "people": names(40), "scope_name": short_scope, "show_opd": False},
         {
             **ctx,
-            "people": without("position", people),
+            "people": names(25),
             "scope_name": shorten(ctx["scope_name"], 40),
-        },
-        {
-            **ctx,
-            "people": [
-                {**p, "name": shorten(p.get("name", ""), 30)} for p in without("position", people)
-            ],
             "show_opd": False,
-            "scope_name": shorten(ctx["scope_name"], 40),
             "coach_summary": "",
         },
     ]
     text = ""
     for v in variants:
-        text = " ".join(render(v).split())
+        # A name ending in a title ("M.Sc.") must not give "M.Sc.." before the next sentence.
+        text = re.sub(r"\.\.(\s|$)", r".\1", " ".join(render(v).split()))
         if len(text) <= X_LIMIT:
             return text
     return shorten(text, X_LIMIT)

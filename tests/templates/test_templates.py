@@ -1,0 +1,249 @@
+"""Every template renders for every profile; the X post fits; HTML escapes what people typed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from notifications.render import TEMPLATE_KEYS, render_message
+from outputs.announcements import X_LIMIT, render_draft
+from outputs.letters import (
+    render_outcome_letter,
+    render_outcome_letter_text,
+    render_warning_letter,
+    render_warning_letter_text,
+)
+from rules.calendar import add_workdays
+from rules.policy import Policy, load_policy
+from templates import environment
+
+PROFILES = ["jabar", "banten-sikap"]
+SCRIPT = "<script>alert(1)</script>"
+
+
+def notification_context(template: str, policy: Policy) -> dict[str, Any]:
+    start = datetime(2025, 11, 3, 9, 0)
+    deadline = add_workdays(start, policy.review.defence_deadline_workdays, policy.calendar)
+    base: dict[str, Any] = {
+        "recipient_name": "Dr. H. Asep Sunandar, M.Si.",
+        "period": "2025-10",
+        "scope_name": "Dinas Perhubungan",
+        "deadline": deadline,
+        "link": "http://127.0.0.1:8100/l/tok",
+        "candidates": [
+            {
+                "name": "Siti Nurhaliza",
+                "nip": "198001012005012001",
+                "job_title": "Analis",
+                "composite": 41.25,
+                "explanation": "Kehadiran 52 (8 kali terlambat)",
+            },
+            {
+                "name": "Dedi Kurniawan",
+                "nip": "198001012005011002",
+                "job_title": "Pengadministrasi",
+                "composite": 44.0,
+            },
+        ],
+        "opd_name": "Dinas Perhubungan",
+        "indicators": [
+            {"label": "Kinerja", "value": 40.5},
+            {"label": "Kehadiran", "value": 52.0, "note": "8 kali terlambat"},
+        ],
+        "reason": "Capaian kegiatan rendah",
+        "employee_name": "Siti Nurhaliza",
+        "stage": "selection",
+        "outcome": "published",
+        "coach_label": "atasan langsung",
+        "checkin_dates": [date(2025, 12, 10), date(2025, 12, 18)],
+        "count": 6,
+    }
+    return {
+        k: base[k] for k in TEMPLATE_KEYS[template] | {"coach_label", "checkin_dates"} if k in base
+    }
+
+
+def people(fields: list[str], names: list[str], opd: str) -> list[dict[str, str]]:
+    every = {"nip": "198001012005011001", "position": "Analis Kebijakan Ahli Muda", "opd": opd}
+    return [
+        {
+            **{f: every[f] for f in fields if f != "name"},
+            **({"name": n} if "name" in fields else {}),
+        }
+        for n in names
+    ]
+
+
+def draft_context(policy: Policy, names: list[str], scope_name: str, opd: str) -> dict[str, Any]:
+    fields = list(policy.publication.fields)
+    return {
+        "region": policy.region,
+        "period": "2025-10",
+        "next_period": "2025-11",
+        "scope_kind": policy.publication.per,
+        "scope_name": scope_name,
+        "people": people(fields, names, opd),
+        "show_opd": policy.publication.per != "opd",
+        "coach_summary": "atasan langsung",
+        "fields_label": "nama, jabatan dan unit kerja",
+        "channel_label": policy.publication.channel_label,
+    }
+
+
+def letter_context(policy: Policy, name: str = "Siti Nurhaliza", **extra: Any) -> dict[str, Any]:
+    band = policy.bands[0]
+    ctx: dict[str, Any] = {
+        "region": policy.region,
+        "period": "2025-10",
+        "issued_on": date(2025, 11, 4),
+        "letter_no": "PRG/DISHUB/2025-10/198001012005012001",
+        "signer": "Kepala Dinas Perhubungan",
+        "employee": {
+            "name": name,
+            "nip": "198001012005012001",
+            "job_title": "Analis",
+            "opd_name": "Dinas Perhubungan",
+        },
+        "indicators": [
+            {"label": "Kinerja", "value": 40.0, "opd_median": 66.0, "low": True},
+            {"label": "Kehadiran", "value": 80.0, "opd_median": 79.0, "low": False},
+            {"label": "Perilaku kerja", "value": None, "opd_median": None, "low": False},
+        ],
+        "components": [{"label": "Kegiatan utama yang disetujui", "value": 35.0}],
+        "composite": 45.5,
+        "band": {"label": band.label, "allowance": band.allowance, "promotion": band.promotion},
+        "reason": "Capaian kegiatan rendah",
+        "portal_url": "http://127.0.0.1:8100",
+        "defence_deadline": datetime(2025, 11, 17, 16, 0),
+        "outcome": "published",
+        "verdict": "rejected",
+        "defence_submitted": True,
+        "channel_label": policy.publication.channel_label,
+        "published_fields": "nama, jabatan dan unit kerja",
+        "coaching": {
+            "coach_label": "Sekretaris Daerah",
+            "period": "2025-11",
+            "checkin_dates": ["2025-11-11", "2025-11-19"],
+            "goals": [{"label": "Kinerja", "baseline": 40.0, "target": 66.0}],
+        },
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def rendered_for(policy: Policy, sqlite_engine: Engine) -> dict[str, str]:
+    """Render every non-portal template once, the way the code renders it."""
+    out: dict[str, str] = {}
+    for name in TEMPLATE_KEYS:
+        subject, body = render_message(name, notification_context(name, policy))
+        out[f"notifications/{name}.subject.j2"] = subject
+        out[f"notifications/{name}.txt.j2"] = body
+    ctx = draft_context(policy, ["Siti Nurhaliza"], "Dinas Perhubungan", "Dinas Perhubungan")
+    for purpose in ("announcement", "recognition"):
+        for fmt in ("caption", "x_post", "press_release"):
+            out[f"announcements/{purpose}_{fmt}.txt.j2"] = render_draft(purpose, fmt, ctx)
+    lc = letter_context(policy)
+    out["letters/warning.html.j2"] = render_warning_letter(lc)
+    out["letters/warning.txt.j2"] = render_warning_letter_text(lc)
+    out["letters/outcome.html.j2"] = render_outcome_letter(lc)
+    out["letters/outcome.txt.j2"] = render_outcome_letter_text({**lc, "outcome": "not_published"})
+    out["outputs/recap.html.j2"] = recap_html(policy, sqlite_engine)
+    return out
+
+
+def recap_html(policy: Policy, sqlite_engine: Engine, names: dict[str, str] | None = None) -> str:
+    from db.session import make_session_factory
+    from outputs.facts import load_facts
+    from outputs.recap import build_recap
+    from outputs.recap_html import render_recap_html
+    from tests.outputs.factories import standard_month
+
+    with make_session_factory(sqlite_engine)() as session:
+        world = standard_month(session, policy)
+        if names:
+            from db.models import Employee, Opd
+
+            for nip, name in names.items():
+                emp = session.get(Employee, nip)
+                assert emp is not None
+                emp.name = name
+            opd = session.get(Opd, "DINKES")
+            assert opd is not None
+            opd.name = SCRIPT
+            session.commit()
+        assert world.staff
+        return render_recap_html(build_recap(session, load_facts(session, "2025-10"), policy))
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_template_renders(profile: str, sqlite_engine: Engine) -> None:
+    policy = load_policy(profile)
+    out = rendered_for(policy, sqlite_engine)
+    listed = {
+        n
+        for n in environment().list_templates(extensions=["j2"])
+        if not n.startswith("portal/") and not n.rsplit("/", 1)[-1].startswith("_")
+    }
+    assert listed == set(out), "a template without a rendering test (or a stale test)"
+    for name, text in out.items():
+        assert text.strip(), name
+        assert "Undefined" not in text and "{{" not in text, name
+    # Indonesian dates and the deadline in every message that asks for an action.
+    assert "pukul" in out["notifications/selection_request.txt.j2"]
+    assert policy.region in out["announcements/announcement_press_release.txt.j2"]
+    assert len(out["announcements/announcement_x_post.txt.j2"]) <= X_LIMIT
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_x_post_fits_with_long_names(profile: str) -> None:
+    policy = load_policy(profile)
+    long_opd = "Dinas Pemberdayaan Masyarakat, Desa, Kependudukan dan Pencatatan Sipil " * 2
+    names = [
+        "Prof. Dr. Ir. H. Raden Muhammad Abdurrahman Wahid Kusumadinata Suryaatmadja, M.Sc.",
+        "Hj. Siti Nurhalizah Kartika Dewi Permatasari Wulandari Ningsih, S.H., M.Kn.",
+        "Ujang",
+    ]
+    for purpose in ("announcement", "recognition"):
+        text = render_draft(
+            "x_post" and purpose, "x_post", draft_context(policy, names, long_opd, long_opd)
+        )
+        assert len(text) <= X_LIMIT
+        assert text.startswith(("Hasil penilaian", "Selamat"))
+        assert "Prof. Dr. Ir. H. Raden" in text  # truncated sensibly, not dropped
+    short = render_draft(
+        "announcement",
+        "x_post",
+        draft_context(policy, ["Ujang"], "Dinas Kesehatan", "Dinas Kesehatan"),
+    )
+    assert "Ujang" in short and "#KinerjaASN" in short
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(
+    names=st.lists(st.text(min_size=1, max_size=150), min_size=1, max_size=5),
+    scope=st.text(min_size=1, max_size=200),
+)
+def test_x_post_never_exceeds_280(names: list[str], scope: str) -> None:
+    policy = load_policy("banten-sikap")
+    for purpose in ("announcement", "recognition"):
+        text = render_draft(purpose, "x_post", draft_context(policy, names, scope, scope))
+        assert len(text) <= X_LIMIT
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_html_escapes_what_people_typed(profile: str, sqlite_engine: Engine) -> None:
+    policy = load_policy(profile)
+    ctx = letter_context(policy, name=SCRIPT, reason=f"alasan {SCRIPT}")
+    for html in (render_warning_letter(ctx), render_outcome_letter(ctx)):
+        assert "<script" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    from tests.outputs.factories import nip_of
+
+    page = recap_html(policy, sqlite_engine, {nip_of(0, 1): SCRIPT})
+    assert "<script" not in page
+    assert "&lt;script&gt;" in page
