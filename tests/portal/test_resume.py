@@ -1,0 +1,276 @@
+"""The portal on real suspended review runs: a real Prefect API, the served deployments, the
+links the flow sent in its notifications, the portal on a real socket, and a headless chromium.
+
+The served-deployment helpers are the flow tests' own (tests/flows/conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, select
+
+from db import decisions as dec
+from db.models import AuditEvent
+from db.session import make_engine, session_scope
+from kinerja.settings import get_settings
+from portal.app import create_app
+from portal.links import issue_link, utcnow
+from tests.flows.conftest import (  # noqa: F401  (fixtures reused by name)
+    Server,
+    flow_db_url,
+    flow_home,
+    paused_after,
+    read_state,
+    server,
+    start_review,
+    wait_for,
+)
+from tests.portal.helpers import csrf_of
+from tests.portal.live import LivePortal, free_port, link_sent
+from tests.portal.world import SECRET_SCORES, World, build_world
+
+pytestmark = pytest.mark.prefect
+
+PERIOD = "2025-10"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def portal_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def flow_settings(
+    flow_home: Path,  # noqa: F811
+    flow_db_url: str,  # noqa: F811
+    portal_port: int,
+) -> Iterator[dict[str, str]]:
+    """The flow tests' settings plus the portal's: the served runs issue links to our server."""
+    values = {
+        "KINERJA_DATABASE_URL": flow_db_url,
+        "KINERJA_OUT_DIR": str(flow_home / "out"),
+        "KINERJA_VAR_DIR": str(flow_home / "var"),
+        "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
+        "KINERJA_POLICY": "jabar",
+        "KINERJA_PORTAL_BASE_URL": f"http://127.0.0.1:{portal_port}",
+        "KINERJA_PORTAL_SECRET": "e2e-portal-secret-4b1d7f0c9a",
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    yield values
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def db(flow_settings: dict[str, str]) -> Iterator[Engine]:
+    eng = make_engine(flow_settings["KINERJA_DATABASE_URL"])
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(db: Engine) -> World:
+    return build_world(db, PERIOD)
+
+
+@pytest.fixture(scope="module")
+def portal(db: Engine, portal_port: int, flow_settings: dict[str, str]) -> Iterator[str]:
+    live = LivePortal(create_app(db, get_settings()), portal_port)
+    live.start()
+    yield live.url
+    live.stop()
+
+
+def _effective(db: Engine, scope: str, kind: str) -> dict[str | None, str]:
+    with session_scope(db) as s:
+        return {k: d.value for k, d in dec.effective(s, PERIOD, scope, kind).items()}
+
+
+def _audited(db: Engine, action: str, scope: str) -> list[AuditEvent]:
+    with session_scope(db) as s:
+        return list(
+            s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == action,
+                    AuditEvent.scope_code == scope,
+                    AuditEvent.link_id.is_not(None),
+                )
+            )
+        )
+
+
+def _suspended_again(run_id: str, before: Any, what: str) -> None:
+    wait_for(run_id, paused_after(before), what=what)
+
+
+def test_selection_defence_and_verdict_over_http_resume_the_run_to_its_outcome(
+    server: Server,  # noqa: F811
+    portal: str,
+    world: World,
+    db: Engine,
+) -> None:
+    scope = "DINAS-A"
+    head = world.heads[scope]
+    first, second, third = world.candidates[scope]
+    run_id = start_review(PERIOD, scope)
+    wait_for(run_id, lambda st: st.is_paused(), what="at the selection pause")
+
+    http = httpx.Client(timeout=90)
+    # The head's link, as the selection notification carries it.
+    sel_url = link_sent(db, f"selection_request:{PERIOD}:{scope}")
+    assert sel_url.startswith(portal)
+    page = http.get(sel_url)
+    assert page.status_code == 200 and world.names[first] in page.text
+    form = {"csrf": csrf_of(page.text)}
+    for nip in (first, second, third):
+        form[f"choice_{nip}"] = "ya" if nip == first else "tidak"
+        form[f"reason_{nip}"] = "Kegiatan utama 40% dari target" if nip == first else "Membaik"
+    before = read_state(run_id).timestamp
+    done = http.post(sel_url, data=form)
+    assert done.status_code == 200 and "telah tercatat" in done.text
+    _suspended_again(run_id, before, "at the defence pause")
+    assert _effective(db, scope, "selection") == {
+        first: "selected",
+        second: "not_selected",
+        third: "not_selected",
+    }
+    assert _effective(db, scope, "warning") == {first: "issued"}
+    # Reusing the link after the run moved on: refused, nothing changes.
+    again = http.post(sel_url, data=form | {f"choice_{second}": "ya"})
+    assert again.status_code == 410 and "Tautan sudah digunakan" in again.text
+    assert _effective(db, scope, "selection")[second] == "not_selected"
+
+    # The employee's link from the warning notification.
+    def_url = link_sent(db, f"warning:{PERIOD}:{scope}:{first}")
+    page = http.get(def_url)
+    assert page.status_code == 200 and 'id="defence-form"' in page.text
+    for score in SECRET_SCORES:
+        assert f"{score:.2f}".replace(".", ",") not in page.text
+    before = read_state(run_id).timestamp
+    done = http.post(
+        def_url,
+        data={"csrf": csrf_of(page.text), "defence": "Saya ditugaskan ke lapangan tanpa sinyal."},
+    )
+    assert done.status_code == 200
+    _suspended_again(run_id, before, "waiting for the verdict")
+    assert _effective(db, scope, "defence") == {first: "submitted"}
+
+    # The head's verdict link from the defence_received notification: accepted.
+    ver_url = link_sent(db, f"defence_received:{PERIOD}:{scope}:{first}")
+    page = http.get(ver_url)
+    assert "tanpa sinyal" in page.text
+    done = http.post(
+        ver_url,
+        data={
+            "csrf": csrf_of(page.text),
+            f"verdict_{first}": "terima",
+            f"reason_{first}": "Surat tugas lapangan terlampir dan sah",
+        },
+    )
+    assert done.status_code == 200
+    final = wait_for(run_id, lambda st: st.is_final(), what="finished")
+    assert final.is_completed()
+    assert _effective(db, scope, "verdict") == {first: "accepted"}
+    assert set(_effective(db, scope, "outcome").values()) == {"not_published"}
+    # Every portal action is audited with who and which link.
+    for action, actor in (
+        ("submit_selection", head),
+        ("submit_defence", first),
+        ("submit_verdict", head),
+    ):
+        events = _audited(db, action, scope)
+        assert [e.actor for e in events] == [actor], action
+
+
+def _browser() -> Any:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed (make browser installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
+
+
+@pytest.mark.browser
+def test_head_and_employee_act_in_a_real_browser_and_the_run_publishes(
+    server: Server,  # noqa: F811
+    portal: str,
+    world: World,
+    db: Engine,
+) -> None:
+    scope = "DINAS-B"
+    first = world.candidates[scope][0]
+    run_id = start_review(PERIOD, scope)
+    wait_for(run_id, lambda st: st.is_paused(), what="at the selection pause")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with _browser() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        # A phone-sized window: the pages must work there.
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+
+        page.goto(link_sent(db, f"selection_request:{PERIOD}:{scope}"))
+        assert page.locator("h1").inner_text() == "Pemilihan pegawai berkinerja rendah"
+        page.screenshot(path=str(SCREENSHOTS / "selection.png"), full_page=True)
+        for nip in world.candidates[scope]:
+            page.check(f"input[name=choice_{nip}][value={'ya' if nip == first else 'tidak'}]")
+            page.fill(f"#reason_{nip}", "Terlambat 8 kali" if nip == first else "Cukup baik")
+        before = read_state(run_id).timestamp
+        page.click("#submit")
+        page.wait_for_selector("#done")
+        page.screenshot(path=str(SCREENSHOTS / "selection-done.png"), full_page=True)
+        _suspended_again(run_id, before, "at the defence pause")
+
+        page.goto(link_sent(db, f"warning:{PERIOD}:{scope}:{first}"))
+        assert "Terlambat 8 kali" in page.locator("#warning").inner_text()
+        page.click("summary >> text=Rincian harian")
+        page.screenshot(path=str(SCREENSHOTS / "defence.png"), full_page=True)
+        page.fill("#defence", "Saya terlambat karena banjir di jalur menuju kantor.")
+        before = read_state(run_id).timestamp
+        page.click("#submit")
+        page.wait_for_selector("#done")
+        _suspended_again(run_id, before, "waiting for the verdict")
+
+        page.goto(link_sent(db, f"defence_received:{PERIOD}:{scope}:{first}"))
+        assert "banjir" in page.content()
+        page.screenshot(path=str(SCREENSHOTS / "verdict.png"), full_page=True)
+        page.check(f"input[name=verdict_{first}][value=tolak]")
+        page.fill(f"#reason_{first}", "Tidak ada laporan banjir pada tanggal tersebut")
+        page.click("#submit")
+        page.wait_for_selector("#done")
+        final = wait_for(run_id, lambda st: st.is_final(), what="finished")
+        assert final.is_completed()
+        assert _effective(db, scope, "outcome")[first] == "published"
+
+        # BKD's overview of the month, and a refused (reused) link, as people see them.
+        with session_scope(db) as s:
+            overview = issue_link(
+                s,
+                period=PERIOD,
+                scope_code="*",
+                purpose="overview",
+                person_nip="bkd-operator",
+                expires_at=utcnow().replace(year=utcnow().year + 1),
+            )
+        page.goto(overview)
+        assert page.locator("#row-DINAS-B").is_visible()
+        page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
+        page.goto(link_sent(db, f"warning:{PERIOD}:{scope}:{first}"))
+        assert "Tautan sudah digunakan" in page.locator("h1").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "refused.png"), full_page=True)
+        browser.close()
