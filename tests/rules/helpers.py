@@ -1,0 +1,20 @@
+"""Shared helpers for the scoring tests: score a builder's month, indexed by NIP."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rules.policy import Policy
+from rules.scoring import score_month
+from tests.factories import MonthBuilder
+
+
+def score(mb: MonthBuilder, policy: Policy | None = None) -> pd.DataFrame:
+    return score_month(mb.build(), policy or mb.policy).set_index("nip")
+
+
+def with_changes(policy: Policy, section: str, **changes: object) -> Policy:
+    """A copy of `policy` with some fields of one section changed (validated again)."""
+    data = policy.model_dump()
+    data[section].update(changes)
+    return Policy.model_validate(data)

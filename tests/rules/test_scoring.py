@@ -1,0 +1,194 @@
+"""Hand-computed scores for each Sikap position level, the Jabar composite, bands, explanations
+and data sufficiency."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from rules.policy import load_policy
+from rules.scoring import SCORE_COLUMNS, band_of, score_month
+from tests.factories import MonthBuilder
+from tests.rules.helpers import score
+
+
+def _org(policy_name: str) -> tuple[MonthBuilder, dict[str, str]]:
+    """II -> III -> (IV-a, IV-b); IV-a -> (s1, s2). Every figure below is chosen by hand."""
+    mb = MonthBuilder(policy=load_policy(policy_name))
+    p: dict[str, str] = {}
+    p["ii"] = mb.employee(level="eselon_ii", job_title="Kepala Dinas")
+    p["iii"] = mb.employee(level="eselon_iii", supervisor=p["ii"])
+    p["iva"] = mb.employee(level="eselon_iv", supervisor=p["iii"])
+    p["ivb"] = mb.employee(level="eselon_iv", supervisor=p["iii"])
+    p["s1"] = mb.employee(supervisor=p["iva"])
+    p["s2"] = mb.employee(supervisor=p["iva"])
+    for nip in p.values():
+        mb.full_attendance(nip)
+    mb.full_activities(p["s1"])  # own activity 100
+    mb.full_activities(p["s2"], main_ratio=0.5)  # 0.8*50 + 0.2*100 = 60
+    mb.full_activities(p["iva"], additional_ratio=0.5)  # 0.8*100 + 0.2*50 = 90
+    mb.full_activities(p["ivb"])  # 100
+    mb.full_activities(p["iii"])  # 100
+    mb.full_activities(p["ii"])
+    for key, value in (("s1", 4), ("s2", 4), ("iva", 4), ("ivb", 4), ("iii", 3), ("ii", 5)):
+        mb.rate_360(p[key], value)  # 4 -> 75, 3 -> 50, 5 -> 100
+    for key, cf, iki in (("iva", 80, 60), ("ivb", 100, 100), ("iii", 90, 70), ("ii", 70, 80)):
+        mb.indicator(p[key], "capaian_fisik", cf)
+        mb.indicator(p[key], "iki", iki)
+    mb.indicator(p["ii"], "iku", 60)
+    return mb, p
+
+
+def test_sikap_staff() -> None:
+    mb, p = _org("banten-sikap")
+    s = score(mb)
+    # 0.3 behaviour + 0.7 (0.8 main + 0.2 additional)
+    assert s.loc[p["s1"], "composite"] == pytest.approx(0.3 * 75 + 0.7 * 100)
+    assert s.loc[p["s2"], "composite"] == pytest.approx(0.3 * 75 + 0.7 * 60)
+
+
+def test_sikap_eselon_iv() -> None:
+    mb, p = _org("banten-sikap")
+    s = score(mb)
+    # 0.4 managerial [0.3 behaviour + 0.7 (0.4 subordinates + 0.6 own)] + 0.6 (0.7 cf + 0.3 iki)
+    managerial = 0.3 * 75 + 0.7 * (0.4 * 80 + 0.6 * 90)
+    expected = 0.4 * managerial + 0.6 * (0.7 * 80 + 0.3 * 60)
+    assert s.loc[p["iva"], "c_subordinate_activity"] == pytest.approx(80.0)
+    assert s.loc[p["iva"], "composite"] == pytest.approx(round(expected, 2))
+    # No subordinates: their leaf is dropped and its siblings renormalised.
+    assert s.loc[p["ivb"], "composite"] == pytest.approx(0.4 * (0.3 * 75 + 0.7 * 100) + 0.6 * 100)
+    assert s.loc[p["ivb"], "missing_leaves"] == "subordinate_activity"
+
+
+def test_sikap_eselon_iii() -> None:
+    mb, p = _org("banten-sikap")
+    s = score(mb)
+    # 0.6 (0.6 cf + 0.4 iki) + 0.4 [0.3 behaviour + 0.7 (0.4 subordinates + 0.6 own)]
+    expected = 0.6 * (0.6 * 90 + 0.4 * 70) + 0.4 * (0.3 * 50 + 0.7 * (0.4 * 95 + 0.6 * 100))
+    assert s.loc[p["iii"], "composite"] == pytest.approx(round(expected, 2))
+
+
+def test_sikap_eselon_ii() -> None:
+    mb, p = _org("banten-sikap")
+    s = score(mb)
+    # 0.6 (0.5 cf + 0.5 mean(IKI, IKU)) + 0.4 (0.7 subordinates + 0.3 behaviour)
+    expected = 0.6 * (0.5 * 70 + 0.5 * 70) + 0.4 * (0.7 * 100 + 0.3 * 100)
+    assert s.loc[p["ii"], "composite"] == pytest.approx(expected)
+
+
+def test_sikap_subtracts_attendance_deductions() -> None:
+    mb, p = _org("banten-sikap")
+    mb.full_attendance(p["s1"], late_minutes=[10, 45], absent_days=1)
+    assert score(mb).loc[p["s1"], "composite"] == pytest.approx(92.5 - 0.5 - 1.0 - 3.0)
+
+
+def test_jabar_composite_weights_kinerja_kehadiran_perilaku() -> None:
+    mb, p = _org("jabar")
+    mb.full_attendance(p["iva"], late_minutes=[10, 10])
+    s = score(mb)
+    # kinerja = the eselon IV tree without behaviour: managerial = 0.4*80 + 0.6*90 = 86.
+    kinerja = 0.4 * 86 + 0.6 * (0.7 * 80 + 0.3 * 60)
+    row = s.loc[p["iva"]]
+    assert row["kinerja"] == pytest.approx(kinerja)
+    assert (row["kehadiran"], row["perilaku"]) == (99.0, 75.0)
+    assert row["composite"] == pytest.approx(0.5 * kinerja + 0.3 * 99 + 0.2 * 75)
+    assert s.loc[p["s2"], "composite"] == pytest.approx(0.5 * 60 + 0.3 * 100 + 0.2 * 75)
+
+
+def test_output_columns_follow_the_contract() -> None:
+    mb, _ = _org("jabar")
+    s = score_month(mb.build(), mb.policy)
+    assert list(s.columns) == SCORE_COLUMNS
+    for column in ("c_behaviour", "c_main_activity", "workdays_expected", "raters", "rank_rumpun"):
+        assert column in s.columns
+
+
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [
+        (0.0, "kurang"),
+        (49.99, "kurang"),
+        (50.0, "cukup"),
+        (75.0, "cukup"),
+        (75.01, "baik"),
+        (100.0, "baik"),
+    ],
+)
+def test_band_edges(value: float, band: str) -> None:
+    assert band_of(np.array([value]), load_policy("jabar").bands)[0] == band
+
+
+def test_exactly_75_falls_in_the_middle_band_end_to_end() -> None:
+    mb, p = _org("jabar")
+    s = score(mb)
+    assert s.loc[p["s2"], "composite"] == 75.0
+    assert s.loc[p["s2"], "band"] == "cukup"
+    assert s.loc[p["s1"], "band"] == "baik"
+
+
+def test_explanation_names_the_costliest_components_with_figures() -> None:
+    mb = MonthBuilder()
+    nip = mb.employee()
+    mb.full_attendance(nip, late_minutes=[10] * 9, absent_days=3)
+    mb.full_activities(nip, main_ratio=0.55)
+    mb.rate_360(nip, 5)
+    row = score(mb).loc[nip]
+    assert row["explanation"] == (
+        "Kegiatan utama disetujui 55% dari target; terlambat 9 kali; 3 hari tanpa keterangan."
+    )
+
+
+def test_explanation_when_nothing_costs_much() -> None:
+    mb = MonthBuilder()
+    nip = mb.good_employee()
+    mb.rate_360(nip, 5)
+    assert score(mb).loc[nip, "explanation"].startswith("Tidak ada komponen")
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        ({"unobserved_days": 12}, "data kehadiran hanya ada untuk 11 dari 23 hari kerja"),
+        ({"excused_days": 12}, "12 dari 23 hari kerja berstatus cuti"),
+    ],
+)
+def test_thin_attendance_data_is_flagged(setup: dict[str, int], reason: str) -> None:
+    mb = MonthBuilder()
+    nip = mb.good_employee()
+    mb.full_attendance(nip, **setup)  # type: ignore[arg-type]
+    row = score(mb).loc[nip]
+    assert not row["sufficient"]
+    assert reason in row["insufficient_reason"]
+
+
+def test_few_raters_and_new_hires_are_flagged() -> None:
+    mb = MonthBuilder()
+    few = mb.good_employee()
+    mb.rate_360(few, peers=1)  # 2 raters
+    new = mb.good_employee(start=date(2025, 10, 27))  # 5 working days in post
+    fine = mb.good_employee()
+    s = score(mb)
+    assert "penilai perilaku hanya 2 orang (minimal 3)" in s.loc[few, "insufficient_reason"]
+    assert "hanya 5 hari kerja dalam jabatan" in s.loc[new, "insufficient_reason"]
+    assert s.loc[fine, "sufficient"]
+    assert s.loc[fine, "insufficient_reason"] == ""
+
+
+def test_employees_outside_the_month_are_not_scored_and_duplicates_fail() -> None:
+    mb = MonthBuilder()
+    gone = mb.employee(end=date(2025, 9, 30))
+    here = mb.good_employee()
+    s = score(mb)
+    assert gone not in s.index and here in s.index
+    mb.employees.append(dict(mb.employees[-1]))
+    with pytest.raises(ValueError, match=f"NIP listed more than once: {here}"):
+        score(mb)
+
+
+def test_unknown_position_level_names_the_employee() -> None:
+    mb = MonthBuilder()
+    nip = mb.employee(level="director")
+    with pytest.raises(ValueError, match=f"employee {nip}: unknown position_level 'director'"):
+        score(mb)
