@@ -159,11 +159,18 @@ def write_letters(
     coaching: dict[str, CoachingAssignment],
     portal_url: str,
 ) -> list[Path]:
-    """out/<period>/letters/<nip>/peringatan.{html,txt} and keputusan.{html,txt}."""
+    """out/<period>/letters/<nip>/peringatan.{html,txt} and keputusan.{html,txt}.
+
+    A warning letter already written when the warning was issued (by the review flow, with the
+    employee's personal defence link) is kept as sent; only missing ones are written here.
+    """
     root = Path(out_dir) / facts.period / "letters"
     written: list[Path] = []
     for nip, d in sorted(facts.decisions.get("warning", {}).items()):
         if d.value != "issued" or nip not in facts.people:
+            continue
+        if (root / nip / "peringatan.html").exists() and (root / nip / "peringatan.txt").exists():
+            written += [root / nip / "peringatan.html", root / nip / "peringatan.txt"]
             continue
         ctx = warning_letter_context(facts, nip, policy, reviews, portal_url)
         written.append(_write(root / nip / "peringatan.html", render_warning_letter(ctx)))
