@@ -31,7 +31,7 @@ def histogram_svg(
     height: int = 150,
 ) -> Markup:
     """Bars of the score distribution 0-100 in equal bins, coloured by band, counts on top."""
-    left, right, top, bottom = 28, 6, 20, 22
+    left, right, top, bottom = 28, 14, 30, 22
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(counts) if counts and max(counts) > 0 else 1
     bar_w = plot_w / max(1, len(counts))
