@@ -125,7 +125,7 @@ def upsert_register(
     if len(changed):
         rows = _records(changed[["nip", *EMPLOYEE_FIELDS]])
         session.execute(
-            update(Employee).where(Employee.nip == bindparam("b_nip")),
+            update(Employee.__table__).where(Employee.__table__.c.nip == bindparam("b_nip")),
             [{"b_nip": r.pop("nip"), **r} for r in rows],
         )
         for r in _records(changed):
@@ -155,9 +155,9 @@ def upsert_register(
     if len(changed_a):
         rows = _records(changed_a[["nip", "start_date", *ASSIGNMENT_FIELDS]])
         session.execute(
-            update(Assignment).where(
-                Assignment.nip == bindparam("b_nip"),
-                Assignment.start_date == bindparam("b_start"),
+            update(Assignment.__table__).where(
+                Assignment.__table__.c.nip == bindparam("b_nip"),
+                Assignment.__table__.c.start_date == bindparam("b_start"),
             ),
             [{"b_nip": r.pop("nip"), "b_start": r.pop("start_date"), **r} for r in rows],
         )

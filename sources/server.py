@@ -118,7 +118,7 @@ class SimulatorServer:
 
     def start(self) -> SimulatorServer:
         self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name="simulator-http", daemon=True
+            target=self.httpd.serve_forever, args=(0.05,), name="simulator-http", daemon=True
         )
         self._thread.start()
         return self
@@ -149,6 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: str, headers: dict[str, str] | None = None) -> None:
         data = body.encode("utf-8")
+        self._record(status)  # before answering, so a client never sees an unlogged reply
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -160,12 +161,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps({"error": message}), headers)
 
+    def _record(self, status: int) -> None:
+        self.server_ref.log.entries.append((time.monotonic(), self._url_path, self._query, status))
+
     def do_GET(self) -> None:  # noqa: N802
-        srv = self.server_ref
         url = urlparse(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        status = self._handle(srv, url.path, query)
-        srv.log.entries.append((time.monotonic(), url.path, query, status))
+        self._url_path = url.path
+        self._query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        self._handle(self.server_ref, url.path, self._query)
 
     def _handle(self, srv: SimulatorServer, path: str, query: dict[str, str]) -> int:
         if path == "/health":
@@ -192,6 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = srv.take_fault(kind, opd)
         if fault is not None:
             if fault.hang:
+                self._record(0)
                 srv._stopping.wait(3600)
                 self.close_connection = True
                 return 0

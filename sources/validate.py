@@ -138,15 +138,34 @@ class _Marks:
     def free(self) -> pd.Series:
         return self.reason.isna()
 
-    def mark(self, mask: pd.Series, reason: str, detail: str | pd.Series) -> None:
+    def mark(self, mask: pd.Series, reason: str, detail: str | Detail) -> None:
         m = mask.fillna(False).astype(bool) & self.free()
         if not m.any():
             return
         self.reason[m] = reason
-        if isinstance(detail, pd.Series):
-            self.detail[m] = detail[m].astype(object)
-        else:
-            self.detail[m] = detail
+        # details are built only for the (few) rejected rows
+        self.detail[m] = detail if isinstance(detail, str) else detail.render(m)
+
+
+class Detail:
+    """A per-row message: text pieces and columns, rendered only for the rows marked."""
+
+    def __init__(self, *parts: str | pd.Series) -> None:
+        self.parts = parts
+
+    def __add__(self, other: str | pd.Series) -> Detail:
+        return Detail(*self.parts, other)
+
+    def __radd__(self, other: str) -> Detail:
+        return Detail(other, *self.parts)
+
+    def render(self, mask: pd.Series) -> list[str]:
+        n = int(mask.sum())
+        cols = [
+            [p] * n if isinstance(p, str) else ["" if pd.isna(x) else str(x) for x in p[mask]]
+            for p in self.parts
+        ]
+        return ["".join(bits) for bits in zip(*cols, strict=True)]
 
 
 def _text(frame: pd.DataFrame, col: str) -> pd.Series:
@@ -157,8 +176,8 @@ def _text(frame: pd.DataFrame, col: str) -> pd.Series:
     return s.where(s != "", np.nan)
 
 
-def _quoted(col: str, s: pd.Series) -> pd.Series:
-    return f"{col} " + ("'" + s.fillna("").astype(str) + "'")
+def _quoted(col: str, s: pd.Series) -> Detail:
+    return Detail(f"{col} '", s, "'")
 
 
 def _check_nip(marks: _Marks, col: str, s: pd.Series, required: bool = True) -> None:
@@ -364,7 +383,7 @@ def validate_register(frame: pd.DataFrame, period: str) -> Checked:
     marks.mark(
         end.notna() & start.notna() & (end < start),
         IMPOSSIBLE_TIME,
-        "end_date " + end.fillna("") + " is before start_date " + start.fillna(""),
+        Detail("end_date ", end, " is before start_date ", start),
     )
     known = set(nip[marks.free()])
     marks.mark(
@@ -430,7 +449,7 @@ def validate_rows(
         marks.mark(
             cin.notna() & cout.notna() & (cout < cin),
             CHECKOUT_BEFORE_CHECKIN,
-            "check_out " + cout.fillna("") + " is before check_in " + cin.fillna(""),
+            Detail("check_out ", cout, " is before check_in ", cin),
         )
         valid = pd.DataFrame(
             {"nip": nip, "work_date": day, "status": status, "check_in": cin, "check_out": cout}
@@ -471,7 +490,7 @@ def validate_rows(
         marks.mark(
             entered_ts.notna() & day_ts.notna() & (entered_ts < day_ts),
             IMPOSSIBLE_TIME,
-            "entered_at " + entered.fillna("") + " is before work_date " + day.fillna(""),
+            Detail("entered_at ", entered, " is before work_date ", day),
         )
         valid = pd.DataFrame(
             {
@@ -505,7 +524,7 @@ def validate_rows(
             UNKNOWN_NIP,
             _quoted("rater_nip", rater) + f" is not in the register for {register.period}",
         )
-        marks.mark(rater == nip, SELF_RATING, "rater_nip " + rater.fillna("") + " rates themself")
+        marks.mark(rater == nip, SELF_RATING, Detail("rater_nip ", rater, " rates themself"))
         valid = pd.DataFrame(
             {"nip": nip, "rater_nip": rater, "rater_role": role, "item": item, "score": score}
         )
