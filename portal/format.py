@@ -74,6 +74,12 @@ def day(value: date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def short_day(value: date) -> str:
+    """'Rab 1 Okt': compact enough for a table row on a phone."""
+    days = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
+    return f"{days[value.weekday()]} {value.day} {MONTHS[value.month - 1][:3]}"
+
+
 def when(value: datetime | None) -> str:
     """'3 November 2025 pukul 16.00 WIB'."""
     if value is None:
@@ -97,6 +103,7 @@ def helpers() -> dict[str, Any]:
         "num": num,
         "when": when,
         "day": day,
+        "short_day": short_day,
         "clock": clock,
         "period_label": period_label,
         "STAGES": STAGES,

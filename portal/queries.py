@@ -108,6 +108,7 @@ class OverviewRow:
     deadline: datetime | None
     waiting: list[str] = field(default_factory=list)
     selected: int = 0
+    published: int = 0
     decisions: int = 0
 
 
@@ -315,6 +316,10 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
                 deadline=deadline,
                 waiting=waiting,
                 selected=len(state.selected),
+                published=sum(
+                    d.value == "published"
+                    for d in effective(session, period, review.scope_code, "outcome").values()
+                ),
                 decisions=len(history(session, period, review.scope_code)),
             )
         )

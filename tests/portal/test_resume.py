@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,18 @@ def test_selection_defence_and_verdict_over_http_resume_the_run_to_its_outcome(
     assert final.is_completed()
     assert _effective(db, scope, "verdict") == {first: "accepted"}
     assert set(_effective(db, scope, "outcome").values()) == {"not_published"}
+    # BKD's overview shows the review finished with nobody published.
+    with session_scope(db) as s:
+        overview = issue_link(
+            s,
+            period=PERIOD,
+            scope_code=scope,
+            purpose="overview",
+            person_nip="bkd-operator",
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    row = http.get(overview).text.split('id="row-DINAS-A"')[1].split("</tr>")[0]
+    assert "Selesai" in row and 'data-label="Diumumkan">0<' in row
     # Every portal action is audited with who and which link.
     for action, actor in (
         ("submit_selection", head),
@@ -265,7 +278,7 @@ def test_head_and_employee_act_in_a_real_browser_and_the_run_publishes(
                 scope_code="*",
                 purpose="overview",
                 person_nip="bkd-operator",
-                expires_at=utcnow().replace(year=utcnow().year + 1),
+                expires_at=utcnow() + timedelta(hours=1),
             )
         page.goto(overview)
         assert page.locator("#row-DINAS-B").is_visible()
