@@ -30,6 +30,7 @@ from outputs.facts import MonthFacts
 from outputs.labels import INDICATOR_LABELS, INDICATORS, fields_label
 from rules.policy import Policy
 from templates import environment
+from templates.filters import local_time
 
 LOW_SCORE = 50.0
 
@@ -77,7 +78,7 @@ def _base_context(
             {"label": INDICATOR_LABELS[ind], "value": value, "opd_median": median, "low": low}
         )
     decision = facts.decision(kind, nip)
-    issued = decision.created_at.date() if decision is not None else date.today()
+    issued = local_time(decision.created_at).date() if decision is not None else date.today()
     selection = facts.decision("selection", nip)
     return {
         "region": policy.region or "Pemerintah Daerah",
@@ -107,7 +108,9 @@ def warning_letter_context(
     ctx = _base_context(facts, nip, policy, "warning", portal_url)
     warning = facts.decision("warning", nip)
     review = reviews.get(warning.scope_code) if warning is not None else None
-    ctx["defence_deadline"] = review.defence_deadline if review is not None else None
+    deadline = review.defence_deadline if review is not None else None
+    # The database keeps naive UTC; the letter shows the local time.
+    ctx["defence_deadline"] = local_time(deadline) if deadline is not None else None
     return ctx
 
 

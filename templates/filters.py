@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 MONTHS = [
     "Januari",
@@ -41,11 +42,39 @@ def tanggal(value: Any) -> str:
     return f"{WEEKDAYS[d.weekday()]}, {d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
+ZONE_LABELS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def _zone() -> str:
+    from kinerja.settings import get_settings
+
+    return get_settings().timezone
+
+
+def local_time(value: datetime) -> datetime:
+    """An aware datetime in the configured zone (Asia/Jakarta); naive input is taken as UTC,
+    the way the database stores every moment."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(_zone()))
+
+
 def tanggal_jam(value: Any) -> str:
-    """A datetime as 'Senin, 3 November 2025 pukul 16.00 WIB' (dates alone get no time)."""
+    """A moment as 'Senin, 3 November 2025 pukul 16.00 WIB' (dates alone get no time).
+
+    Aware datetimes are shown in the configured zone; naive ones are shown as given (callers
+    pass local times, e.g. flows.people.wib()).
+    """
     d = _as_date(value)
     if isinstance(d, datetime):
-        return f"{tanggal(d)} pukul {d:%H.%M} WIB"
+        zone = _zone()
+        if d.tzinfo is not None:
+            d = d.astimezone(ZoneInfo(zone))
+        return f"{tanggal(d)} pukul {d:%H.%M} {ZONE_LABELS.get(zone, zone)}"
     return tanggal(d)
 
 

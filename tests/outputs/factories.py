@@ -180,7 +180,7 @@ def add_review(session: Session, period: str, scope_code: str) -> Review:
         scope_code=scope_code,
         stage="done",
         selection_deadline=now + timedelta(days=7),
-        defence_deadline=datetime(2025, 11, 17, 16, 0),
+        defence_deadline=datetime(2025, 11, 17, 9, 0),  # naive UTC: 16.00 WIB
         created_at=now,
         updated_at=now,
     )
