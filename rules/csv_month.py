@@ -132,7 +132,7 @@ def _convert(name: str, df: pd.DataFrame, problems: list[str]) -> tuple[pd.DataF
             total += _bad_rows(problems, file, column, raw, empty, "is empty (required)")
         checker = CONVERTERS[spec.kind]
         value, bad = checker(raw, spec)
-        bad &= ~empty
+        bad = bad & ~empty
         reason = REASONS[spec.kind](spec)
         total += _bad_rows(problems, file, column, raw, bad, reason)
         out[column] = value
@@ -174,9 +174,9 @@ def _number(raw: pd.Series, spec: Field) -> tuple[pd.Series, np.ndarray]:
     value = pd.to_numeric(raw.where(raw != ""), errors="coerce").astype(float)
     bad = value.isna().to_numpy()
     if spec.low is not None:
-        bad |= (value < spec.low).to_numpy()
+        bad = bad | (value < spec.low).to_numpy()
     if spec.high is not None:
-        bad |= (value > spec.high).to_numpy()
+        bad = bad | (value > spec.high).to_numpy()
     return value, bad
 
 

@@ -57,6 +57,7 @@ class MonthBuilder:
     unassessable: dict[str, str] = field(default_factory=dict)
     _seq: int = 0
     _rater_seq: int = 0
+    _by_nip: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # --- organisation ---------------------------------------------------------------------
 
@@ -78,25 +79,27 @@ class MonthBuilder:
         """Add an employee; by default in post since before the month and still there."""
         self._seq += 1
         nip = nip or make_nip(self._seq)
-        self.employees.append(
-            {
-                "nip": nip,
-                "name": name or f"Pegawai {self._seq}",
-                "status": status,
-                "opd_code": opd,
-                "opd_name": opd_name or f"Dinas {opd}",
-                "rumpun_code": rumpun,
-                "position_level": level,
-                "job_title": job_title,
-                "supervisor_nip": supervisor,
-                "start_date": start or date(2020, 1, 1),
-                "end_date": end,
-            }
-        )
+        row = self._by_nip[nip] = {
+            "nip": nip,
+            "name": name or f"Pegawai {self._seq}",
+            "status": status,
+            "opd_code": opd,
+            "opd_name": opd_name or f"Dinas {opd}",
+            "rumpun_code": rumpun,
+            "position_level": level,
+            "job_title": job_title,
+            "supervisor_nip": supervisor,
+            "start_date": start or date(2020, 1, 1),
+            "end_date": end,
+        }
+        self.employees.append(row)
         return nip
 
     def _emp(self, nip: str) -> dict[str, Any]:
-        return next(e for e in self.employees if e["nip"] == nip)
+        found = self._by_nip.get(nip)
+        if found is None:
+            found = next(e for e in self.employees if e["nip"] == nip)
+        return found
 
     def workdays(self, nip: str | None = None) -> list[date]:
         """The month's working days, within the employee's post dates when a NIP is given."""
@@ -125,7 +128,16 @@ class MonthBuilder:
         check_in: str | None = "on_time",
         check_out: str | None = "on_time",
     ) -> None:
-        """One attendance row; "on_time" means exactly work_start / the day's work end."""
+        """Set nip's row for `day` (replacing any); "on_time" means exactly work_start / the
+        day's work end."""
+        self.attendance = [
+            r for r in self.attendance if not (r["nip"] == nip and r["work_date"] == day)
+        ]
+        self._attendance_row(nip, day, status, check_in, check_out)
+
+    def _attendance_row(
+        self, nip: str, day: date, status: str, check_in: str | None, check_out: str | None
+    ) -> None:
         if status != "present":
             check_in = check_out = None
         if check_in == "on_time":
@@ -166,16 +178,18 @@ class MonthBuilder:
         tail = len(days) - unobserved_days
         for i, day in enumerate(days[:tail]):
             if i < len(late_minutes):
-                self.attend(nip, day, check_in=_shift(start, late_minutes[i]))
+                self._attendance_row(nip, day, "present", _shift(start, late_minutes[i]), "on_time")
             elif i < len(late_minutes) + len(early_minutes):
                 minutes = early_minutes[i - len(late_minutes)]
-                self.attend(nip, day, check_out=_shift(self.day_end(day), -minutes))
+                self._attendance_row(
+                    nip, day, "present", "on_time", _shift(self.day_end(day), -minutes)
+                )
             elif i >= tail - absent_days:
-                self.attend(nip, day, status="absent")
+                self._attendance_row(nip, day, "absent", None, None)
             elif i >= tail - absent_days - excused_days:
-                self.attend(nip, day, status=excused_status)
+                self._attendance_row(nip, day, excused_status, None, None)
             else:
-                self.attend(nip, day)
+                self._attendance_row(nip, day, "present", "on_time", "on_time")
 
     # --- activities -----------------------------------------------------------------------
 
@@ -323,15 +337,19 @@ class MonthBuilder:
             if session.get(m.Rumpun, code) is None:
                 session.add(m.Rumpun(code=code, name=f"Rumpun {code}"))
         session.flush()
+        opds: set[str] = set()
+        nips: set[str] = set()
         for e in self.employees:
-            if session.get(m.Opd, e["opd_code"]) is None:
+            if e["opd_code"] not in opds and session.get(m.Opd, e["opd_code"]) is None:
                 session.add(
                     m.Opd(code=e["opd_code"], name=e["opd_name"], rumpun_code=e["rumpun_code"])
                 )
-                session.flush()
-        for e in self.employees:
-            if session.get(m.Employee, e["nip"]) is None:
+            opds.add(e["opd_code"])
+            if e["nip"] not in nips and session.get(m.Employee, e["nip"]) is None:
                 session.add(m.Employee(nip=e["nip"], name=e["name"], status=e["status"]))
+            nips.add(e["nip"])
+        session.flush()
+        for e in self.employees:
             session.add(
                 m.Assignment(
                     nip=e["nip"],
