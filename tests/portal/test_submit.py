@@ -248,3 +248,32 @@ def test_defence_after_the_deadline_is_refused_and_changes_nothing(
         assert s.scalar(select(Review.stage).where(Review.scope_code == "DINAS-B")) == (
             "awaiting_defence"
         )
+
+
+def test_texts_people_typed_are_escaped_and_an_employee_bound_verdict_link_works(
+    client: TestClient, issue: IssueLink, world: World, engine: Engine
+) -> None:
+    head = world.heads["DINAS-A"]
+    first, second, third = world.candidates["DINAS-A"]
+    _select(client, issue("selection", "DINAS-A", head), {first: True, second: True, third: False})
+    for nip in (first, second):
+        url = issue("defence", "DINAS-A", nip)
+        text = f'<script>alert("{nip}")</script> saya keberatan'
+        r = client.post(url, data={"csrf": csrf_of(client.get(url).text), "defence": text})
+        assert r.status_code == 200
+
+    # A verdict link naming one employee shows only that defence; the scope's head decides.
+    url = issue("verdict", "DINAS-A", second)
+    page = client.get(url).text
+    assert f'name="verdict_{second}"' in page and f'name="verdict_{first}"' not in page
+    assert "<script>" not in page and "&lt;script&gt;alert(" in page
+    r = client.post(
+        url,
+        data={
+            "csrf": csrf_of(page),
+            f"verdict_{second}": "terima",
+            f"reason_{second}": "Alasan dapat diterima",
+        },
+    )
+    assert r.status_code == 200
+    assert _decisions(engine, "verdict") == [(second, "verdict", "accepted", f"{head}/portal")]
