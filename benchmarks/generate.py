@@ -31,7 +31,7 @@ def generate_month(
     rng = np.random.default_rng(seed)
     n = employees
     nips = np.array([f"1980010120100{i:05d}" for i in range(n)], dtype=object)
-    nip_type = pd.CategoricalDtype(nips)
+    nip_type = pd.CategoricalDtype(pd.Index(nips))
     pos = np.arange(n) % OPD_SIZE
     opd = np.arange(n) // OPD_SIZE
     base = opd * OPD_SIZE
@@ -107,12 +107,14 @@ def generate_month(
             "external_id": np.arange(n * m),
             "work_date": t_day.astype("datetime64[ns]"),
             "entered_at": entered.astype("datetime64[ns]"),
-            "kind": pd.Categorical.from_codes(kind_codes, categories=["main", "additional"]),
+            "kind": pd.Categorical.from_codes(
+                kind_codes, dtype=pd.CategoricalDtype(pd.Index(["main", "additional"]))
+            ),
             "minutes": rng.integers(30, 180, n * m).astype(np.float64),
             "completed": rng.random(n * m) > 0.03,
             "approval": pd.Categorical.from_codes(
                 np.select([appr < 0.9, appr < 0.97], [0, 1], 2).astype(np.int8),
-                categories=["approved", "pending", "rejected"],
+                dtype=pd.CategoricalDtype(pd.Index(["approved", "pending", "rejected"])),
             ),
             "approver_nip": pd.Categorical.from_codes(np.repeat(sup, m), dtype=nip_type),
         }

@@ -351,7 +351,8 @@ def _to_polars(df: pd.DataFrame) -> Any:
         if isinstance(col.dtype, pd.CategoricalDtype):
             cats = np.asarray(col.cat.categories, dtype=object)
             codes = col.cat.codes.to_numpy()
-            values = np.where(codes >= 0, cats[np.maximum(codes, 0)], None)
+            values = cats[np.maximum(codes, 0)]
+            values[codes < 0] = None
             columns[str(name)] = pl.Series(str(name), values.tolist(), dtype=pl.String).cast(
                 pl.Categorical
             )
