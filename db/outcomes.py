@@ -93,21 +93,26 @@ def people(session: Session, period: str, nips: list[str] | set[str]) -> dict[st
     if not nips:
         return {}
     start, end = _bounds(period)
-    wanted = sorted(set(nips))
+    wanted = set(nips)
     stmt = (
         select(Assignment, Employee, Opd)
         .join(Employee, Employee.nip == Assignment.nip)
         .join(Opd, Opd.code == Assignment.opd_code)
         .where(
-            Assignment.nip.in_(wanted),
             Assignment.start_date <= end,
             (Assignment.end_date.is_(None)) | (Assignment.end_date >= start),
         )
-        .order_by(Assignment.start_date)
+        .order_by(Assignment.start_date, Assignment.id)
     )
+    if len(wanted) <= 500:
+        # A short IN list is cheap; a whole province is read in one pass (and SQLite caps the
+        # number of bound parameters), then filtered here.
+        stmt = stmt.where(Assignment.nip.in_(sorted(wanted)))
     rumpun_names = {r.code: r.name for r in session.scalars(select(Rumpun))}
     out: dict[str, Person] = {}
     for a, e, o in session.execute(stmt).tuples():
+        if a.nip not in wanted:
+            continue
         out[a.nip] = Person(
             nip=a.nip,
             name=e.name,

@@ -19,17 +19,24 @@ from rules.policy import Policy
 LOW_SCORE = 50.0  # below the lowest band edge in both profiles: always a goal
 
 
-def coach_role_for(session: Session, nip: str, period: str, policy: Policy) -> str:
+def published_before(session: Session, period: str, policy: Policy) -> list[set[str]]:
+    """Per earlier month that counts for repeats, the NIPs published then."""
+    earlier = [shift(period, -i) for i in range(1, policy.coaching.repeat_after_months)]
+    return [
+        {
+            n
+            for n, d in outcomes.effective_decisions(session, p, "outcome").items()
+            if d.value == "published"
+        }
+        for p in earlier
+    ]
+
+
+def coach_role_for(nip: str, earlier: list[set[str]], policy: Policy) -> str:
     """The policy's coach, or the repeat coach when the person was published in each of the
     previous `repeat_after_months - 1` months as well (a repeated case)."""
     cp = policy.coaching
-    earlier = [shift(period, -i) for i in range(1, cp.repeat_after_months)]
-    repeated = all(
-        (d := outcomes.effective_decisions(session, p, "outcome").get(nip)) is not None
-        and d.value == "published"
-        for p in earlier
-    )
-    return cp.repeat_coach if repeated else cp.coach
+    return cp.repeat_coach if all(nip in month for month in earlier) else cp.coach
 
 
 def checkin_dates(period: str, policy: Policy) -> list[str]:
@@ -95,10 +102,11 @@ def plan_coaching(
     """Coaching assignments in the month after `facts.period` for the published `nips`."""
     month = next_period(facts.period)
     dates = checkin_dates(month, policy)
+    earlier = published_before(session, facts.period, policy)
     rows = []
     for nip in nips:
         person = facts.people[nip]
-        role = coach_role_for(session, nip, facts.period, policy)
+        role = coach_role_for(nip, earlier, policy)
         coach_nip = {"supervisor": person.supervisor_nip, "head_of_opd": person.head_nip}.get(role)
         score = facts.scores.get(nip)
         baseline: dict[str, Any] = {}

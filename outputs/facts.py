@@ -23,6 +23,7 @@ class MonthFacts:
     opd_names: dict[str, str]
     rumpun_names: dict[str, str]
     inconsistent: dict[str, str] = field(default_factory=dict)  # nip -> why left out
+    _medians: dict[tuple[str, str], float | None] = field(default_factory=dict, repr=False)
 
     def decision(self, kind: str, nip: str) -> Decision | None:
         return self.decisions.get(kind, {}).get(nip)
@@ -53,14 +54,19 @@ class MonthFacts:
         return out
 
     def opd_median(self, opd_code: str, indicator: str) -> float | None:
-        values = [
-            float(v)
-            for s in self.scores.values()
-            if s.opd_code == opd_code and s.sufficient
-            for v in [getattr(s, indicator)]
-            if v is not None
-        ]
-        return statistics.median(values) if values else None
+        """Median of an indicator over the OPD's employees with enough data (cached)."""
+        if not self._medians:
+            groups: dict[tuple[str, str], list[float]] = {}
+            for s in self.scores.values():
+                if not s.sufficient:
+                    continue
+                for ind in ("kinerja", "kehadiran", "perilaku", "composite"):
+                    v = getattr(s, ind)
+                    if v is not None:
+                        groups.setdefault((s.opd_code, ind), []).append(float(v))
+            self._medians = {k: statistics.median(v) for k, v in groups.items()}
+            self._medians[("", "")] = None  # marks the cache as built
+        return self._medians.get((opd_code, indicator))
 
 
 def load_facts(session: Session, period: str) -> MonthFacts:
