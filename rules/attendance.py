@@ -81,8 +81,10 @@ def attendance_components(
     no_in = present & ~has_in
     no_out = present & ~has_out
 
-    points = np.where(late, tier_deduction(np.nan_to_num(late_min), policy.late_tiers), 0.0)
-    points += np.where(early, tier_deduction(np.nan_to_num(early_min), policy.early_tiers), 0.0)
+    points = np.zeros(len(codes))
+    li, ei = np.flatnonzero(late), np.flatnonzero(early)
+    points[li] = tier_deduction(late_min[li], policy.late_tiers)
+    points[ei] += tier_deduction(early_min[ei], policy.early_tiers)
     points += no_in * _tier_points(policy.late_tiers, policy.missing_checkin_tier)
     points += no_out * _tier_points(policy.early_tiers, policy.missing_checkout_tier)
     points += absent * policy.unexcused_absence_deduction

@@ -47,39 +47,52 @@ def _join(a: np.ndarray, b: np.ndarray, sep: str = "; ") -> np.ndarray:
     return np.where(a == "", b, np.where(b == "", a, both))
 
 
+def _cap(text: str, capital: bool) -> str:
+    return text[:1].upper() + text[1:] if capital else text
+
+
 def _piece(count: np.ndarray, before: str, after: str) -> np.ndarray:
     text = _add(_add(before, _num(count)), after)
     return np.where(count > 0, text, np.array("", dtype=_S))
 
 
-def _text(component: str, d: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """The figures behind one component, for the selected rows of `d`."""
+ATTENDANCE_PIECES = [
+    ("late_count", "terlambat ", " kali"),
+    ("early_count", "pulang sebelum waktunya ", " kali"),
+    ("days_absent", "", " hari tanpa keterangan"),
+    ("missing_checkin", "tidak presensi masuk ", " kali"),
+    ("missing_checkout", "tidak presensi pulang ", " kali"),
+]
+
+
+def _text(component: str, d: pd.DataFrame, rows: np.ndarray, capital: bool) -> np.ndarray:
+    """The figures behind one component, for the selected rows of `d`; `capital` starts the
+    sentence with a capital letter."""
 
     def col(name: str) -> np.ndarray:
         return d[name].to_numpy(dtype=np.float64)[rows]
 
+    def said(before: str, value: np.ndarray, after: str) -> np.ndarray:
+        return _add(_add(_cap(before, capital), _num(value)), after)
+
     if component == "attendance":
-        text = _piece(col("late_count"), "terlambat ", " kali")
-        for name, before, after in (
-            ("early_count", "pulang sebelum waktunya ", " kali"),
-            ("days_absent", "", " hari tanpa keterangan"),
-            ("missing_checkin", "tidak presensi masuk ", " kali"),
-            ("missing_checkout", "tidak presensi pulang ", " kali"),
-        ):
-            text = _join(text, _piece(col(name), before, after))
+        text: np.ndarray = np.full(int(rows.sum()), "", dtype=_S)
+        for name, before, after in ATTENDANCE_PIECES:
+            # Only the first piece present starts the sentence.
+            first = _piece(col(name), _cap(before, capital), after)
+            later = _piece(col(name), before, after)
+            text = np.where(text == "", first, _join(text, later))
         return text
     if component == "main_activity":
-        return _add(_add("kegiatan utama disetujui ", _num(col("main_pct"))), "% dari target")
+        return said("kegiatan utama disetujui ", col("main_pct"), "% dari target")
     if component == "additional_activity":
-        pct = _num(col("c_additional_activity"))
-        return _add(_add("kegiatan tambahan disetujui ", pct), "% dari target")
+        return said("kegiatan tambahan disetujui ", col("c_additional_activity"), "% dari target")
     if component == "subordinate_activity":
-        pct = _num(col("c_subordinate_activity"))
-        return _add(_add("capaian kegiatan bawahan rata-rata ", pct), "%")
+        return said("capaian kegiatan bawahan rata-rata ", col("c_subordinate_activity"), "%")
     if component == "behaviour":
-        text = _add(_add("nilai perilaku ", _num(col("c_behaviour"))), " dari 100 (")
-        return _add(_add(text, _num(col("raters"))), " penilai)")
-    return _add(_add(LABELS[component], _num(col(f"c_{component}"))), "%")
+        rated = said("nilai perilaku ", col("c_behaviour"), " dari 100 (")
+        return _add(_add(rated, _num(col("raters"))), " penilai)")
+    return said(LABELS[component], col(f"c_{component}"), "%")
 
 
 def explain(details: pd.DataFrame, losses: np.ndarray) -> np.ndarray:
@@ -99,8 +112,6 @@ def explain(details: pd.DataFrame, losses: np.ndarray) -> np.ndarray:
         for ci, name in enumerate(COMPONENTS):
             mask = worth & (chosen == ci)
             if mask.any():
-                target[mask] = _text(name, details, mask)
-    sentence = _join(first, second)
-    initial = np.strings.upper(np.strings.slice(sentence, 0, 1))
-    capital = _add(_add(initial, np.strings.slice(sentence, 1, None)), ".")
-    return np.where(sentence == "", NOTHING, capital).astype(object)
+                target[mask] = _text(name, details, mask, capital=rank == 0)
+    sentence = _add(_join(first, second), ".")
+    return np.where(first == "", NOTHING, sentence).astype(object)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from numpy.dtypes import StringDType
 
 from kinerja.domain import PositionLevel
 from rules.activities import activity_components, subordinate_activity
@@ -15,7 +14,7 @@ from rules.frames import MonthData
 from rules.indicators import indicator_components
 from rules.policy import LEAF_INPUTS, Band, Policy
 from rules.roster import build_roster
-from rules.selection import rank_within, sort_keys
+from rules.selection import rank_within, tie_order
 from rules.sufficiency import sufficiency
 from rules.trees import evaluate_tree
 from rules.vectors import factorize
@@ -120,7 +119,7 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
     # eff_k: each leaf's weight within kinerja; eff_full: within the whole position tree.
     eff_k = {leaf: np.zeros(n) for leaf in LEAVES}
     eff_full = {leaf: np.zeros(n) for leaf in LEAVES}
-    missing = np.full(n, "", dtype=object)
+    gap_bits = np.zeros(n, dtype=np.int64)  # bit i set: LEAVES[i] in the tree but without data
     level_codes, level_names = factorize(roster.employees["position_level"].astype(str))
     for li, level_name in enumerate(level_names):
         try:
@@ -143,13 +142,9 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
         tree_full[rows] = value
         for leaf, w in eff.items():
             eff_full[leaf][rows] = w
-        used = sorted(policy.positions[level].leaves())
-        gaps: np.ndarray = np.full(int(rows.sum()), "", dtype=StringDType())
-        for leaf in used:
-            name: np.ndarray = np.where(np.isnan(sub[leaf]), leaf, "").astype(StringDType())
-            joined = np.strings.add(np.strings.add(gaps, ","), name)
-            gaps = np.where(gaps == "", name, np.where(name == "", gaps, joined))
-        missing[rows] = gaps
+        for bit, leaf in enumerate(LEAVES):
+            if leaf in policy.positions[level].leaves():
+                gap_bits[rows] |= np.isnan(sub[leaf]).astype(np.int64) << bit
 
     kehadiran = leaves["attendance"]
     perilaku = leaves["behaviour"]
@@ -192,7 +187,7 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
     for leaf in LEAVES:
         out[f"c_{leaf}"] = _score(leaves[leaf])
     out["main_pct"] = np.round(act["main_pct"].to_numpy(), 2)
-    out["missing_leaves"] = missing
+    out["missing_leaves"] = _leaf_names(gap_bits)
     out["workdays_expected"] = roster.workdays_expected
     for c in COUNT_COLUMNS[1:]:
         if c in att:
@@ -205,13 +200,23 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
     ok, reason = sufficiency(out, policy.sufficiency)
     out["sufficient"] = ok
     out["insufficient_reason"] = reason
-    keys = sort_keys(out, policy.selection.tie_break)
+    order = tie_order(out, policy.selection.tie_break)
     for column, scope in (("rank_opd", "opd_code"), ("rank_rumpun", "rumpun_code")):
-        ranks = rank_within(out, out[scope], policy.selection.tie_break, keys)
+        ranks = rank_within(out, out[scope], policy.selection.tie_break, order)
         out[column] = pd.array(ranks, dtype="Int64")
     expl = explain(out, losses)
     out["explanation"] = np.where(out["composite"].notna().to_numpy(), expl, NO_DATA)
     return out[SCORE_COLUMNS]
+
+
+def _leaf_names(bits: np.ndarray) -> np.ndarray:
+    """Comma-separated leaf names for each bit pattern, built once per distinct pattern."""
+    patterns, inverse = np.unique(bits, return_inverse=True)
+    names = np.array(
+        [",".join(leaf for i, leaf in enumerate(LEAVES) if p >> i & 1) for p in patterns.tolist()],
+        dtype=object,
+    )
+    return names[inverse.reshape(-1)]
 
 
 def _score(values: np.ndarray) -> np.ndarray:

@@ -36,30 +36,34 @@ def scope_codes(scope: pd.Series) -> np.ndarray:
     return codes.astype(np.int64)
 
 
+def tie_order(scores: pd.DataFrame, tie_break: list[str]) -> np.ndarray:
+    """Row positions sorted by the tie-break keys, lowest first (the same for every scope)."""
+    return np.lexsort(sort_keys(scores, tie_break))
+
+
 def rank_within(
     scores: pd.DataFrame,
     scope: pd.Series,
     tie_break: list[str],
-    keys: list[np.ndarray] | None = None,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
     """1 = lowest within each scope value; rows with no composite or no scope get NaN.
 
-    `keys` (from sort_keys) may be passed to rank several scopes without recomputing them.
+    `order` (from tie_order) may be passed to rank several scopes with one sort of the keys.
     """
-    keys = keys if keys is not None else sort_keys(scores, tie_break)
+    order = order if order is not None else tie_order(scores, tie_break)
     group = scope_codes(scope)
     eligible = scores["composite"].notna().to_numpy() & (group >= 0)
     ranks = np.full(len(scores), np.nan)
-    if not eligible.any():
+    ordered = order[eligible[order]]
+    if not len(ordered):
         return ranks
-    rows = np.flatnonzero(eligible)
-    idx = np.lexsort([k[rows] for k in keys] + [group[rows]])
-    sorted_group = group[rows][idx]
+    # A stable sort by scope keeps the tie-break order inside each scope.
+    idx = ordered[np.argsort(group[ordered], kind="stable")]
+    sorted_group = group[idx]
     first = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
     starts = np.maximum.accumulate(np.where(first, np.arange(len(idx)), 0))
-    sub_rank = np.empty(len(idx))
-    sub_rank[idx] = np.arange(len(idx)) - starts + 1
-    ranks[rows] = sub_rank
+    ranks[idx] = np.arange(len(idx)) - starts + 1
     return ranks
 
 
