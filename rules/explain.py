@@ -76,7 +76,7 @@ def _text(component: str, d: pd.DataFrame, rows: np.ndarray, capital: bool) -> n
         return _add(_add(_cap(before, capital), _num(value)), after)
 
     if component == "attendance":
-        text: np.ndarray = np.full(int(rows.sum()), "", dtype=_S)
+        text: np.ndarray = np.zeros(int(rows.sum()), dtype=_S)
         for name, before, after in ATTENDANCE_PIECES:
             # Only the first piece present starts the sentence.
             first = _piece(col(name), _cap(before, capital), after)
@@ -104,8 +104,8 @@ def explain(details: pd.DataFrame, losses: np.ndarray) -> np.ndarray:
     # Stable sort on negated losses: the largest loss first, ties in COMPONENTS order.
     top = np.argsort(-lossy, axis=1, kind="stable")[:, :2]
     rows = np.arange(n)
-    first = np.full(n, "", dtype=_S)
-    second = np.full(n, "", dtype=_S)
+    first = np.zeros(n, dtype=_S)
+    second = np.zeros(n, dtype=_S)
     for rank, target in ((0, first), (1, second)):
         chosen = top[:, rank]
         worth = lossy[rows, chosen] >= MIN_LOSS

@@ -74,7 +74,7 @@ def sufficiency(scores: pd.DataFrame, policy: SufficiencyPolicy) -> tuple[np.nda
             lambda m: np.full(int(m.sum()), "tidak ada data penilaian", dtype=_S),
         ),
     ]
-    reason = np.full(len(scores), "", dtype=_S)
+    reason = np.zeros(len(scores), dtype=_S)
     for mask, text in checks:
         if mask.any():
             current = reason[mask]
