@@ -69,9 +69,20 @@ def effective_decisions(session: Session, period: str, kind: str) -> dict[str, D
     return out
 
 
-def decision_counts(session: Session, period: str) -> Counter[tuple[str, str, str]]:
-    """(opd_code, kind, value) -> how many people, counting only decisions in force."""
-    opd_of = {s.nip: s.opd_code for s in scores(session, period)}
+def decision_counts(
+    session: Session, period: str, opd_of: dict[str, str] | None = None
+) -> Counter[tuple[str, str, str]]:
+    """(opd_code, kind, value) -> how many people, counting only decisions in force.
+
+    `opd_of` (NIP -> OPD code) saves reading the period's scores again when the caller has them.
+    """
+    if opd_of is None:
+        opd_of = {
+            nip: opd
+            for nip, opd in session.execute(
+                select(Score.nip, Score.opd_code).where(Score.period == period)
+            ).tuples()
+        }
     counts: Counter[tuple[str, str, str]] = Counter()
     for kind in ("selection", "warning", "defence", "verdict", "outcome"):
         for nip, d in effective_decisions(session, period, kind).items():
@@ -94,8 +105,20 @@ def people(session: Session, period: str, nips: list[str] | set[str]) -> dict[st
         return {}
     start, end = _bounds(period)
     wanted = set(nips)
+    # Plain columns, not ORM entities: a province is tens of thousands of rows.
     stmt = (
-        select(Assignment, Employee, Opd)
+        select(
+            Assignment.nip,
+            Assignment.job_title,
+            Assignment.position_level,
+            Assignment.supervisor_nip,
+            Employee.name,
+            Employee.email,
+            Opd.code,
+            Opd.name,
+            Opd.rumpun_code,
+            Opd.head_nip,
+        )
         .join(Employee, Employee.nip == Assignment.nip)
         .join(Opd, Opd.code == Assignment.opd_code)
         .where(
@@ -110,21 +133,21 @@ def people(session: Session, period: str, nips: list[str] | set[str]) -> dict[st
         stmt = stmt.where(Assignment.nip.in_(sorted(wanted)))
     rumpun_names = {r.code: r.name for r in session.scalars(select(Rumpun))}
     out: dict[str, Person] = {}
-    for a, e, o in session.execute(stmt).tuples():
-        if a.nip not in wanted:
+    for nip, job, level, sup, name, email, opd, opd_name, rumpun, head in session.execute(stmt):
+        if nip not in wanted:
             continue
-        out[a.nip] = Person(
-            nip=a.nip,
-            name=e.name,
-            job_title=a.job_title,
-            position_level=a.position_level,
-            opd_code=o.code,
-            opd_name=o.name,
-            rumpun_code=o.rumpun_code,
-            rumpun_name=rumpun_names.get(o.rumpun_code) if o.rumpun_code else None,
-            supervisor_nip=a.supervisor_nip,
-            head_nip=o.head_nip,
-            email=e.email,
+        out[nip] = Person(
+            nip=nip,
+            name=name,
+            job_title=job,
+            position_level=level,
+            opd_code=opd,
+            opd_name=opd_name,
+            rumpun_code=rumpun,
+            rumpun_name=rumpun_names.get(rumpun) if rumpun else None,
+            supervisor_nip=sup,
+            head_nip=head,
+            email=email,
         )
     return out
 

@@ -125,7 +125,9 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
         if cand.opd_code in recs:
             recs[cand.opd_code].candidates += 1
             total.candidates += 1
-    counts = outcomes.decision_counts(session, period)
+    counts = outcomes.decision_counts(
+        session, period, {n: sc.opd_code for n, sc in facts.scores.items()}
+    )
     for (opd, kind, value), n in counts.items():
         targets = [t for t in (recs.get(opd), total) if t is not None]
         for col, k, v in DECISION_COLUMNS:
