@@ -317,7 +317,7 @@ def duckdb_core(con: Any, data: MonthData, policy: Policy) -> Any:
     return con.execute(sql).fetchnumpy()
 
 
-def agreement(data: MonthData, policy: Policy, polars_out: Any, duck_out: Any) -> str:
+def agreement(data: MonthData, policy: Policy, polars_out: Any, duck_out: Any) -> dict[str, float]:
     """Largest difference between pandas and each other engine on the shared figures."""
     att, act, beh = pandas_core(data, policy)
     nips = build_roster(data.period, data.employees, policy.calendar).index
@@ -330,7 +330,7 @@ def agreement(data: MonthData, policy: Policy, polars_out: Any, duck_out: Any) -
         "behaviour": beh["behaviour"].to_numpy(),
         "raters": beh["raters"].to_numpy(),
     }
-    parts = []
+    worst_by_engine: dict[str, float] = {}
     for engine, table in (("polars", polars_out.to_dict(as_series=False)), ("duckdb", duck_out)):
         theirs = pd.DataFrame({k: np.asarray(v) for k, v in table.items()})
         theirs = theirs.set_index(theirs["nip"].astype(str)).reindex(nips)
@@ -338,8 +338,8 @@ def agreement(data: MonthData, policy: Policy, polars_out: Any, duck_out: Any) -
         for column, values in mine.items():
             other = pd.to_numeric(theirs[column], errors="coerce").fillna(0).to_numpy(float)
             worst = max(worst, float(np.nanmax(np.abs(np.nan_to_num(values) - other))))
-        parts.append(f"{engine} max |diff| {worst:.6f}")
-    return "pandas vs " + ", ".join(parts)
+        worst_by_engine[engine] = worst
+    return worst_by_engine
 
 
 def _to_polars(df: pd.DataFrame) -> Any:
