@@ -225,3 +225,14 @@ def test_invalid_recipients_config_names_the_field(tmp_path: Path) -> None:
     cfg.write_text("roles:\n  humas: {channels: [email]}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="roles.humas"):
         load_recipients_config(cfg)
+
+
+def test_shipped_example_recipients_config_is_valid() -> None:
+    from notifications.recipients import channels_for, load_recipients_config, role_addresses
+
+    path = Path(__file__).parents[2] / "notifications" / "recipients.example.yaml"
+    cfg = load_recipients_config(path)
+    settings = Settings(notification_channels=["file"])
+    assert channels_for("head_of_opd", settings, cfg) == ["email", "webhook"]
+    assert channels_for("coach", settings, cfg) == ["file"]  # not configured: the default
+    assert role_addresses("communications", cfg)[0].email == "humas@example.go.id"
