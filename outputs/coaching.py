@@ -90,8 +90,8 @@ def weakest_components(components: dict[str, Any], n: int) -> list[dict[str, Any
     """The `n` lowest leaf components (c_<input>) with Indonesian labels."""
     leaves = []
     for key, value in components.items():
-        name = key[2:] if key.startswith("c_") else key
-        if name in COMPONENT_LABELS and isinstance(value, int | float):
+        name = key[2:]
+        if key.startswith("c_") and name in COMPONENT_LABELS and isinstance(value, int | float):
             leaves.append({"component": name, "label": COMPONENT_LABELS[name], "value": value})
     return sorted(leaves, key=lambda c: (c["value"], c["component"]))[:n]
 
