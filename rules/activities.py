@@ -11,10 +11,10 @@ from rules.policy import ActivityPolicy
 from rules.roster import Roster
 from rules.vectors import (
     day_numbers,
-    factorize,
     group_sum,
     isin,
     lookup_days,
+    position_in,
     seconds_since_epoch,
     time_seconds,
     truthy,
@@ -30,9 +30,7 @@ def entry_counts(activities: pd.DataFrame, roster: Roster, policy: ActivityPolic
     the employee's post dates; the NIP must be on the roster."""
     codes = roster.codes(activities["nip"])
     work = day_numbers(activities["work_date"])
-    entered = seconds_since_epoch(activities["entered_at"])
-    entered_day = entered // DAY
-    entered_sec = entered - entered_day * DAY
+    entered_day, entered_sec = np.divmod(seconds_since_epoch(activities["entered_at"]), DAY)
     # Entry days that can ever count, from the month's first day to the last allowed one.
     span = roster.month_last - roster.month_first + 1 + policy.max_days_late
     entry_days = roster.month_first + np.arange(span)
@@ -40,15 +38,22 @@ def entry_counts(activities: pd.DataFrame, roster: Roster, policy: ActivityPolic
     if policy.lock_at_month_end:
         open_day &= entry_days <= roster.month_last
     ok = lookup_days(entered_day, roster.month_first, open_day, outside=False)
-    ok &= (work >= roster.month_first) & (work <= roster.month_last)
-    ok &= (entered_sec >= time_seconds(policy.entry_window_start)) & (
-        entered_sec <= time_seconds(policy.entry_window_end)
+    # Range tests as one unsigned comparison each: 0 <= x - low <= high - low.
+    ok &= _within(work, roster.month_first, roster.month_last)
+    ok &= _within(
+        entered_sec,
+        time_seconds(policy.entry_window_start),
+        time_seconds(policy.entry_window_end),
     )
-    # One unsigned comparison covers 0 <= lag <= max_days_late.
-    ok &= (entered_day - work).astype(np.uint64) <= policy.max_days_late
+    ok &= _within(entered_day - work, 0, policy.max_days_late)
     ok &= codes >= 0
     ok[ok] = roster.active_on(codes[ok], work[ok])
     return ok
+
+
+def _within(values: np.ndarray, low: int, high: int) -> np.ndarray:
+    shifted = values - low
+    return shifted.view(np.uint64) <= np.uint64(high - low)
 
 
 def activity_components(
@@ -70,7 +75,7 @@ def activity_components(
     counted = valid & approved
     if not policy.count_incomplete:
         counted &= truthy(activities["completed"])
-    kind = _kind_codes(activities["kind"])
+    kind = position_in(activities["kind"], [ActivityKind.MAIN.value, ActivityKind.ADDITIONAL.value])
     minutes = pd.to_numeric(activities["minutes"], errors="coerce").to_numpy(dtype=np.float64)
 
     rows = np.flatnonzero(counted & (kind >= 0))
@@ -104,14 +109,6 @@ def activity_components(
             "activities_incomplete": classes[:, 2].round().astype(np.int64),
         }
     )
-
-
-def _kind_codes(kinds: pd.Series) -> np.ndarray:
-    """0 main, 1 additional, -1 anything else."""
-    codes, uniques = factorize(kinds)
-    names = [ActivityKind.MAIN.value, ActivityKind.ADDITIONAL.value]
-    lookup = np.array([names.index(str(u)) if str(u) in names else -1 for u in uniques], np.int64)
-    return np.where(codes >= 0, lookup[codes] if len(lookup) else -1, -1)
 
 
 def subordinate_activity(roster: Roster, own_activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

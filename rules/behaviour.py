@@ -7,7 +7,7 @@ import pandas as pd
 
 from rules.policy import BehaviourPolicy
 from rules.roster import Roster
-from rules.vectors import codes_for, factorize, group_sum, isin
+from rules.vectors import codes_for, factorize, group_sum, isin, position_in
 
 
 def behaviour_components(
@@ -25,7 +25,7 @@ def behaviour_components(
     rater_codes, rater_uniques = factorize(behaviour["rater_nip"])
     # The rated person's code in the rater dictionary tells self-ratings apart cheaply.
     self_rated = _same_person(behaviour, rater_codes, rater_uniques)
-    role_codes = _role_codes(behaviour["rater_role"], [r.value for r in roles])
+    role_codes = position_in(behaviour["rater_role"], [r.value for r in roles])
     keep = (
         (codes >= 0)
         & (rater_codes >= 0)
@@ -51,19 +51,13 @@ def behaviour_components(
     index = np.clip(index, 0.0, 100.0)
 
     width = max(len(rater_uniques), 1)
-    pairs = c * width + rater_codes[keep]
+    pairs = c.astype(np.int64) * width + rater_codes[keep]
     # Answers usually come grouped by rater: dropping repeats of the previous pair first makes
     # the hash-based unique much cheaper, and is correct in any order.
     if len(pairs):
         pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
     raters = group_sum(pd.unique(pairs) // width, n)
     return pd.DataFrame({"behaviour": index, "raters": raters.round().astype(np.int64)})
-
-
-def _role_codes(roles: pd.Series, known: list[str]) -> np.ndarray:
-    codes, uniques = factorize(roles)
-    lookup = np.array([known.index(str(u)) if str(u) in known else -1 for u in uniques], np.int64)
-    return np.where(codes >= 0, lookup[codes] if len(lookup) else -1, -1)
 
 
 def _same_person(

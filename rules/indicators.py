@@ -7,7 +7,7 @@ import pandas as pd
 
 from kinerja.domain import IndicatorKind
 from rules.roster import Roster
-from rules.vectors import factorize, group_sum
+from rules.vectors import group_sum, position_in
 
 
 def indicator_components(indicators: pd.DataFrame, roster: Roster) -> pd.DataFrame:
@@ -16,9 +16,7 @@ def indicator_components(indicators: pd.DataFrame, roster: Roster) -> pd.DataFra
     n = roster.size
     kinds = [k.value for k in IndicatorKind]
     codes = roster.codes(indicators["nip"])
-    kind_codes, uniques = factorize(indicators["kind"])
-    lookup = np.array([kinds.index(str(u)) if str(u) in kinds else -1 for u in uniques], np.int64)
-    kc = np.where(kind_codes >= 0, lookup[kind_codes] if len(lookup) else -1, -1)
+    kc = position_in(indicators["kind"], kinds)
     value = pd.to_numeric(indicators["value"], errors="coerce").to_numpy(dtype=np.float64)
     keep = (codes >= 0) & (kc >= 0) & ~np.isnan(value)
     k = len(kinds)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+
+def _wide(codes: np.ndarray) -> np.ndarray:
+    """Codes as int32 or wider, so code arithmetic (code * k + j) cannot overflow."""
+    return codes if codes.dtype.itemsize >= 4 else codes.astype(np.int32)
 
 
 def codes_for(values: pd.Series, index: pd.Index) -> np.ndarray:
@@ -15,7 +21,7 @@ def codes_for(values: pd.Series, index: pd.Index) -> np.ndarray:
         categories = values.cat.categories
         raw = values.cat.codes.to_numpy()
         if categories.equals(index):
-            return raw.astype(np.int64)
+            return _wide(raw)
         # A trailing -1 maps the missing-value code (-1) to "absent" in the same gather.
         cat_map = np.append(index.get_indexer(categories), -1).astype(np.int64)
         return cat_map[raw]
@@ -23,19 +29,32 @@ def codes_for(values: pd.Series, index: pd.Index) -> np.ndarray:
 
 
 def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes and uniques; categorical columns reuse their codes (missing values are -1)."""
+    """Integer codes (-1 = missing) and uniques; categorical columns reuse their codes."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories)
+        return _wide(values.cat.codes.to_numpy()), pd.Index(values.cat.categories)
     codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+    return codes, pd.Index(uniques)
+
+
+def map_values(values: pd.Series, fn: Callable[[Any], Any], missing: Any, dtype: Any) -> np.ndarray:
+    """fn(value) for every row, computed once per distinct value; `missing` for empty cells."""
+    codes, uniques = factorize(values)
+    table = np.empty(len(uniques) + 1, dtype=dtype)
+    table[: len(uniques)] = [fn(u) for u in uniques]
+    table[-1] = missing  # code -1 (missing) picks the last entry
+    return table[codes]
 
 
 def isin(values: pd.Series, allowed: Iterable[str]) -> np.ndarray:
     """Boolean mask of values in `allowed`, evaluated once per distinct value."""
     allowed_set = {str(a) for a in allowed}
-    codes, uniques = factorize(values)
-    hit = np.array([str(u) in allowed_set for u in uniques], dtype=bool)
-    return np.where(codes >= 0, hit[codes] if len(hit) else False, False)
+    return map_values(values, lambda u: str(u) in allowed_set, False, bool)
+
+
+def position_in(values: pd.Series, known: list[str]) -> np.ndarray:
+    """Index of each value in `known` (-1 when absent or empty)."""
+    where = {name: i for i, name in enumerate(known)}
+    return map_values(values, lambda u: where.get(str(u), -1), -1, np.int64)
 
 
 def time_seconds(t: time) -> int:
@@ -64,12 +83,7 @@ def parse_clock(value: object) -> float:
 
 def clock_seconds(values: pd.Series) -> np.ndarray:
     """Seconds since midnight for a column of times, parsing each distinct value once."""
-    codes, uniques = factorize(values)
-    parsed = np.array([parse_clock(u) for u in uniques], dtype=np.float64)
-    out = np.full(len(codes), np.nan)
-    ok = codes >= 0
-    out[ok] = parsed[codes[ok]]
-    return out
+    return map_values(values, parse_clock, np.nan, np.float64)
 
 
 _PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
@@ -116,6 +130,5 @@ def truthy(values: pd.Series) -> np.ndarray:
     """Boolean mask from bools or 'true'/'false'/'1'/'0' strings."""
     if values.dtype == bool:
         return values.to_numpy()
-    codes, uniques = factorize(values)
-    hit = np.array([str(u).strip().lower() in {"true", "1", "yes", "y"} for u in uniques], bool)
-    return np.where(codes >= 0, hit[codes] if len(hit) else False, False)
+    yes = {"true", "1", "yes", "y"}
+    return map_values(values, lambda u: str(u).strip().lower() in yes, False, bool)
