@@ -22,6 +22,9 @@ TEMPLATE_KEYS: dict[str, frozenset[str]] = {
     "deadline_passed": frozenset({"recipient_name", "scope_name", "period", "stage", "deadline"}),
     "outcome": frozenset({"recipient_name", "period", "outcome", "reason"}),
     "drafts_ready": frozenset({"recipient_name", "period", "count"}),
+    "coaching_assigned": frozenset(
+        {"recipient_name", "period", "employee_name", "coach_label", "goals", "checkin_dates"}
+    ),
 }
 
 

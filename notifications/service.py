@@ -48,6 +48,10 @@ outcome             to employee: the final outcome.
     coach_label (str, e.g. "atasan langsung"), checkin_dates (list of dates), link.
 drafts_ready        to communications / bkd: announcement drafts wait for approval.
     count (int); optional command (str, default "kinerja drafts list --period <period>").
+coaching_assigned   to coach (or bkd for Sekda/Governor): coach someone next month.
+    period (the coaching month), employee_name, coach_label, goals (list of dict: label,
+    baseline, target), checkin_dates (list of dates); optional opd_name.
+    Sent by outputs.month.produce_month_outputs, not by the review flows.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ Outcome letter adds: outcome ("published"|"not_published"), verdict ("accepted"|
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from templates import environment
 from templates.filters import local_time
 
 LOW_SCORE = 50.0
+# NIPs name the letter folders: anything but letters and digits would be a path risk.
+SAFE_NIP = re.compile(r"[0-9A-Za-z]{1,32}")
 
 
 def _render(name: str, ctx: dict[str, Any]) -> str:
@@ -170,7 +173,7 @@ def write_letters(
     root = Path(out_dir) / facts.period / "letters"
     written: list[Path] = []
     for nip, d in sorted(facts.decisions.get("warning", {}).items()):
-        if d.value != "issued" or nip not in facts.people:
+        if d.value != "issued" or nip not in facts.people or not SAFE_NIP.fullmatch(nip):
             continue
         if (root / nip / "peringatan.html").exists() and (root / nip / "peringatan.txt").exists():
             written += [root / nip / "peringatan.html", root / nip / "peringatan.txt"]
@@ -179,7 +182,7 @@ def write_letters(
         written.append(_write(root / nip / "peringatan.html", render_warning_letter(ctx)))
         written.append(_write(root / nip / "peringatan.txt", render_warning_letter_text(ctx)))
     for nip in sorted(facts.decisions.get("outcome", {})):
-        if nip not in facts.people:
+        if nip not in facts.people or not SAFE_NIP.fullmatch(nip):
             continue
         ctx = outcome_letter_context(facts, nip, policy, coaching.get(nip), portal_url)
         written.append(_write(root / nip / "keputusan.html", render_outcome_letter(ctx)))

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from db import drafts as draft_store
 from db import outcomes
+from db.models import CoachingAssignment
 from kinerja.settings import Settings, get_settings
 from outputs.announcements import announcement_groups, recognition_groups, save_drafts
 from outputs.coaching import coach_label, plan_coaching
-from outputs.facts import load_facts
+from outputs.facts import MonthFacts, load_facts
 from outputs.letters import write_letters
 from outputs.outbox import export_approved
 from outputs.periods import next_period
@@ -95,6 +96,58 @@ def write_recap(recap: Recap, out_dir: Path) -> RecapFiles:
 def produce_recap(session: Session, period: str, policy: Policy, out_dir: Path) -> RecapFiles:
     """Only the BKD recap (what `kinerja recap` runs)."""
     return write_recap(build_recap(session, load_facts(session, period), policy), out_dir)
+
+
+def _count(report: OutputsReport, rows: list[Any]) -> None:
+    for r in rows:
+        report.notifications[r.status] = report.notifications.get(r.status, 0) + 1
+
+
+def _notify_coaches(
+    session: Session,
+    facts: MonthFacts,
+    coaching: dict[str, CoachingAssignment],
+    settings: Settings,
+    report: OutputsReport,
+) -> None:
+    """Each coach learns whom to coach, the goals and the check-in days; BKD arranges coaching
+    by the Sekda or the Governor (no NIP on record for them)."""
+    from notifications.service import notify, notify_role
+
+    for nip, a in sorted(coaching.items()):
+        person = facts.people[nip]
+        ctx = {
+            "period": a.period,
+            "employee_name": person.name,
+            "opd_name": person.opd_name,
+            "coach_label": coach_label(a.coach_role),
+            "goals": a.goals,
+            "checkin_dates": a.checkin_dates,
+        }
+        key = f"coaching_assigned:{a.period}:{nip}:{a.coach_role}"
+        if a.coach_nip:
+            coach = facts.people.get(a.coach_nip)
+            rows = notify(
+                session,
+                event_key=key,
+                recipient_role="coach",
+                recipient=a.coach_nip,
+                template="coaching_assigned",
+                context={"recipient_name": coach.name if coach else a.coach_nip, **ctx},
+                period=facts.period,
+                settings=settings,
+            )
+        else:
+            rows = notify_role(
+                session,
+                event_key=key,
+                role="bkd",
+                template="coaching_assigned",
+                context=ctx,
+                period=facts.period,
+                settings=settings,
+            )
+        _count(report, rows)
 
 
 def produce_month_outputs(
@@ -178,6 +231,8 @@ def produce_month_outputs(
     report.not_improved = [f.nip for f in recap.followups if f.status == "not_improved"]
     report.recap = write_recap(recap, out_dir)
 
+    if notify_drafts:
+        _notify_coaches(session, facts, coaching, settings, report)
     pending = draft_store.list_drafts(session, period, status="draft")
     if notify_drafts and pending:
         from notifications.service import notify_role
@@ -194,7 +249,6 @@ def produce_month_outputs(
             period=period,
             settings=settings,
         )
-        for r in rows:
-            report.notifications[r.status] = report.notifications.get(r.status, 0) + 1
+        _count(report, rows)
     session.commit()
     return report

@@ -201,12 +201,19 @@ def test_rerun_changes_nothing(
     assert len(second.outbox_files) == 1
     assert first.coached == second.coached
     assert len(session.scalars(select(CoachingAssignment)).all()) == len(first.coached)
-    # drafts_ready went to communications once; the pending set changed, so once more.
-    rows = session.scalars(select(Notification)).all()
-    assert [r.status for r in rows] == ["sent", "sent"]
+    # Coaches were told once; drafts_ready went to communications once, and once more after
+    # the pending set changed.
+    rows = session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [r.event_key.split(":")[0] for r in rows] == [
+        "coaching_assigned",
+        "coaching_assigned",
+        "drafts_ready",
+        "drafts_ready",
+    ]
+    assert all(r.status == "sent" for r in rows)
     third = produce_month_outputs(session, "2025-10", policy, out_dir, settings=settings)
-    assert third.notifications == {"sent": 1}
-    assert len(session.scalars(select(Notification)).all()) == 2
+    assert third.notifications == {"sent": 3}  # the same rows, not new sends
+    assert len(session.scalars(select(Notification)).all()) == 4
 
 
 def test_recognition_for_the_best_per_opd(
@@ -270,6 +277,12 @@ def test_coaching_for_next_month(
     for g in a.goals:
         assert g["target"] >= g["baseline"] + policy.coaching.improvement_threshold
     assert a.baseline["composite"] == 49.0
+    # The coach (the head, as direct supervisor) is told whom, what and when.
+    note = session.scalars(
+        select(Notification).where(Notification.recipient == world.heads["DISHUB"])
+    ).one()
+    assert note.recipient_role == "coach" and note.status == "sent"
+    assert "Siti Nurhaliza 01" in note.body and "Selasa, 11 November 2025" in note.body
 
 
 def test_repeated_case_gets_the_repeat_coach(

@@ -62,6 +62,7 @@ def notification_context(template: str, policy: Policy) -> dict[str, Any]:
         "coach_label": "atasan langsung",
         "checkin_dates": [date(2025, 12, 10), date(2025, 12, 18)],
         "count": 6,
+        "goals": [{"label": "Kinerja", "baseline": 40.5, "target": 60.0}],
     }
     return {
         k: base[k] for k in TEMPLATE_KEYS[template] | {"coach_label", "checkin_dates"} if k in base
