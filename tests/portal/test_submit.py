@@ -6,12 +6,14 @@ tested in test_resume.py), so every refusal here comes from the shared validatio
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from db.models import Decision, Review
+from db.models import AuditEvent, Decision, Review
 from db.reviews import get_review
 from db.session import session_scope
 from kinerja.settings import Settings
@@ -277,3 +279,38 @@ def test_texts_people_typed_are_escaped_and_an_employee_bound_verdict_link_works
     )
     assert r.status_code == 200
     assert _decisions(engine, "verdict") == [(second, "verdict", "accepted", f"{head}/portal")]
+
+
+@pytest.mark.prefect
+def test_a_decision_recorded_before_a_failed_resume_is_kept_and_not_asked_again(
+    prefect_api: None,
+    client: TestClient,
+    issue: IssueLink,
+    world: World,
+    engine: Engine,
+    portal_settings: Settings,
+) -> None:
+    # The review points at a flow run the Prefect API does not know (deleted, another server).
+    with session_scope(engine) as s:
+        review = get_review(s, "2025-10", "DINAS-B")
+        assert review is not None
+        review.flow_run_id = str(uuid.uuid4())
+    head = world.heads["DINAS-B"]
+    first, *rest = world.candidates["DINAS-B"]
+    url = issue("selection", "DINAS-B", head)
+    page = _select(client, url, {first: True} | dict.fromkeys(rest, False))
+    assert "telah tercatat" in page
+    assert [v for _, _, v, _ in _decisions(engine, "selection")] == [
+        "selected",
+        "not_selected",
+        "not_selected",
+    ]
+    assert client.get(url).status_code == 410  # used: the head is not asked again
+    with session_scope(engine) as s:
+        event = s.scalars(
+            select(AuditEvent).where(
+                AuditEvent.link_id == link_id_of(url, portal_settings),
+                AuditEvent.action == "submit_selection",
+            )
+        ).one()
+        assert event.actor == head and "resume_error" in event.detail
