@@ -364,7 +364,9 @@ def _to_polars(df: pd.DataFrame) -> Any:
     return pl.DataFrame(columns)
 
 
-def run(employees: int, policy_name: str = "jabar", seed: int = 1, repeat: int = 3) -> list[Result]:
+def run(
+    employees: int, policy_name: str = "jabar", seed: int = 1, repeat: int = 3
+) -> tuple[list[Result], dict[str, float]]:
     """Generate the month, then time each engine on it; returns the figures."""
     import duckdb
 
@@ -387,15 +389,16 @@ def run(employees: int, policy_name: str = "jabar", seed: int = 1, repeat: int =
         measure("polars core", rows, lambda: polars_core(frames, data, policy), repeat),
         measure("duckdb core", rows, lambda: duckdb_core(con, data, policy), repeat),
     ]
-    print(
-        agreement(data, policy, polars_core(frames, data, policy), duckdb_core(con, data, policy))
+    worst = agreement(
+        data, policy, polars_core(frames, data, policy), duckdb_core(con, data, policy)
     )
     con.close()
-    return results
+    return results, worst
 
 
-def report(employees: int, results: list[Result]) -> str:
-    """The figures as a small table, with pandas' ratio to the fastest other engine."""
+def report(employees: int, results: list[Result], worst: dict[str, float] | None = None) -> str:
+    """The figures as a small table, with pandas' ratio to the fastest other engine and how
+    far the engines' results differ."""
     lines = [
         f"employees: {employees:,}  rows: {results[0].rows:,} "
         f"(attendance + activities + questionnaire answers)  date: {date.today()}",
@@ -414,6 +417,11 @@ def report(employees: int, results: list[Result]) -> str:
         lines.append(
             f"pandas core / {fastest.engine}: {core.seconds / fastest.seconds:.2f}x; "
             f"whole score_month / {fastest.engine}: {full.seconds / fastest.seconds:.2f}x"
+        )
+    if worst is not None:
+        lines.append(
+            "same results: pandas vs "
+            + ", ".join(f"{k} max |diff| {v:.2g}" for k, v in worst.items())
         )
     target = "met" if full.seconds < 1.0 and full.peak_mb < 1024 else "NOT met"
     lines.append(f"target (50,000 employees < 1 s, < 1 GB) for this N: {target}")
