@@ -275,6 +275,8 @@ def verdict_page(
     closed = ""
     if review is None or review.stage != "awaiting_defence":
         closed = "Tahap pembelaan untuk unit ini sudah ditutup."
+    elif not _before(review.defence_deadline, utcnow()):
+        closed = "Batas waktu tahap pembelaan telah lewat."
     elif not cases:
         closed = "Tidak ada pembelaan yang menunggu putusan Anda."
     ctx = _base(session, claims, csrf) | {

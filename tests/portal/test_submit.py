@@ -246,6 +246,9 @@ def test_defence_after_the_deadline_is_refused_and_changes_nothing(
     r = client.post(url, data={"csrf": csrf, "defence": "Terlambat mengirim pembelaan ini"})
     assert r.status_code == 409 and "batas waktu pembelaan telah lewat" in r.text
     assert _decisions(engine) == before
+    verdict_page = client.get(issue("verdict", "DINAS-B", world.heads["DINAS-B"])).text
+    assert "Batas waktu tahap pembelaan telah lewat" in verdict_page
+    assert "verdict_" not in verdict_page
     with session_scope(engine) as s:
         assert s.scalar(select(Review.stage).where(Review.scope_code == "DINAS-B")) == (
             "awaiting_defence"
