@@ -7,10 +7,13 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Assignment, Employee, Opd, Rumpun
+
+EMPLOYEE: Table = Employee.__table__  # type: ignore[assignment]
+ASSIGNMENT: Table = Assignment.__table__  # type: ignore[assignment]
 
 LEVEL_RANK = {"eselon_i": 5, "eselon_ii": 4, "eselon_iii": 3, "eselon_iv": 2, "staff": 1}
 EMPLOYEE_FIELDS = ["name", "status", "email", "phone"]
@@ -125,7 +128,7 @@ def upsert_register(
     if len(changed):
         rows = _records(changed[["nip", *EMPLOYEE_FIELDS]])
         session.execute(
-            update(Employee.__table__).where(Employee.__table__.c.nip == bindparam("b_nip")),
+            update(EMPLOYEE).where(EMPLOYEE.c.nip == bindparam("b_nip")),
             [{"b_nip": r.pop("nip"), **r} for r in rows],
         )
         for r in _records(changed):
@@ -155,9 +158,9 @@ def upsert_register(
     if len(changed_a):
         rows = _records(changed_a[["nip", "start_date", *ASSIGNMENT_FIELDS]])
         session.execute(
-            update(Assignment.__table__).where(
-                Assignment.__table__.c.nip == bindparam("b_nip"),
-                Assignment.__table__.c.start_date == bindparam("b_start"),
+            update(ASSIGNMENT).where(
+                ASSIGNMENT.c.nip == bindparam("b_nip"),
+                ASSIGNMENT.c.start_date == bindparam("b_start"),
             ),
             [{"b_nip": r.pop("nip"), "b_start": r.pop("start_date"), **r} for r in rows],
         )

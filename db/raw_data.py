@@ -87,16 +87,31 @@ def existing_rows(
     return canonical(frame).reset_index(drop=True)
 
 
-def _sqlite_values(frame: pd.DataFrame) -> pd.DataFrame:
-    """SQLAlchemy's SQLite storage format for dates/times, 0/1 for booleans, None for missing."""
-    out = frame.astype(object)
-    for col in out.columns:
+def _by_unique(values: np.ndarray, fn: Any) -> np.ndarray:
+    """Apply fn once per distinct value (None stays None)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return mapped[np.where(codes < 0, len(uniques), codes)]
+
+
+def _sqlite_columns(frame: pd.DataFrame) -> list[Any]:
+    """Columns in SQLAlchemy's SQLite storage format (times with microseconds, 0/1, None)."""
+    cols: list[Any] = []
+    for col in frame.columns:
+        s = frame[col]
         if col in TIME_COLUMNS or col in DATETIME_COLUMNS:
-            s = frame[col]
-            out[col] = (s.astype(str) + ".000000").where(s.notna(), None)
+            cols.append(_by_unique(s.to_numpy(dtype=object), lambda v: f"{v}.000000"))
         elif col in BOOL_COLUMNS:
-            out[col] = frame[col].astype(bool).astype(int).astype(object)
-    return out.where(frame.notna(), None)
+            cols.append(s.astype(bool).astype(int).tolist())
+        elif s.dtype == object or str(s.dtype) == "str":
+            arr = s.to_numpy(dtype=object)
+            if pd.isna(arr).any():
+                arr = arr.copy()
+                arr[pd.isna(arr)] = None
+            cols.append(arr.tolist())
+        else:
+            cols.append(s.astype(object).where(s.notna(), None).tolist())
+    return cols
 
 
 def _copy_text(frame: pd.DataFrame) -> str:
@@ -138,10 +153,11 @@ def insert_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
                 copy.write(data[i : i + step])
         return len(frame)
     if _dialect(session) == "sqlite":
-        values = _sqlite_values(frame)
         sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         cur = raw.cursor()  # type: ignore[union-attr]
-        cur.executemany(sql, values.itertuples(index=False, name=None))
+        # a big page cache keeps index inserts in memory; WAL + NORMAL is crash-safe
+        cur.execute("PRAGMA cache_size=-262144")
+        cur.executemany(sql, zip(*_sqlite_columns(frame), strict=True))
         cur.close()
         return len(frame)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
@@ -156,11 +172,10 @@ def update_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
     table = table_for(kind)
     cols = [c for c in frame.columns if c != "id"]
     if _dialect(session) == "sqlite":
-        values = _sqlite_values(frame[cols])
-        values["id"] = frame["id"].astype(int).astype(object).to_numpy()
+        values = [*_sqlite_columns(frame[cols]), frame["id"].astype(int).tolist()]
         sql = f"UPDATE {table.name} SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
         cur = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cur.executemany(sql, values.itertuples(index=False, name=None))
+        cur.executemany(sql, zip(*values, strict=True))
         cur.close()
         return len(frame)
     # PostgreSQL: stage the new values with COPY, then one UPDATE ... FROM.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +28,9 @@ def read_frame(path: Path, source: str = "file") -> pd.DataFrame:
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise SourceError(source, f"file {path} cannot be read: {exc}") from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return frame.replace("", None)
+    frame = frame.astype(object).replace("", None)
+    frame.attrs["digest"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return frame
 
 
 def fetch_file(name: str, config: SourceConfig, kind: str, period: str) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from sources.load import LoadResult, checksum, load_delivery, record_failure
 from sources.validate import (
     UNKNOWN_OPD,
     Checked,
+    Field,
     Register,
     period_bounds,
     validate_register,
@@ -357,7 +358,9 @@ def _gather_kind(
     cfg = fetcher.source(name)
     per_opd = cfg.type == "http" and cfg.per_opd
 
-    def load(opd: str | None, raw: pd.DataFrame, check_opd: str | None) -> None:
+    def load(
+        opd: str | None, raw: pd.DataFrame, check_opd: str | None, received: str | None
+    ) -> None:
         now = _now()
         try:
             checked = validate_rows(
@@ -382,6 +385,7 @@ def _gather_kind(
                     scope_nips=register.opd_nips(opd) if opd else frozenset(),
                     context=context,
                     now=now,
+                    received=received,
                 )
         except Exception as exc:  # one bad delivery must not stop the month
             log.exception("loading %s for OPD %s from %r failed", kind, opd, name)
@@ -409,15 +413,17 @@ def _gather_kind(
             if exc is not None or raw is None:
                 fail(opd, str(exc))
             else:
-                load(opd, raw, opd)
+                load(opd, raw, opd, raw.attrs.get("digest"))
         return
     try:
         whole = fetcher.fetch(name, kind, period, None)
     except Exception as exc:
         fail(None, str(exc))
         return
+    digest = whole.attrs.get("digest")
     for opd, part in _split(whole, register, served):
-        load(opd, part, None)
+        # the delivery's bytes plus the OPD: unchanged file, unchanged parts
+        load(opd, part, None, f"{digest}|{opd}" if digest else None)
 
 
 def _split(
@@ -426,8 +432,9 @@ def _split(
     """A whole-government delivery cut into OPD parts by the register (leftovers: None)."""
     if "nip" not in whole.columns:
         whole = whole.assign(nip=pd.Series(dtype=object))
-    nip = whole["nip"].astype("str").str.strip()
-    opd_of = nip.map(register.nip_to_opd())
+    nip = Field.of(whole, "nip")
+    lookup = register.nip_to_opd().to_dict()
+    opd_of = pd.Series(nip.rows(nip.per_unique(lambda x: lookup.get(x))), index=whole.index)
     for opd in served:
         yield opd, whole[opd_of == opd].reset_index(drop=True)
     rest = whole[~opd_of.isin(served)].reset_index(drop=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -83,7 +84,7 @@ class HttpSource:
     def _backoff(self, attempt: int) -> float:
         return float(min(self.config.backoff_max, self.backoff_base * (2**attempt)))
 
-    def get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+    def get_json(self, path: str, params: dict[str, Any], hasher: Any = None) -> dict[str, Any]:
         """One GET with retries on 5xx, 429 and connection errors; none on other 4xx."""
         url = f"{self.base_url}{path}"
         what = f"GET {url} {params}"
@@ -113,6 +114,8 @@ class HttpSource:
                         raise SourceError(self.name, f"{what}: answer is not JSON") from exc
                     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                         raise SourceError(self.name, f"{what}: answer has no 'data' list")
+                    if hasher is not None:
+                        hasher.update(resp.content)
                     return body
                 detail = _error_detail(resp)
                 if status == 429:
@@ -148,7 +151,9 @@ class HttpSource:
             self._sleep(wait)
             attempt += 1
 
-    def fetch_records(self, kind: str, period: str, opd: str | None = None) -> list[dict[str, Any]]:
+    def fetch_records(
+        self, kind: str, period: str, opd: str | None = None, hasher: Any = None
+    ) -> list[dict[str, Any]]:
         """All rows of one kind for the period (and OPD), following cursors or pages."""
         params: dict[str, Any] = {"period": period}
         if opd is not None:
@@ -161,7 +166,7 @@ class HttpSource:
             while True:
                 if cursor is not None:
                     params["cursor"] = cursor
-                body = self.get_json(path, params)
+                body = self.get_json(path, params, hasher)
                 rows.extend(body["data"])
                 nxt = body.get("next_cursor")
                 if not nxt:
@@ -173,7 +178,7 @@ class HttpSource:
         params["page_size"] = self.config.page_size
         while True:
             params["page"] = page
-            body = self.get_json(path, params)
+            body = self.get_json(path, params, hasher)
             rows.extend(body["data"])
             pages = int(body.get("pages") or 1)
             if page >= pages or not body["data"]:
@@ -181,7 +186,22 @@ class HttpSource:
             page += 1
 
     def fetch(self, kind: str, period: str, opd: str | None = None) -> pd.DataFrame:
-        return pd.DataFrame.from_records(self.fetch_records(kind, period, opd))
+        """The rows as a frame of text/number cells; attrs["digest"] fingerprints the bytes."""
+        hasher = hashlib.sha256()
+        frame = records_frame(self.fetch_records(kind, period, opd, hasher))
+        frame.attrs["digest"] = hasher.hexdigest()
+        return frame
+
+
+def records_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """JSON records to a frame column by column, cells kept as received (object dtype)."""
+    columns: dict[str, None] = {}
+    for row in rows[:1000]:
+        columns.update(dict.fromkeys(row))
+    if any(len(r) != len(columns) for r in rows):
+        for row in rows:
+            columns.update(dict.fromkeys(row))
+    return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
 
 
 def _error_detail(resp: requests.Response) -> str:

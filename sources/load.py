@@ -42,12 +42,23 @@ class LoadResult:
     error: str | None = None
 
 
-def checksum(kind: str, raw: pd.DataFrame, context: str) -> str:
-    """Fingerprint of a delivery as received plus what it was checked against."""
+def checksum(kind: str, raw: pd.DataFrame, context: str, received: str | None = None) -> str:
+    """Fingerprint of a delivery as received plus what it was checked against.
+
+    `received` is a digest of the bytes as they arrived (HTTP bodies, file); without it the
+    cells themselves are hashed.
+    """
     digest = hashlib.sha256(f"{kind}|{context}|{list(raw.columns)}|{len(raw)}".encode())
-    if len(raw):
-        hashed = pd.util.hash_pandas_object(raw.astype("str"), index=False)
-        digest.update(hashed.to_numpy().tobytes())
+    if received is not None:
+        digest.update(received.encode())
+        return digest.hexdigest()
+    for col in raw.columns:
+        values = raw[col].to_numpy(dtype=object)
+        try:
+            hashed = pd.util.hash_array(values)
+        except TypeError:  # unhashable cells (lists, dicts): hash their text
+            hashed = pd.util.hash_array(values.astype(str))
+        digest.update(hashed.tobytes())
     return digest.hexdigest()
 
 
@@ -96,10 +107,11 @@ def load_delivery(
     scope_nips: frozenset[str],
     context: str,
     now: datetime,
+    received: str | None = None,
 ) -> LoadResult:
     """Load one checked delivery for a scope; the caller commits."""
     result = LoadResult(kind=kind, source=source, opd=opd, received=len(raw))
-    digest = checksum(kind, raw, context)
+    digest = checksum(kind, raw, context, received)
     previous = qdb.scope_batches(session, period, kind, source, opd)
     loaded_before = [b for b in previous if b.status == "loaded"]
     if loaded_before and loaded_before[0].checksum == digest:
@@ -126,14 +138,18 @@ def load_delivery(
     old = raw_data.existing_rows(
         session, kind, period, set(new["nip"]) | set(scope_nips), own_ids, cols
     )
-    new["_key"] = _key(new, keys) if len(new) else pd.Series(dtype=str)
-    old["_key"] = _key(old, keys) if len(old) else pd.Series(dtype=str)
+    if len(old):
+        new["_key"] = _key(new, keys)
+        old["_key"] = _key(old, keys)
+    else:  # first delivery for these people: everything is new, no keys to match
+        new["_key"] = pd.Series(np.zeros(len(new), dtype=np.int8))
+        old["_key"] = pd.Series(dtype=np.int8)
     mine = old["batch_id"].isin(own_ids) & (old["source"] == source)
     theirs = old[~mine]
     old = old[mine]
 
     # Same key already stored from another delivery: this copy is a duplicate, kept aside.
-    clash = new["_key"].isin(set(theirs["_key"]))
+    clash = new["_key"].isin(set(theirs["_key"])) if len(theirs) else np.zeros(len(new), bool)
     if clash.any():
         owner = theirs.drop_duplicates("_key").set_index("_key")
         dup_raw = raw.iloc[new.loc[clash, "_pos"].to_numpy()].copy()
@@ -147,14 +163,21 @@ def load_delivery(
         rejected = pd.concat([rejected, dup_raw], ignore_index=True)
         new = new[~clash]
 
-    merged = new.merge(
-        old[["id", "_key", *fields]], on="_key", how="outer", suffixes=("", "_old"), indicator=True
-    )
-    to_insert = merged[merged["_merge"] == "left_only"]
-    both = merged[merged["_merge"] == "both"]
-    gone = merged[merged["_merge"] == "right_only"]
+    if len(old):
+        merged = new.merge(
+            old[["id", "_key", *fields]],
+            on="_key",
+            how="outer",
+            suffixes=("", "_old"),
+            indicator=True,
+        )
+        to_insert = merged[merged["_merge"] == "left_only"]
+        both = merged[merged["_merge"] == "both"]
+        gone = merged[merged["_merge"] == "right_only"]
+    else:
+        to_insert, both, gone = new, new.iloc[0:0], new.iloc[0:0]
     changed_mask = pd.Series(False, index=both.index)
-    for f in fields:
+    for f in fields if len(both) else []:
         changed_mask |= _differs(both[f], both[f"{f}_old"])
     changed = both[changed_mask]
 

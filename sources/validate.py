@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -130,215 +132,346 @@ class Checked:
 class _Marks:
     """First reason wins: later checks only mark rows still unmarked."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.index = frame.index
-        self.reason = pd.Series(None, index=frame.index, dtype=object)
-        self.detail = pd.Series(None, index=frame.index, dtype=object)
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+        self.detail = np.full(n, None, dtype=object)
+        self.free = np.ones(n, dtype=bool)
 
-    def free(self) -> pd.Series:
-        return self.reason.isna()
-
-    def mark(self, mask: pd.Series, reason: str, detail: str | Detail) -> None:
-        m = mask.fillna(False).astype(bool) & self.free()
+    def mark(self, mask: np.ndarray, reason: str, detail: str | Detail) -> None:
+        m = mask & self.free
         if not m.any():
             return
         self.reason[m] = reason
+        self.free[m] = False
         # details are built only for the (few) rejected rows
         self.detail[m] = detail if isinstance(detail, str) else detail.render(m)
 
 
-class Detail:
-    """A per-row message: text pieces and columns, rendered only for the rows marked."""
+class Field:
+    """A column factorised: each row points at one of the distinct values (last: missing).
 
-    def __init__(self, *parts: str | pd.Series) -> None:
+    Checks and parsing run once per distinct value, then map back to rows with numpy
+    indexing, so a million rows with thirty distinct dates parse thirty dates.
+    """
+
+    def __init__(self, idx: np.ndarray, uniq: np.ndarray) -> None:
+        self.idx = idx
+        self.uniq = uniq  # stripped text (or None), with a trailing None for missing
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, name: str) -> Field:
+        n = len(frame)
+        if name not in frame.columns:
+            return cls(np.zeros(n, dtype=np.intp), np.array([None], dtype=object))
+        codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object), use_na_sentinel=True)
+        cleaned = [_clean_text(x) for x in uniques]
+        uniq = np.array([*cleaned, None], dtype=object)
+        idx = np.where(codes < 0, len(cleaned), codes).astype(np.intp)
+        return cls(idx, uniq)
+
+    def per_unique(self, fn: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
+        return np.array([fn(x) for x in self.uniq], dtype=dtype)
+
+    def rows(self, per_unique: np.ndarray) -> np.ndarray:
+        return per_unique[self.idx]
+
+    @property
+    def present(self) -> np.ndarray:
+        return self.rows(self.per_unique(lambda x: x is not None, bool))
+
+    def values(self) -> np.ndarray:
+        return self.uniq[self.idx]
+
+
+def _clean_text(x: Any) -> str | None:
+    if x is None:
+        return None
+    if isinstance(x, float) and np.isnan(x):
+        return None
+    if isinstance(x, bool | np.bool_):
+        return "true" if x else "false"
+    text = str(x).strip()
+    return text or None
+
+
+class Detail:
+    """A per-row message: text pieces and fields/arrays, rendered only for the rows marked."""
+
+    def __init__(self, *parts: str | Field | np.ndarray) -> None:
         self.parts = parts
 
-    def __add__(self, other: str | pd.Series) -> Detail:
+    def __add__(self, other: str) -> Detail:
         return Detail(*self.parts, other)
 
-    def __radd__(self, other: str) -> Detail:
-        return Detail(other, *self.parts)
-
-    def render(self, mask: pd.Series) -> list[str]:
+    def render(self, mask: np.ndarray) -> list[str]:
         n = int(mask.sum())
-        cols = [
-            [p] * n if isinstance(p, str) else ["" if pd.isna(x) else str(x) for x in p[mask]]
-            for p in self.parts
-        ]
+        cols: list[list[str]] = []
+        for p in self.parts:
+            if isinstance(p, str):
+                cols.append([p] * n)
+            else:
+                vals = p.values()[mask] if isinstance(p, Field) else p[mask]
+                cols.append(["" if v is None else str(v) for v in vals])
         return ["".join(bits) for bits in zip(*cols, strict=True)]
 
 
-def _text(frame: pd.DataFrame, col: str) -> pd.Series:
-    """A column as stripped text, missing (and empty) as NaN."""
-    if col not in frame.columns:
-        return pd.Series(np.nan, index=frame.index, dtype="str")
-    s = frame[col].astype("str").str.strip()
-    return s.where(s != "", np.nan)
+def _quoted(name: str, f: Field) -> Detail:
+    return Detail(f"{name} '", f, "'")
 
 
-def _quoted(col: str, s: pd.Series) -> Detail:
-    return Detail(f"{col} '", s, "'")
+NIP_RE = re.compile(NIP_PATTERN)
+TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+JAKARTA = timezone(timedelta(hours=7))  # WIB has no daylight saving
 
 
-def _check_nip(marks: _Marks, col: str, s: pd.Series, required: bool = True) -> None:
-    present = s.notna()
-    bad = present & ~s.fillna("").str.fullmatch(NIP_PATTERN)
-    marks.mark(bad, MALFORMED, _quoted(col, s) + " is not a NIP (8-32 digits)")
+def _check_nip(marks: _Marks, name: str, f: Field, required: bool = True) -> np.ndarray:
+    ok = f.per_unique(lambda x: x is None or NIP_RE.fullmatch(x) is not None, bool)
+    marks.mark(~f.rows(ok), MALFORMED, _quoted(name, f) + " is not a NIP (8-32 digits)")
     if required:
-        marks.mark(~present, MALFORMED, f"{col} is missing")
+        marks.mark(~f.present, MALFORMED, f"{name} is missing")
+    return f.rows(f.per_unique(lambda x: x if x is not None and NIP_RE.fullmatch(x) else None))
 
 
-def _date(marks: _Marks, col: str, s: pd.Series, required: bool = True) -> pd.Series:
-    """Parse ISO dates (also 'YYYY-MM-DD 00:00:00' from spreadsheets); canonical 'YYYY-MM-DD'."""
-    cut = s.where(~s.fillna("").str.endswith(" 00:00:00"), s.str.slice(0, 10))
-    parsed = pd.to_datetime(cut, format="%Y-%m-%d", errors="coerce")
-    present = s.notna()
-    marks.mark(present & parsed.isna(), MALFORMED, _quoted(col, s) + " is not a date (YYYY-MM-DD)")
+def _parse_date(x: str | None) -> date | None:
+    if x is None:
+        return None
+    if len(x) == 19 and x.endswith(" 00:00:00"):  # spreadsheets turn dates into datetimes
+        x = x[:10]
+    if len(x) != 10:
+        return None
+    try:
+        return date.fromisoformat(x)
+    except ValueError:
+        return None
+
+
+def _date(
+    marks: _Marks, name: str, f: Field, required: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Canonical 'YYYY-MM-DD' per row (None if bad) and the day ordinal (-1 if bad)."""
+    parsed = [_parse_date(x) for x in f.uniq]
+    canon = np.array([d.isoformat() if d else None for d in parsed], dtype=object)
+    ordinal = np.array([d.toordinal() if d else -1 for d in parsed], dtype=np.int64)
+    bad = np.array([x is not None and d is None for x, d in zip(f.uniq, parsed, strict=True)])
+    marks.mark(f.rows(bad), MALFORMED, _quoted(name, f) + " is not a date (YYYY-MM-DD)")
     if required:
-        marks.mark(~present, MALFORMED, f"{col} is missing")
-    canonical = cut.where(cut.fillna("").str.len() == 10, parsed.dt.strftime("%Y-%m-%d"))
-    return canonical.where(parsed.notna(), np.nan)
+        marks.mark(~f.present, MALFORMED, f"{name} is missing")
+    return f.rows(canon), f.rows(ordinal)
 
 
-def _datetime(marks: _Marks, col: str, s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse ISO datetimes; canonical 'YYYY-MM-DD HH:MM:SS' and the parsed values."""
-    parsed = pd.to_datetime(s, format="ISO8601", errors="coerce")
-    present = s.notna()
-    marks.mark(present & parsed.isna(), MALFORMED, _quoted(col, s) + " is not an ISO datetime")
-    marks.mark(~present, MALFORMED, f"{col} is missing")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_convert("Asia/Jakarta").dt.tz_localize(None)
-    fast = s.fillna("").str.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
-    canonical = (s.str.slice(0, 10) + " " + s.str.slice(11, 19)).where(
-        fast, parsed.dt.strftime("%Y-%m-%d %H:%M:%S")
+def _parse_datetime(x: str | None) -> datetime | None:
+    if x is None:
+        return None
+    try:
+        value = datetime.fromisoformat(x)
+    except ValueError:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(JAKARTA).replace(tzinfo=None)
+    return value.replace(microsecond=0)
+
+
+_DIGITS_19 = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+
+
+def _fast_datetimes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised parse of 'YYYY-MM-DD[ T]HH:MM:SS' via character codes: (ok, secs, canon).
+
+    Values of any other shape come back not ok and take the slow path.
+    """
+    n = len(values)
+    c = values.astype("U20").view(np.uint32).reshape(n, 20).astype(np.int64)
+    ok = (c[:, 18] != 0) & (c[:, 19] == 0)
+    ok &= np.all((c[:, _DIGITS_19] >= 48) & (c[:, _DIGITS_19] <= 57), axis=1)
+    ok &= (c[:, 4] == 45) & (c[:, 7] == 45) & (c[:, 13] == 58) & (c[:, 16] == 58)
+    ok &= (c[:, 10] == 32) | (c[:, 10] == 84)
+    d = c - 48
+
+    def num(*pos: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int64)
+        for p in pos:
+            out = out * 10 + d[:, p]
+        return out
+
+    year, month, day = num(0, 1, 2, 3), num(5, 6), num(8, 9)
+    hour, minute, sec = num(11, 12), num(14, 15), num(17, 18)
+    ok &= (month >= 1) & (month <= 12) & (hour < 24) & (minute < 60) & (sec < 60) & (day >= 1)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0)
+    first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    nxt = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    ok &= day <= nxt - first
+    secs = np.where(ok, (first + day - 1) * 86400 + hour * 3600 + minute * 60 + sec, 0)
+    c[:, 10] = 32  # canonical separator is a space
+    canon = np.ascontiguousarray(c[:, :19].astype(np.uint32)).view("U19").ravel().astype(object)
+    return ok, secs.astype(float), canon
+
+
+def _datetime(marks: _Marks, name: str, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Canonical 'YYYY-MM-DD HH:MM:SS' (WIB) per row and seconds since 1970 (NaN if bad)."""
+    ok, secs, canon = _fast_datetimes(values)
+    canon[~ok] = None
+    secs = np.where(ok, secs, np.nan)
+    rest = np.flatnonzero(~ok)
+    present = np.ones(len(rest), dtype=bool)
+    if len(rest):  # other shapes (time zones, no seconds, missing): parse one by one
+        epoch = datetime(1970, 1, 1)
+        for k, i in enumerate(rest):
+            text = _clean_text(values[i])
+            present[k] = text is not None
+            parsed = _parse_datetime(text)
+            if parsed is not None:
+                canon[i] = parsed.isoformat(" ")
+                secs[i] = (parsed - epoch).total_seconds()
+    missing = np.zeros(len(values), dtype=bool)
+    missing[rest[~present]] = True
+    bad = np.zeros(len(values), dtype=bool)
+    bad[rest[present]] = True
+    bad &= np.isnan(secs)
+    marks.mark(missing, MALFORMED, f"{name} is missing")
+    marks.mark(bad, MALFORMED, Detail(f"{name} '", values, "' is not an ISO datetime"))
+    return canon, secs
+
+
+def _parse_time(x: str | None) -> int:
+    if x is None:
+        return -1
+    m = TIME_RE.fullmatch(x)
+    if not m:
+        return -2
+    h, mi, se = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if h > 23 or mi > 59 or se > 59:
+        return -2
+    return h * 3600 + mi * 60 + se
+
+
+def _time(marks: _Marks, name: str, f: Field) -> tuple[np.ndarray, np.ndarray]:
+    """Optional HH:MM[:SS]: canonical 'HH:MM:SS' per row and seconds of day (-1 missing)."""
+    secs = f.per_unique(_parse_time, np.int64)
+    canon = np.array(
+        [f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 0 else None for s in secs],
+        dtype=object,
     )
-    return canonical.where(parsed.notna(), np.nan), parsed
+    marks.mark(f.rows(secs == -2), MALFORMED, _quoted(name, f) + " is not a time (HH:MM[:SS])")
+    return f.rows(canon), f.rows(np.maximum(secs, -1))
 
 
-def _time(marks: _Marks, col: str, s: pd.Series) -> pd.Series:
-    """Parse optional HH:MM[:SS]; canonical 'HH:MM:SS'."""
-    present = s.notna()
-    fast = s.fillna("").str.fullmatch(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d")
-    canonical = s.where(fast, np.nan)
-    slow = present & ~fast
-    if slow.any():
-        parts = s[slow].str.extract(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-        h = pd.to_numeric(parts[0], errors="coerce")
-        m = pd.to_numeric(parts[1], errors="coerce")
-        sec = pd.to_numeric(parts[2], errors="coerce").fillna(0)
-        ok = (h < 24) & (m < 60) & (sec < 60)
-        good = ok[ok].index
-        canonical[good] = (
-            h[good].astype(int).astype(str).str.zfill(2)
-            + ":"
-            + m[good].astype(int).astype(str).str.zfill(2)
-            + ":"
-            + sec[good].astype(int).astype(str).str.zfill(2)
-        )
-        bad = pd.Series(False, index=s.index)
-        bad[ok[~ok].index] = True
-        marks.mark(bad, MALFORMED, _quoted(col, s) + " is not a time (HH:MM[:SS])")
-    return canonical
-
-
-def _enum(marks: _Marks, col: str, s: pd.Series, allowed: Iterable[str]) -> pd.Series:
+def _enum(marks: _Marks, name: str, f: Field, allowed: Iterable[str]) -> np.ndarray:
     allowed = sorted(set(allowed))
-    low = s.str.lower()
-    marks.mark(s.isna(), MALFORMED, f"{col} is missing")
+    lower = f.per_unique(lambda x: x.lower() if x is not None else None)
+    ok = np.array([x is None or x in allowed for x in lower], dtype=bool)
+    marks.mark(~f.present, MALFORMED, f"{name} is missing")
+    marks.mark(~f.rows(ok), UNKNOWN_ENUM, _quoted(name, f) + f" is not one of {allowed}")
+    lower[~ok] = None
+    return f.rows(lower)
+
+
+def _to_float(x: str | None) -> float:
+    if x is None:
+        return np.nan
+    try:
+        value = float(x)
+    except ValueError:
+        return np.nan
+    return value if np.isfinite(value) else np.nan
+
+
+def _number(marks: _Marks, name: str, f: Field, lo: float, hi: float) -> np.ndarray:
+    num = f.per_unique(_to_float, float)
+    marks.mark(~f.present, MALFORMED, f"{name} is missing")
+    bad = np.array([x is not None for x in f.uniq]) & np.isnan(num)
+    marks.mark(f.rows(bad), MALFORMED, _quoted(name, f) + " is not a number")
+    with np.errstate(invalid="ignore"):
+        out = (num < lo) | (num > hi)
+    marks.mark(f.rows(out), IMPOSSIBLE_VALUE, _quoted(name, f) + f" is outside {lo:g}..{hi:g}")
+    return f.rows(num)
+
+
+def _in(f: Field, members: frozenset[str] | set[str]) -> np.ndarray:
+    return f.rows(f.per_unique(lambda x: x in members, bool))
+
+
+def _in_register(marks: _Marks, name: str, f: Field, register: Register, opd: str | None) -> None:
+    present = f.present
     marks.mark(
-        s.notna() & ~low.isin(allowed),
-        UNKNOWN_ENUM,
-        _quoted(col, s) + f" is not one of {allowed}",
-    )
-    return low
-
-
-def _number(marks: _Marks, col: str, s: pd.Series) -> pd.Series:
-    num = pd.to_numeric(s, errors="coerce")
-    marks.mark(s.isna(), MALFORMED, f"{col} is missing")
-    marks.mark(s.notna() & num.isna(), MALFORMED, _quoted(col, s) + " is not a number")
-    return num.astype(float)
-
-
-def _range(marks: _Marks, col: str, raw: pd.Series, num: pd.Series, lo: float, hi: float) -> None:
-    marks.mark(
-        num.notna() & ((num < lo) | (num > hi)),
-        IMPOSSIBLE_VALUE,
-        _quoted(col, raw) + f" is outside {lo:g}..{hi:g}",
-    )
-
-
-def _in_register(
-    marks: _Marks,
-    col: str,
-    s: pd.Series,
-    register: Register,
-    opd: str | None,
-    month_only: bool = True,
-) -> None:
-    known = register.month_nips if month_only else register.known_nips
-    present = s.notna()
-    marks.mark(
-        present & ~s.isin(known),
+        present & ~_in(f, register.month_nips),
         UNKNOWN_NIP,
-        _quoted(col, s) + f" is not in the register for {register.period}",
+        _quoted(name, f) + f" is not in the register for {register.period}",
     )
     if opd is not None:
         marks.mark(
-            present & ~s.isin(register.opd_nips(opd)),
+            present & ~_in(f, register.opd_nips(opd)),
             UNKNOWN_OPD,
-            _quoted(col, s) + f" is not assigned to OPD {opd} in {register.period}",
+            _quoted(name, f) + f" is not assigned to OPD {opd} in {register.period}",
         )
 
 
-def _duplicates(marks: _Marks, keys: pd.DataFrame, values: pd.DataFrame, what: str) -> None:
+def _codes(values: np.ndarray) -> np.ndarray:
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(codes)
+
+
+def _duplicates(marks: _Marks, keys: list[np.ndarray], values: list[np.ndarray], what: str) -> None:
     """Identical repeats: keep the first. Same key with different values: reject every copy."""
-    ok = marks.free()
-    if not ok.any():
+    ok = np.flatnonzero(marks.free)
+    if len(ok) < 2:
         return
-    k = keys[ok]
-    dup_key = k.duplicated(keep=False)
+    kf = pd.DataFrame({f"k{i}": _codes(k[ok]) for i, k in enumerate(keys)})
+    dup_key = kf.duplicated(keep=False).to_numpy()
     if not dup_key.any():
         return
-    kv = pd.concat([k, values[ok]], axis=1)
-    repeat = kv.duplicated(keep="first")
-    # keys whose copies disagree among themselves
-    distinct = kv[dup_key].drop_duplicates()
-    conflicting_keys = distinct[distinct.duplicated(subset=list(k.columns), keep=False)]
-    conflict = pd.Series(False, index=k.index)
-    if len(conflicting_keys):
-        merged = k.reset_index().merge(
-            conflicting_keys[list(k.columns)].drop_duplicates(), on=list(k.columns)
-        )
-        conflict[merged["index"].to_numpy()] = True
-    full_conflict = pd.Series(False, index=marks.index)
-    full_conflict[conflict[conflict].index] = True
-    full_repeat = pd.Series(False, index=marks.index)
-    full_repeat[repeat[repeat].index] = True
-    marks.mark(full_conflict, DUPLICATE, f"{what} appears more than once with different values")
-    marks.mark(full_repeat, DUPLICATE, f"{what} repeats an earlier row of this delivery")
+    sub = ok[dup_key]
+    kv = pd.DataFrame(
+        {
+            **{f"k{i}": _codes(k[sub]) for i, k in enumerate(keys)},
+            **{f"v{i}": _codes(v[sub]) for i, v in enumerate(values)},
+        }
+    )
+    kcols = [f"k{i}" for i in range(len(keys))]
+    distinct = kv.drop_duplicates()
+    conflicting = distinct[distinct.duplicated(subset=kcols, keep=False)][kcols].drop_duplicates()
+    conflict_rows = (
+        kv.reset_index().merge(conflicting, on=kcols)["index"].to_numpy()
+        if len(conflicting)
+        else np.array([], dtype=int)
+    )
+    n = len(marks.free)
+    conflict = np.zeros(n, dtype=bool)
+    conflict[sub[conflict_rows]] = True
+    repeat = np.zeros(n, dtype=bool)
+    repeat[sub[kv.duplicated(keep="first").to_numpy()]] = True
+    marks.mark(conflict, DUPLICATE, f"{what} appears more than once with different values")
+    marks.mark(repeat, DUPLICATE, f"{what} repeats an earlier row of this delivery")
 
 
-def _row_key(kind: str, frame: pd.DataFrame) -> pd.Series:
-    parts = [_text(frame, c).fillna("") for c in KEYS[kind]]
-    key = parts[0]
-    for p in parts[1:]:
-        key = key + "|" + p
-    return key.str.slice(0, 200)
-
-
-def _finish(kind: str, frame: pd.DataFrame, marks: _Marks, valid: pd.DataFrame) -> Checked:
-    bad = marks.reason.notna()
-    valid = valid.assign(_pos=np.arange(len(frame)))
-    rejected = frame[bad].copy()
-    rejected["row_key"] = _row_key(kind, frame[bad]) if len(rejected) else pd.Series(dtype=str)
-    rejected["reason"] = marks.reason[bad]
-    rejected["detail"] = marks.detail[bad]
-    counts = rejected["reason"].value_counts().to_dict() if len(rejected) else {}
+def _finish(
+    kind: str,
+    frame: pd.DataFrame,
+    marks: _Marks,
+    columns: dict[str, np.ndarray],
+    key_fields: list[Field],
+) -> Checked:
+    bad = ~marks.free
+    good = marks.free
+    data: dict[str, pd.Series] = {}
+    for name, arr in columns.items():
+        dtype = arr.dtype if arr.dtype != object else object
+        data[name] = pd.Series(arr[good], dtype=dtype)
+    data["_pos"] = pd.Series(np.flatnonzero(good), dtype=np.int64)
+    valid = pd.DataFrame(data)
+    rows = np.flatnonzero(bad)
+    rejected = frame.iloc[rows].copy().reset_index(drop=True)
+    if len(rows):
+        parts = [[("" if v is None else str(v)) for v in f.values()[bad]] for f in key_fields]
+        rejected["row_key"] = ["|".join(p)[:200] for p in zip(*parts, strict=True)]
+    else:
+        rejected["row_key"] = pd.Series(dtype=object)
+    rejected["reason"] = pd.Series(marks.reason[bad], dtype=object)
+    rejected["detail"] = pd.Series(marks.detail[bad], dtype=object)
+    counts = pd.Series(marks.reason[bad]).value_counts().to_dict() if len(rows) else {}
     return Checked(
         kind=kind,
-        valid=valid[~bad].reset_index(drop=True),
-        rejected=rejected.reset_index(drop=True),
+        valid=valid,
+        rejected=rejected,
         received=len(frame),
         by_reason={str(k): int(v) for k, v in counts.items()},
     )
@@ -353,70 +486,73 @@ def ensure_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     missing = _missing_columns(kind, frame)
     if missing and len(frame):
         raise ValueError(f"{kind}: the delivery lacks fields {missing}")
+    frame = frame.reset_index(drop=True)
     for c in missing:
         frame[c] = pd.Series(dtype=object)
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def validate_register(frame: pd.DataFrame, period: str) -> Checked:
-    """Check the employee register; canonical columns are the EMPLOYEE_COLUMNS (+ extras)."""
+    """Check the employee register; valid rows keep the EMPLOYEE_COLUMNS (+ optional extras)."""
     frame = ensure_columns("employees", frame)
-    marks = _Marks(frame)
-    nip = _text(frame, "nip")
-    _check_nip(marks, "nip", nip)
-    name = _text(frame, "name")
-    marks.mark(name.isna(), MALFORMED, "name is missing")
-    status = _text(frame, "status").str.upper()
+    marks = _Marks(len(frame))
+    f = {c: Field.of(frame, c) for c in [*FRAME_COLUMNS["employees"], *REGISTER_EXTRAS]}
+    nip = _check_nip(marks, "nip", f["nip"])
+    marks.mark(~f["name"].present, MALFORMED, "name is missing")
+    status = f["status"].per_unique(lambda x: x.upper() if x else None)
+    ok_status = np.array([x is None or x in set(EmployeeStatus) for x in status], dtype=bool)
+    marks.mark(~f["status"].present, MALFORMED, "status is missing")
     marks.mark(
-        status.notna() & ~status.isin([s.value for s in EmployeeStatus]),
+        ~f["status"].rows(ok_status),
         UNKNOWN_ENUM,
-        _quoted("status", status) + " is not PNS or PPPK",
+        _quoted("status", f["status"]) + " is not PNS or PPPK",
     )
-    marks.mark(status.isna(), MALFORMED, "status is missing")
-    opd = _text(frame, "opd_code")
-    marks.mark(opd.isna(), MALFORMED, "opd_code is missing")
-    level = _enum(marks, "position_level", _text(frame, "position_level"), list(PositionLevel))
-    sup = _text(frame, "supervisor_nip")
-    _check_nip(marks, "supervisor_nip", sup, required=False)
-    start = _date(marks, "start_date", _text(frame, "start_date"))
-    end = _date(marks, "end_date", _text(frame, "end_date"), required=False)
+    marks.mark(~f["opd_code"].present, MALFORMED, "opd_code is missing")
+    level = _enum(marks, "position_level", f["position_level"], list(PositionLevel))
+    sup = _check_nip(marks, "supervisor_nip", f["supervisor_nip"], required=False)
+    start, start_day = _date(marks, "start_date", f["start_date"])
+    end, end_day = _date(marks, "end_date", f["end_date"], required=False)
     marks.mark(
-        end.notna() & start.notna() & (end < start),
+        (end_day >= 0) & (start_day >= 0) & (end_day < start_day),
         IMPOSSIBLE_TIME,
         Detail("end_date ", end, " is before start_date ", start),
     )
-    known = set(nip[marks.free()])
+    known = set(nip[marks.free]) - {None}
+    has_sup = sup != None  # noqa: E711 (elementwise on an object array)
     marks.mark(
-        sup.notna() & ~sup.isin(list(known)),
+        has_sup & ~np.array([x in known for x in sup], dtype=bool),
         UNKNOWN_NIP,
-        _quoted("supervisor_nip", sup) + " is not in the register",
+        _quoted("supervisor_nip", f["supervisor_nip"]) + " is not in the register",
     )
-    marks.mark(sup.notna() & (sup == nip), MALFORMED, "supervisor_nip is the employee's own NIP")
-    valid = pd.DataFrame(
-        {
-            "nip": nip,
-            "name": name,
-            "status": status,
-            "opd_code": opd,
-            "opd_name": _text(frame, "opd_name").fillna(opd),
-            "rumpun_code": _text(frame, "rumpun_code"),
-            "rumpun_name": _text(frame, "rumpun_name"),
-            "position_level": level,
-            "job_title": _text(frame, "job_title").fillna(""),
-            "supervisor_nip": sup,
-            "start_date": start,
-            "end_date": end,
-            "email": _text(frame, "email"),
-            "phone": _text(frame, "phone"),
-        }
-    )
+    marks.mark(has_sup & (sup == nip), MALFORMED, "supervisor_nip is the employee's own NIP")
+    opd = f["opd_code"].values()
+    columns = {
+        "nip": nip,
+        "name": f["name"].values(),
+        "status": f["status"].rows(status),
+        "opd_code": opd,
+        "opd_name": np.where(f["opd_name"].present, f["opd_name"].values(), opd),
+        "rumpun_code": f["rumpun_code"].values(),
+        "rumpun_name": f["rumpun_name"].values(),
+        "position_level": level,
+        "job_title": np.where(f["job_title"].present, f["job_title"].values(), ""),
+        "supervisor_nip": sup,
+        "start_date": start,
+        "end_date": end,
+        "email": f["email"].values(),
+        "phone": f["phone"].values(),
+    }
+    others = [c for c in columns if c not in ("nip", "start_date")]
     _duplicates(
         marks,
-        valid[["nip", "start_date"]],
-        valid.drop(columns=["nip", "start_date"]).fillna(""),
+        [columns["nip"], columns["start_date"]],
+        [columns[c] for c in others],
         "nip+start_date",
     )
-    return _finish("employees", frame, marks, valid)
+    return _finish("employees", frame, marks, columns, [f["nip"], f["start_date"]])
+
+
+REGISTER_EXTRAS = ["rumpun_name", "email", "phone"]
 
 
 def validate_rows(
@@ -431,117 +567,121 @@ def validate_rows(
     """Check one delivery of a raw kind for the register's period (and the OPD it came for)."""
     frame = ensure_columns(kind, frame)
     start, end = period_bounds(register.period)
-    first, last = start.isoformat(), end.isoformat()
-    marks = _Marks(frame)
-    nip = _text(frame, "nip")
-    _check_nip(marks, "nip", nip)
+    first, last = start.toordinal(), end.toordinal()
+    marks = _Marks(len(frame))
+    per_row = {"external_id", "entered_at"}
+    f = {c: Field.of(frame, c) for c in FRAME_COLUMNS[kind] if c not in per_row}
+    nip = _check_nip(marks, "nip", f["nip"])
+    columns: dict[str, np.ndarray]
     if kind == "attendance":
-        day = _date(marks, "work_date", _text(frame, "work_date"))
-        status = _enum(marks, "status", _text(frame, "status"), list(AttendanceStatus))
-        cin = _time(marks, "check_in", _text(frame, "check_in"))
-        cout = _time(marks, "check_out", _text(frame, "check_out"))
-        _in_register(marks, "nip", nip, register, opd)
+        day, ordinal = _date(marks, "work_date", f["work_date"])
+        status = _enum(marks, "status", f["status"], list(AttendanceStatus))
+        cin, cin_s = _time(marks, "check_in", f["check_in"])
+        cout, cout_s = _time(marks, "check_out", f["check_out"])
+        _in_register(marks, "nip", f["nip"], register, opd)
         marks.mark(
-            day.notna() & ((day < first) | (day > last)),
+            (ordinal >= 0) & ((ordinal < first) | (ordinal > last)),
             OUTSIDE_PERIOD,
-            _quoted("work_date", day) + f" is outside {register.period}",
+            _quoted("work_date", f["work_date"]) + f" is outside {register.period}",
         )
         marks.mark(
-            cin.notna() & cout.notna() & (cout < cin),
+            (cin_s >= 0) & (cout_s >= 0) & (cout_s < cin_s),
             CHECKOUT_BEFORE_CHECKIN,
             Detail("check_out ", cout, " is before check_in ", cin),
         )
-        valid = pd.DataFrame(
-            {"nip": nip, "work_date": day, "status": status, "check_in": cin, "check_out": cout}
-        )
+        columns = {
+            "nip": nip,
+            "work_date": day,
+            "status": status,
+            "check_in": cin,
+            "check_out": cout,
+        }
     elif kind == "activities":
-        ext = _text(frame, "external_id")
-        marks.mark(ext.isna(), MALFORMED, "external_id is missing")
-        marks.mark(ext.fillna("").str.len() > 64, MALFORMED, "external_id is over 64 characters")
-        day = _date(marks, "work_date", _text(frame, "work_date"))
-        entered, entered_ts = _datetime(marks, "entered_at", _text(frame, "entered_at"))
-        akind = _enum(marks, "kind", _text(frame, "kind"), list(ActivityKind))
-        minutes_raw = _text(frame, "minutes")
-        minutes = _number(marks, "minutes", minutes_raw)
-        done_raw = _text(frame, "completed").str.lower()
-        completed = done_raw.isin(list(TRUE_WORDS))
+        # ids and entry times are (nearly) all distinct: handled per row, not per value
+        ext = np.array([_clean_text(x) for x in frame["external_id"].to_numpy(object)], object)
+        marks.mark(ext == None, MALFORMED, "external_id is missing")  # noqa: E711
+        too_long = np.array([x is not None and len(x) > 64 for x in ext], dtype=bool)
+        marks.mark(too_long, MALFORMED, "external_id is over 64 characters")
+        day, ordinal = _date(marks, "work_date", f["work_date"])
+        entered, entered_s = _datetime(
+            marks, "entered_at", frame["entered_at"].to_numpy(dtype=object)
+        )
+        akind = _enum(marks, "kind", f["kind"], list(ActivityKind))
+        minutes = _number(marks, "minutes", f["minutes"], 1, 24 * 60)
+        done = f["completed"].per_unique(lambda x: x.lower() if x is not None else None)
+        ok_done = np.array([x is None or x in TRUE_WORDS | FALSE_WORDS for x in done], bool)
         marks.mark(
-            done_raw.notna() & ~done_raw.isin(list(TRUE_WORDS | FALSE_WORDS)),
+            ~f["completed"].rows(ok_done),
             MALFORMED,
-            _quoted("completed", done_raw) + " is not true/false",
+            _quoted("completed", f["completed"]) + " is not true/false",
         )
-        completed = completed.where(done_raw.notna(), True)
-        approval = _enum(marks, "approval", _text(frame, "approval"), list(ApprovalStatus))
-        approver = _text(frame, "approver_nip")
-        _check_nip(marks, "approver_nip", approver, required=False)
-        _range(marks, "minutes", minutes_raw, minutes, 1, 24 * 60)
-        _in_register(marks, "nip", nip, register, opd)
+        completed = f["completed"].rows(
+            np.array([x is None or x in TRUE_WORDS for x in done], dtype=bool)
+        )
+        approval = _enum(marks, "approval", f["approval"], list(ApprovalStatus))
+        approver = _check_nip(marks, "approver_nip", f["approver_nip"], required=False)
+        _in_register(marks, "nip", f["nip"], register, opd)
         marks.mark(
-            approver.notna() & ~approver.isin(register.known_nips),
+            f["approver_nip"].present & ~_in(f["approver_nip"], register.known_nips),
             UNKNOWN_NIP,
-            _quoted("approver_nip", approver) + " is not in the register",
+            _quoted("approver_nip", f["approver_nip"]) + " is not in the register",
         )
         marks.mark(
-            day.notna() & ((day < first) | (day > last)),
+            (ordinal >= 0) & ((ordinal < first) | (ordinal > last)),
             OUTSIDE_PERIOD,
-            _quoted("work_date", day) + f" is outside {register.period}",
+            _quoted("work_date", f["work_date"]) + f" is outside {register.period}",
         )
-        day_ts = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+        day_start = (ordinal - date(1970, 1, 1).toordinal()) * 86400.0
+        with np.errstate(invalid="ignore"):
+            early = (ordinal >= 0) & (entered_s < day_start)
         marks.mark(
-            entered_ts.notna() & day_ts.notna() & (entered_ts < day_ts),
-            IMPOSSIBLE_TIME,
-            Detail("entered_at ", entered, " is before work_date ", day),
+            early, IMPOSSIBLE_TIME, Detail("entered_at ", entered, " is before work_date ", day)
         )
-        valid = pd.DataFrame(
-            {
-                "nip": nip,
-                "external_id": ext,
-                "work_date": day,
-                "entered_at": entered,
-                "kind": akind,
-                "minutes": minutes,
-                "completed": completed.astype(bool),
-                "approval": approval,
-                "approver_nip": approver,
-            }
-        )
+        columns = {
+            "nip": nip,
+            "external_id": ext,
+            "work_date": day,
+            "entered_at": entered,
+            "kind": akind,
+            "minutes": minutes,
+            "completed": completed,
+            "approval": approval,
+            "approver_nip": approver,
+        }
     elif kind == "behaviour":
-        rater = _text(frame, "rater_nip")
-        _check_nip(marks, "rater_nip", rater)
-        role = _enum(marks, "rater_role", _text(frame, "rater_role"), list(RaterRole))
-        item_raw = _text(frame, "item")
+        rater = _check_nip(marks, "rater_nip", f["rater_nip"])
+        role = _enum(marks, "rater_role", f["rater_role"], list(RaterRole))
         item = (
-            _enum(marks, "item", item_raw, behaviour_items)
+            _enum(marks, "item", f["item"], behaviour_items)
             if behaviour_items is not None
-            else item_raw
+            else f["item"].values()
         )
-        score_raw = _text(frame, "score")
-        score = _number(marks, "score", score_raw)
-        _range(marks, "score", score_raw, score, scale[0], scale[1])
-        _in_register(marks, "nip", nip, register, opd)
+        score = _number(marks, "score", f["score"], scale[0], scale[1])
+        _in_register(marks, "nip", f["nip"], register, opd)
         marks.mark(
-            rater.notna() & ~rater.isin(register.month_nips),
+            f["rater_nip"].present & ~_in(f["rater_nip"], register.month_nips),
             UNKNOWN_NIP,
-            _quoted("rater_nip", rater) + f" is not in the register for {register.period}",
+            _quoted("rater_nip", f["rater_nip"]) + f" is not in the register for {register.period}",
         )
-        marks.mark(rater == nip, SELF_RATING, Detail("rater_nip ", rater, " rates themself"))
-        valid = pd.DataFrame(
-            {"nip": nip, "rater_nip": rater, "rater_role": role, "item": item, "score": score}
+        marks.mark(
+            (rater != None) & (rater == nip),  # noqa: E711
+            SELF_RATING,
+            Detail("rater_nip ", rater, " rates themself"),
         )
+        columns = {"nip": nip, "rater_nip": rater, "rater_role": role, "item": item, "score": score}
     elif kind == "indicators":
-        ikind = _enum(marks, "kind", _text(frame, "kind"), list(IndicatorKind))
-        value_raw = _text(frame, "value")
-        value = _number(marks, "value", value_raw)
-        _range(marks, "value", value_raw, value, 0, 100)
-        _in_register(marks, "nip", nip, register, opd)
-        valid = pd.DataFrame({"nip": nip, "kind": ikind, "value": value})
+        ikind = _enum(marks, "kind", f["kind"], list(IndicatorKind))
+        value = _number(marks, "value", f["value"], 0, 100)
+        _in_register(marks, "nip", f["nip"], register, opd)
+        columns = {"nip": nip, "kind": ikind, "value": value}
     else:
         raise ValueError(f"unknown data kind {kind!r}")
     keys = KEYS[kind]
     _duplicates(
         marks,
-        valid[keys],
-        valid.drop(columns=keys).astype(object).where(valid.drop(columns=keys).notna(), ""),
+        [columns[k] for k in keys],
+        [columns[c] for c in columns if c not in keys],
         "+".join(keys),
     )
-    return _finish(kind, frame, marks, valid)
+    key_fields = [f[k] if k in f else Field.of(frame, k) for k in keys]
+    return _finish(kind, frame, marks, columns, key_fields)
