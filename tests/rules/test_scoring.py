@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from rules.frames import MonthData, empty_frame
 from rules.policy import load_policy
 from rules.scoring import SCORE_COLUMNS, band_of, score_month
 from tests.factories import MonthBuilder
@@ -192,3 +193,16 @@ def test_unknown_position_level_names_the_employee() -> None:
     nip = mb.employee(level="director")
     with pytest.raises(ValueError, match=f"employee {nip}: unknown position_level 'director'"):
         score(mb)
+
+
+def test_a_month_without_raw_rows_flags_everyone_and_an_empty_roster_is_fine() -> None:
+    mb = MonthBuilder()
+    nip = mb.employee()
+    data = mb.build()
+    s = score_month(MonthData(data.period, data.employees), mb.policy).set_index("nip")
+    assert not s.loc[nip, "sufficient"]
+    assert (
+        "data kehadiran hanya ada untuk 0 dari 23 hari kerja" in s.loc[nip, "insufficient_reason"]
+    )
+    empty = score_month(MonthData("2025-10", empty_frame("employees")), mb.policy)
+    assert empty.empty and list(empty.columns) == SCORE_COLUMNS
