@@ -16,16 +16,16 @@ def _fmt(value: float | None) -> str:
 
 
 def _trend(session: Session, nips: list[str], period: str) -> dict[str, str]:
-    """Composite over the last six months per NIP, oldest first."""
-    rows = session.execute(
-        select(Score.nip, Score.period, Score.composite)
-        .where(Score.nip.in_(nips), Score.period <= period)
-        .order_by(Score.nip, Score.period)
-    ).all()
-    per: dict[str, list[str]] = {}
-    for nip, p, composite in rows:
-        per.setdefault(nip, []).append(f"{p}: {_fmt(composite)}")
-    return {nip: " → ".join(items[-6:]) for nip, items in per.items()}
+    """Composite over the last six months per NIP, oldest first (db.scores.score_history)."""
+    from db.scores import score_history
+
+    hist = score_history(session, nips, period, months=6)
+    return {
+        str(nip): " → ".join(
+            f"{p}: {_fmt(c)}" for p, c in zip(rows["period"], rows["composite"], strict=True)
+        )
+        for nip, rows in hist.groupby("nip")
+    }
 
 
 def candidate_rows(session: Session, period: str, scope_code: str) -> list[dict[str, Any]]:

@@ -59,4 +59,4 @@ def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, A
         suspend_flow_run(key=f"reviews-{wait}")
         wait += 1
     outputs = produce_outputs(period)
-    return {"period": period, "scored": scored, "reviews": runs, "outputs": str(outputs)}
+    return {"period": period, "scored": scored, "reviews": runs, "outputs": outputs}

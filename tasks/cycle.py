@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
 from sqlalchemy import select
 
@@ -53,7 +54,6 @@ def score_and_propose(period: str) -> dict[str, Any]:
     """
     from db.month_data import load_month
     from db.scores import save_candidates, save_scores
-
     from rules.scoring import score_month
     from rules.selection import propose_candidates
 
@@ -86,7 +86,7 @@ def score_and_propose(period: str) -> dict[str, Any]:
     return {"scored": scored, "sufficient": sufficient, "candidates": per_scope}
 
 
-@task
+@task(cache_policy=NONE)
 def open_reviews(period: str) -> list[str]:
     """One review per scope with candidates (unique per period and scope: reruns add none)."""
     pol = policy()
@@ -113,7 +113,7 @@ def open_reviews(period: str) -> list[str]:
     return sorted(kinds)
 
 
-@task
+@task(cache_policy=NONE)
 def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
     """Start one opd_review run per scope; the idempotency key makes a rerun return the same."""
     from prefect.deployments import run_deployment
@@ -142,7 +142,7 @@ def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
     return started
 
 
-@task
+@task(cache_policy=NONE)
 def report_candidates(period: str, quality: dict[str, Any] | None) -> None:
     """Artifacts: the candidates of each scope, and the month's data-quality counts."""
     with session_scope(engine()) as s:
@@ -190,7 +190,7 @@ def report_candidates(period: str, quality: dict[str, Any] | None) -> None:
         )
 
 
-@task
+@task(cache_policy=NONE)
 def report_progress(period: str) -> bool:
     """Artifact with every review's stage and deadlines; returns True when all have ended."""
     with session_scope(engine()) as s:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
 from sqlalchemy import select
 
@@ -42,7 +43,7 @@ def _run_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
     return per_run_key(ctx.task.name, *parts)
 
 
-@task
+@task(cache_key_fn=_run_key, persist_result=True)
 def open_review(period: str, scope_code: str) -> ReviewState:
     """The review row for this run (created if the cycle did not), bound to this flow run."""
     from prefect.runtime import flow_run
@@ -243,7 +244,7 @@ def send_warnings(period: str, scope_code: str) -> list[str]:
     return letters
 
 
-@task
+@task(cache_policy=NONE)
 def describe_defence(period: str, scope_code: str) -> str:
     with session_scope(engine()) as s:
         review = reviews.require_review(s, period, scope_code)
@@ -308,7 +309,7 @@ def apply_defence_input(
     return state
 
 
-@task(retries=2, retry_delay_seconds=5)
+@task(cache_policy=NONE, retries=2, retry_delay_seconds=5)
 def send_review_result(period: str, scope_code: str) -> str:
     """Tell each selected employee the outcome; on no_decision tell BKD and the head."""
     from notifications.service import notify, notify_role
@@ -365,7 +366,7 @@ def send_review_result(period: str, scope_code: str) -> str:
     return stage_now
 
 
-@task
+@task(cache_policy=NONE)
 def wake_cycle_if_done(period: str) -> bool:
     """The last review to end resumes the month's suspended cycle run (the sweeper also does)."""
     from flows.wakeup import cycle_run_name, find_run_id, resume

@@ -1,9 +1,228 @@
-"""Sub-commands of `kinerja` for this concern (registered by kinerja.cli)."""
+"""`kinerja serve|run|pending|decide|demo`: the monthly cycle from the command line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
+
+decide_app = typer.Typer(help="Submit a decision (the same validation as the portal and UI).")
+
+
+def _engine() -> Any:
+    from db.session import make_engine
+    from kinerja.settings import get_settings
+
+    return make_engine(get_settings().database_url)
+
+
+def _refusal(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    from db.reviews import ReviewNotFound
+    from flows.review_logic import Refused
+
+    try:
+        return fn(*args, **kwargs)
+    except (Refused, ReviewNotFound) as exc:
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+
+
+@decide_app.command("selection")
+def decide_selection(
+    period: str = typer.Option(..., "--period"),
+    scope: str = typer.Option(..., "--scope", help="OPD (or rumpun) code."),
+    actor: str = typer.Option(..., "--actor", help="Who decides (head of OPD name/NIP)."),
+    select: list[str] = typer.Option(
+        [], "--select", help="NIP=reason for each candidate classed underperforming."
+    ),
+    none: bool = typer.Option(False, "--none", help="Nobody is selected."),
+) -> None:
+    """The head's selection; candidates not named are recorded as not selected."""
+    from flows import review_service as svc
+
+    if not select and not none:
+        typer.echo("error: give --select NIP=reason (repeatable) or --none", err=True)
+        raise typer.Exit(code=2)
+    picks: dict[str, tuple[bool, str]] = {}
+    for item in select:
+        nip, _, reason = item.partition("=")
+        picks[nip.strip()] = (True, reason.strip())
+    state = _refusal(svc.submit_selection, _engine(), period, scope, actor, picks, "cli")
+    typer.echo(f"recorded: {scope} {period} now {state.stage}; selected {state.selected or '-'}")
+
+
+@decide_app.command("defence")
+def decide_defence(
+    period: str = typer.Option(..., "--period"),
+    scope: str = typer.Option(..., "--scope"),
+    nip: str = typer.Option(..., "--nip", help="The selected employee."),
+    text: str = typer.Option(..., "--text", help="The written defence."),
+    actor: str = typer.Option(None, "--actor", help="Who submits (default: the employee)."),
+) -> None:
+    """A selected employee's written defence."""
+    from flows import review_service as svc
+
+    _refusal(svc.submit_defence, _engine(), period, scope, nip, actor or nip, text, "cli")
+    typer.echo(f"recorded: defence of {nip}")
+
+
+@decide_app.command("verdict")
+def decide_verdict(
+    period: str = typer.Option(..., "--period"),
+    scope: str = typer.Option(..., "--scope"),
+    nip: str = typer.Option(..., "--nip"),
+    actor: str = typer.Option(..., "--actor"),
+    accept: bool = typer.Option(..., "--accept/--reject", help="Accepted: not published."),
+    reason: str = typer.Option(..., "--reason"),
+) -> None:
+    """The head's verdict on a defence."""
+    from flows import review_service as svc
+
+    _refusal(svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli")
+    typer.echo(f"recorded: defence of {nip} {'accepted' if accept else 'rejected'}")
+
+
+@decide_app.command("extend")
+def decide_extend(
+    period: str = typer.Option(..., "--period"),
+    scope: str = typer.Option(..., "--scope"),
+    actor: str = typer.Option(..., "--actor", help="The BKD operator."),
+    workdays: int = typer.Option(..., "--workdays"),
+    reason: str = typer.Option(..., "--reason"),
+) -> None:
+    """Extend the open stage's deadline by working days."""
+    from flows import review_service as svc
+
+    new = _refusal(svc.extend_deadline, _engine(), period, scope, actor, workdays, reason)
+    typer.echo(f"new deadline {new:%Y-%m-%d %H:%M} UTC")
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing registered yet."""
+    app.add_typer(decide_app, name="decide")
+
+    @app.command("serve")
+    def serve_cmd(
+        limit: int = typer.Option(4, "--limit", help="Runs executing at once."),
+        sweep_seconds: int = typer.Option(300, "--sweep-seconds", help="Deadline sweep period."),
+        local_server: bool = typer.Option(
+            True, "--local-server/--no-local-server", help="Start a local Prefect server."
+        ),
+        port: int = typer.Option(4200, "--port", help="Local Prefect server port."),
+    ) -> None:
+        """Start a local Prefect server (SQLite) and serve the cycle, reviews and sweeper."""
+        import os
+
+        from db.migrate import upgrade
+        from flows.local_server import LocalPrefect
+        from flows.serve import serve_all
+        from kinerja.settings import get_settings
+
+        settings = get_settings()
+        upgrade(settings.database_url)
+        server = None
+        if local_server:
+            server = LocalPrefect(Path(settings.var_dir).resolve() / "prefect", port=port).start()
+            os.environ.update(server.env())
+            typer.echo(f"Prefect UI and API at http://127.0.0.1:{port}")
+        try:
+            serve_all(limit=limit, sweep_seconds=sweep_seconds)
+        finally:
+            if server is not None:
+                server.stop()
+
+    @app.command("run")
+    def run_cmd(
+        period: str = typer.Option(..., "--period", help="Month, YYYY-MM."),
+        gather: bool = typer.Option(True, "--gather/--no-gather", help="Fetch sources first."),
+    ) -> None:
+        """Start the month's cycle on the served deployment (a rerun returns the same run)."""
+        from prefect.deployments import run_deployment
+
+        from flows.serve import CYCLE_DEPLOYMENT
+        from flows.wakeup import cycle_run_name
+        from rules.calendar import period_bounds
+
+        try:
+            period_bounds(period)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        run: Any = run_deployment(
+            CYCLE_DEPLOYMENT,
+            parameters={"period": period, "gather": gather},
+            flow_run_name=cycle_run_name(period),
+            idempotency_key=f"cycle:{period}",
+            as_subflow=False,
+            timeout=0,
+        )
+        typer.echo(f"cycle {cycle_run_name(period)}: flow run {run.id} ({run.state_name})")
+
+    @app.command("pending")
+    def pending_cmd(
+        period: str = typer.Option(None, "--period", help="Only this month."),
+        sweep: bool = typer.Option(
+            False, "--sweep", help="Also send due reminders and wake overdue reviews now."
+        ),
+    ) -> None:
+        """List reviews waiting for a person: stage, deadline and who is waiting."""
+        from db import reviews
+        from db.session import session_scope
+        from flows.review_logic import state_of
+
+        engine = _engine()
+        if sweep:
+            from flows.sweeper import sweep as run_sweep
+            from tasks.common import policy
+
+            rep = run_sweep(engine, policy())
+            typer.echo(f"sweep: {rep.reminders} reminder(s), woke {rep.woken or 'none'}")
+        with session_scope(engine) as s:
+            rows = reviews.list_reviews(s, period, reviews.OPEN_STAGES)
+            if not rows:
+                typer.echo("nothing pending")
+            for r in rows:
+                st = state_of(s, r)
+                if r.stage == "awaiting_selection":
+                    who, deadline = "head of OPD: selection", r.selection_deadline
+                else:
+                    who = (
+                        f"defence from {', '.join(st.awaiting_defence) or '-'}; "
+                        f"verdict on {', '.join(st.awaiting_verdict) or '-'}"
+                    )
+                    deadline = r.defence_deadline
+                typer.echo(
+                    f"{r.period} {r.scope_code:<12} {r.stage:<20} "
+                    f"deadline {deadline:%Y-%m-%d %H:%M} UTC  waiting: {who}"
+                )
+
+    @app.command("demo")
+    def demo_cmd(
+        employees: int = typer.Option(1500, "--employees"),
+        period: str = typer.Option("2025-10", "--period"),
+        seed: int = typer.Option(1, "--seed"),
+        timeout: float = typer.Option(170, "--timeout", help="Give up after this many seconds."),
+    ) -> None:
+        """A whole month on the simulated province, decisions answered by a scripted policy."""
+        from flows.demo import run_demo
+        from kinerja.settings import get_settings
+
+        settings = get_settings()
+        report = run_demo(
+            Path(settings.var_dir) / "demo",
+            Path(settings.out_dir) / "demo",
+            period=period,
+            employees=employees,
+            seed=seed,
+            timeout=timeout,
+            say=typer.echo,
+        )
+        typer.echo(
+            f"cycle {report.cycle_state} in {report.seconds:.0f} s; reviews by stage "
+            f"{report.stages}; {len(report.actions)} scripted decision(s)"
+        )
+        base = report.out_dir / period
+        for name, files in report.paths.items():
+            typer.echo(f"{name}: {len(files)} file(s) under {base / name}")
+        if report.cycle_state != "COMPLETED":
+            raise typer.Exit(code=1)

@@ -1,0 +1,186 @@
+"""`kinerja demo`: a whole month on the simulated province, decisions by a scripted policy.
+
+Everything is real: the simulator serves the sources over HTTP, a local Prefect server runs
+the cycle, the deployments are served in a subprocess, and the scripted heads and employees
+act through flows.review_service exactly as the portal does. The script: in every third OPD
+the head selects the lowest-ranked candidate; that employee writes a defence; the head rejects
+the first defence and accepts the next, alternating. Other OPDs select nobody.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+
+from db import reviews
+from db.session import session_scope
+from flows.review_logic import Refused, state_of
+from kinerja.domain import ReviewStage
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class DemoReport:
+    period: str
+    seconds: float
+    cycle_state: str
+    stages: dict[str, int] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)
+    out_dir: Path = Path("out")
+    paths: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]:
+    """Act on every review whose run is suspended right now; returns what was done."""
+    from flows import review_service as svc
+    from flows.wakeup import run_state
+
+    done: list[str] = []
+    with session_scope(engine) as s:
+        open_reviews = [
+            (r.scope_code, r.flow_run_id, state_of(s, r))
+            for r in reviews.list_reviews(s, period, reviews.OPEN_STAGES)
+        ]
+    for index, (scope, run_id, state) in enumerate(open_reviews):
+        if not run_id or run_state(run_id)[0] != "PAUSED":
+            continue
+        head = f"Kepala {scope}"
+        try:
+            if state.stage == ReviewStage.SELECTION:
+                picks = {state.candidates[0]: (True, "indeks terendah tanpa keterangan")}
+                chosen = picks if index % 3 == 0 else {}
+                svc.submit_selection(engine, period, scope, head, chosen, "cli")
+                done.append(f"{scope}: selection of {len(chosen)} name(s)")
+            elif state.awaiting_defence:
+                nip = state.awaiting_defence[0]
+                svc.submit_defence(
+                    engine, period, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "cli"
+                )
+                done.append(f"{scope}: defence from {nip}")
+            elif state.awaiting_verdict:
+                nip = state.awaiting_verdict[0]
+                accepted = turn[0] % 2 == 1
+                turn[0] += 1
+                reason = "bukti diterima" if accepted else "tidak ada bukti pendukung"
+                svc.submit_verdict(engine, period, scope, nip, head, accepted, reason, "cli")
+                done.append(f"{scope}: defence of {nip} {'accepted' if accepted else 'rejected'}")
+        except Refused as exc:
+            done.append(f"{scope}: refused ({exc})")
+    for line in done:
+        say(f"  {line}")
+    return done
+
+
+def run_demo(
+    root: Path,
+    out_dir: Path,
+    *,
+    period: str = "2025-10",
+    employees: int = 1500,
+    seed: int = 1,
+    timeout: float = 170,
+    say: Say = print,
+) -> DemoReport:
+    """Run the month end to end; a fresh demo state under `root`, outputs under `out_dir`."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from db.migrate import upgrade
+    from db.session import make_engine
+    from flows.local_server import LocalPrefect, start_serving, stop_process
+    from kinerja.settings import get_settings
+    from sources.config import http_config
+    from sources.server import SimulatorServer
+    from sources.simulator import simulate_province
+
+    t0 = time.monotonic()
+    for folder in (root, out_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    root, out_dir = root.resolve(), out_dir.resolve()
+    prefect = LocalPrefect(root / "prefect", ui=False).launch()  # starts while we simulate
+    province = simulate_province(seed, period, employees)
+    sim = SimulatorServer(province).start()
+    sources = root / "sources.yaml"
+    config = http_config(sim.url).model_dump(mode="json", exclude_none=True)
+    sources.write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = {
+        "KINERJA_DATABASE_URL": f"sqlite:///{root / 'kinerja.db'}",
+        "KINERJA_OUT_DIR": str(out_dir),
+        "KINERJA_VAR_DIR": str(root),
+        "KINERJA_SOURCES_CONFIG": str(sources),
+        "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
+        "PREFECT_LOCAL_STORAGE_PATH": str(root / "prefect-results"),
+    }
+    os.environ.update(env)
+    get_settings.cache_clear()
+    upgrade(env["KINERJA_DATABASE_URL"])
+    engine = make_engine(env["KINERJA_DATABASE_URL"])
+    say(f"simulated {period}: {employees} employees in {len(province.opds)} OPDs at {sim.url}")
+    prefect.wait_healthy()
+    say(f"Prefect server at {prefect.api_url}")
+    serving = start_serving({**env, **prefect.env()}, root / "serve.log", limit=8)
+    report = DemoReport(period=period, seconds=0.0, cycle_state="not started", out_dir=out_dir)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: prefect.api_url}):
+            _drive(engine, period, t0 + timeout, report, say)
+    finally:
+        stop_process(serving)
+        prefect.stop()
+        sim.stop()
+        engine.dispose()
+    base = out_dir / period
+    for name in ("announcements", "letters", "coaching", "recap"):
+        found = sorted(str(p) for p in base.rglob("*") if p.is_file() and name in str(p))
+        report.paths[name] = found
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say) -> None:
+    """Start the cycle and answer every pause until the cycle ends or time runs out."""
+    from flows.serve import CYCLE_DEPLOYMENT
+    from flows.wakeup import cycle_run_name, run_state
+
+    run_id = _start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
+    say(f"cycle {cycle_run_name(period)} started ({run_id})")
+    turn = [0]
+    while time.monotonic() < end:
+        kind, _ = run_state(run_id)
+        if kind in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            break
+        report.actions += _answer(engine, period, turn, say)
+        time.sleep(1)
+    report.cycle_state = run_state(run_id)[0]
+    with session_scope(engine) as s:
+        for r in reviews.list_reviews(s, period):
+            report.stages[r.stage] = report.stages.get(r.stage, 0) + 1
+
+
+def _start_cycle(deployment: str, period: str, name: str, wait: float = 60) -> str:
+    from prefect.deployments import run_deployment
+
+    end = time.monotonic() + wait
+    while True:
+        try:
+            run: Any = run_deployment(
+                deployment,
+                parameters={"period": period},
+                flow_run_name=name,
+                idempotency_key=f"cycle:{period}",
+                as_subflow=False,
+                timeout=0,
+            )
+            return str(run.id)
+        except Exception:
+            if time.monotonic() > end:  # the serving process never registered it
+                raise
+            time.sleep(1)
