@@ -11,6 +11,7 @@ import typer
 def register(app: typer.Typer) -> None:
     """Add every benchmark command to the `bench` sub-app."""
     _register_score(app)
+    _register_gather(app)
 
 
 def _register_score(app: typer.Typer) -> None:
@@ -26,3 +27,24 @@ def _register_score(app: typer.Typer) -> None:
 
         results, worst = run(employees, policy, seed, repeat)
         typer.echo(report(employees, results, worst))
+
+
+def _register_gather(app: typer.Typer) -> None:
+    @app.command("gather")
+    def bench_gather(
+        employees: int = typer.Option(50_000, "--employees", help="Employees to simulate."),
+        seed: int = typer.Option(1, "--seed"),
+        period: str = typer.Option("2025-10", "--period"),
+        postgres: str = typer.Option(
+            None,
+            "--postgres",
+            envvar="KINERJA_TEST_DATABASE_URL",
+            help="PostgreSQL server URL (a throwaway database is created there).",
+        ),
+        mode: list[str] = typer.Option(["http", "csv"], "--mode", help="http and/or csv."),
+    ) -> None:
+        """Gather a simulated month over HTTP and from CSV into SQLite and PostgreSQL."""
+        from benchmarks.gather import report, run
+
+        results, prep = run(employees, seed, period, postgres, tuple(mode))
+        typer.echo(report(employees, results, prep))

@@ -1,0 +1,223 @@
+"""`kinerja bench gather`: rows/s gathering a simulated month over HTTP and from CSV files.
+
+The simulator server runs in its own process (`kinerja simulate --serve`), as a real source
+would; every measurement runs in a fresh process against a fresh database, so its peak
+resident memory is its own. Figures: wall seconds, rows/s, CPU seconds, peak RSS.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+TARGET_ROWS = 7_000_000
+TARGET_SECONDS = 90.0
+TOKEN = "bench-token"
+
+
+@dataclass
+class Measure:
+    mode: str  # http | csv
+    backend: str  # sqlite | postgresql
+    rows: int
+    loaded: int
+    rejected: int
+    seconds: float
+    cpu_seconds: float
+    peak_mb: float
+    error: str = ""
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _measure(url: str, period: str, config: dict[str, Any], out: Any) -> None:
+    """Child process: migrate a fresh database, gather the month, report the figures."""
+    from db.migrate import upgrade
+    from db.session import make_engine
+    from sources.config import SourcesConfig
+    from sources.gather import gather_month
+
+    upgrade(url)
+    engine = make_engine(url)
+    cfg = SourcesConfig.model_validate(config)
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    report = gather_month(engine, period, cfg)
+    seconds = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    engine.dispose()
+    totals = report.by_source()
+    out.put(
+        {
+            "rows": sum(c["received"] for c in totals.values()),
+            "loaded": sum(c["loaded"] for c in totals.values()),
+            "rejected": sum(c["rejected"] for c in totals.values()),
+            "seconds": seconds,
+            "cpu_seconds": cpu,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "error": "; ".join(report.errors + report.failures),
+        }
+    )
+
+
+def _in_child(url: str, period: str, config: dict[str, Any]) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_measure, args=(url, period, config, queue))
+    proc.start()
+    try:
+        result: dict[str, Any] = queue.get(timeout=3600)
+    finally:
+        proc.join(timeout=60)
+    return result
+
+
+def _pg_database(admin_url: str) -> tuple[str, str]:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from db.session import make_engine
+
+    name = f"kinerja_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg(admin_url: str, name: str) -> None:
+    from sqlalchemy import text
+
+    from db.session import make_engine
+
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _start_server(employees: int, seed: int, period: str, port: int) -> subprocess.Popen[bytes]:
+    exe = Path(sys.executable).parent / "kinerja"
+    env = {**os.environ, "KINERJA_SOURCE_TOKEN": TOKEN}
+    cmd = [str(exe), "simulate", "--period", period, "--employees", str(employees)]
+    cmd += ["--seed", str(seed), "--serve", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"simulator server exited: {err[-2000:]}")
+        try:
+            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            return proc
+        except requests.ConnectionError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("simulator server did not start within 900 s")
+
+
+def run(
+    employees: int,
+    seed: int = 1,
+    period: str = "2025-10",
+    postgres_url: str | None = None,
+    modes: tuple[str, ...] = ("http", "csv"),
+    page_size: int = 20_000,
+) -> tuple[list[Measure], dict[str, float]]:
+    """Measure each mode on SQLite and (if a URL is given) PostgreSQL."""
+    from sources.config import files_config, http_config
+    from sources.simulator import simulate_province
+
+    prep: dict[str, float] = {}
+    work = Path(tempfile.mkdtemp(prefix="kinerja-bench-"))
+    t0 = time.perf_counter()
+    province = simulate_province(seed, period, employees)
+    prep["simulate_s"] = time.perf_counter() - t0
+    prep["rows"] = float(province.row_count())
+    if "csv" in modes:
+        t0 = time.perf_counter()
+        province.write(str(work / "csv"), "csv")
+        prep["write_csv_s"] = time.perf_counter() - t0
+    del province
+
+    configs: dict[str, dict[str, Any]] = {}
+    server = None
+    if "http" in modes:
+        port = _free_port()
+        server = _start_server(employees, seed, period, port)
+        cfg = http_config(
+            f"http://127.0.0.1:{port}", token=TOKEN, page_size=page_size, read_timeout=300
+        )
+        data = cfg.model_dump(mode="json")
+        data["sources"]["simulator"]["token"] = TOKEN
+        configs["http"] = data
+    if "csv" in modes:
+        configs["csv"] = files_config(work / "csv").model_dump(mode="json")
+
+    results: list[Measure] = []
+    try:
+        for mode, config in configs.items():
+            backends = [("sqlite", f"sqlite:///{work / f'{mode}.db'}")]
+            if postgres_url:
+                backends.append(("postgresql", postgres_url))
+            for backend, url in backends:
+                pg_name = None
+                if backend == "postgresql":
+                    pg_name, url = _pg_database(url)
+                try:
+                    figures = _in_child(url, period, config)
+                    results.append(Measure(mode=mode, backend=backend, **figures))
+                finally:
+                    if pg_name and postgres_url:
+                        _drop_pg(postgres_url, pg_name)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    return results, prep
+
+
+def report(employees: int, results: list[Measure], prep: dict[str, float]) -> str:
+    lines = [
+        f"gather benchmark: {employees} employees, {int(prep['rows'])} source rows "
+        f"(simulated in {prep['simulate_s']:.1f} s"
+        + (f", CSV written in {prep['write_csv_s']:.1f} s" if "write_csv_s" in prep else "")
+        + f"); machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+        f"{'mode':<6} {'database':<11} {'rows':>10} {'seconds':>9} {'rows/s':>9} "
+        f"{'cpu s':>8} {'peak MB':>8} {'7M rows at this rate':>21}",
+    ]
+    for m in results:
+        projected = TARGET_ROWS / m.rows_per_s if m.rows_per_s else float("inf")
+        verdict = "meets" if projected < TARGET_SECONDS and m.peak_mb < 2048 else "misses"
+        lines.append(
+            f"{m.mode:<6} {m.backend:<11} {m.rows:>10} {m.seconds:>9.1f} {m.rows_per_s:>9.0f} "
+            f"{m.cpu_seconds:>8.1f} {m.peak_mb:>8.0f} {projected:>13.0f} s {verdict}"
+        )
+        if m.error:
+            lines.append(f"       problems: {m.error[:300]}")
+    lines.append(
+        f"target: {TARGET_ROWS:,} rows gathered, validated and stored in < {TARGET_SECONDS:.0f} s "
+        "with < 2 GB; the HTTP figure includes the server's JSON encoding on the same machine."
+    )
+    return "\n".join(lines)
