@@ -1,0 +1,86 @@
+"""Decisions are append-only and idempotent; reviews are unique per period and scope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from db import decisions as dec
+from db import reviews
+from db.models import Decision, Review
+from db.session import session_scope
+from kinerja.domain import DecisionKind
+
+NOW = datetime(2025, 11, 3, 2, 0)
+
+
+def _record(engine: Engine, value: str = "selected") -> tuple[int, bool]:
+    with session_scope(engine) as s:
+        row, new = dec.record(
+            s,
+            key=dec.key_for(DecisionKind.SELECTION, "2025-10", "DISHUB", "N1"),
+            period="2025-10",
+            scope_code="DISHUB",
+            nip="N1",
+            kind=DecisionKind.SELECTION,
+            value=value,
+            reason="alasan",
+            actor="Kepala",
+            actor_role="head_of_opd",
+            channel="cli",
+            now=NOW,
+        )
+        return row.id, new
+
+
+def test_record_is_idempotent_by_key(engine: Engine) -> None:
+    first, new = _record(engine)
+    again, new_again = _record(engine, value="not_selected")
+    assert new and not new_again and first == again
+    with session_scope(engine) as s:
+        rows = s.scalars(select(Decision)).all()
+        assert [(r.value, r.actor, r.reason) for r in rows] == [("selected", "Kepala", "alasan")]
+
+
+def test_correction_is_a_new_row_pointing_at_the_old(engine: Engine) -> None:
+    first, _ = _record(engine)
+    with session_scope(engine) as s:
+        old = s.get(Decision, first)
+        assert old is not None
+        with pytest.raises(ValueError, match="reason"):
+            dec.correct(
+                s, old, value="not_selected", reason=" ", actor="BKD", actor_role="bkd", now=NOW
+            )
+        fixed = dec.correct(
+            s,
+            old,
+            value="not_selected",
+            reason="salah pilih",
+            actor="BKD",
+            actor_role="bkd",
+            now=NOW,
+        )
+        assert fixed.supersedes_id == first
+    with session_scope(engine) as s:
+        assert s.get(Decision, first).value == "selected"  # type: ignore[union-attr]
+        current = dec.effective(s, "2025-10", "DISHUB", DecisionKind.SELECTION)
+        assert current["N1"].value == "not_selected"
+        assert len(dec.history(s, "2025-10", "DISHUB")) == 2
+
+
+def test_review_is_created_once(engine: Engine) -> None:
+    for _ in range(2):
+        with session_scope(engine) as s:
+            reviews.ensure_review(
+                s,
+                period="2025-10",
+                scope_kind="opd",
+                scope_code="DISHUB",
+                selection_deadline=NOW,
+                now=NOW,
+            )
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Review)) == 1
+        assert not reviews.all_ended(s, "2025-10")

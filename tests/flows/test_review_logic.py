@@ -1,0 +1,192 @@
+"""The review rules without Prefect: validation, decisions, deadlines and outcomes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from db import decisions as dec
+from db import reviews
+from db.models import Decision
+from db.session import session_scope
+from flows.review_logic import (
+    Choice,
+    Refused,
+    apply_defence,
+    apply_selection,
+    apply_verdict,
+    close_defence_if_due,
+    close_selection_if_due,
+    extend,
+    state_of,
+)
+from kinerja.domain import DecisionKind, ReviewStage
+from rules.policy import Policy, load_policy
+from tests.flows.factories import make_opd
+
+PERIOD = "2025-10"
+TZ = "Asia/Jakarta"
+# Monday 3 November 2025, 09:00 WIB (02:00 UTC)
+NOW = datetime(2025, 11, 3, 2, 0)
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return load_policy("jabar")
+
+
+@pytest.fixture
+def opd(engine: Engine) -> list[str]:
+    nips = make_opd(engine, PERIOD, "DISHUB")
+    make_opd(engine, PERIOD, "DINKES")
+    with session_scope(engine) as s:
+        reviews.ensure_review(
+            s,
+            period=PERIOD,
+            scope_kind="opd",
+            scope_code="DISHUB",
+            selection_deadline=NOW + timedelta(days=7),
+            now=NOW,
+        )
+    return nips
+
+
+def _select(engine: Engine, policy: Policy, picks: dict[str, Choice], now: datetime = NOW):
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        return apply_selection(
+            s, review, picks, actor="Kepala", channel="cli", policy=policy, tz=TZ, now=now
+        )
+
+
+def _outcomes(engine: Engine) -> dict[str | None, str]:
+    with session_scope(engine) as s:
+        return {
+            k: d.value for k, d in dec.effective(s, PERIOD, "DISHUB", DecisionKind.OUTCOME).items()
+        }
+
+
+def test_selection_refuses_other_opd_unknown_nip_and_missing_reason(
+    engine: Engine, policy: Policy, opd: list[str]
+) -> None:
+    with pytest.raises(Refused, match="kandidat DINKES"):
+        _select(engine, policy, {"DINKES-001": Choice(True, "x")})
+    with pytest.raises(Refused, match="tidak dikenal"):
+        _select(engine, policy, {"123456789012345678": Choice(True, "x")})
+    with pytest.raises(Refused, match="alasan"):
+        _select(engine, policy, {opd[0]: Choice(True, "  ")})
+    with pytest.raises(Refused, match="batas waktu"):
+        _select(engine, policy, {opd[0]: Choice(True, "x")}, now=NOW + timedelta(days=8))
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Decision)) == 0
+
+
+def test_selection_records_every_candidate_and_sets_the_defence_deadline(
+    engine: Engine, policy: Policy, opd: list[str]
+) -> None:
+    state = _select(engine, policy, {opd[1]: Choice(True, "sering terlambat")})
+    assert state.stage == ReviewStage.DEFENCE
+    assert state.selected == [opd[1]] and state.awaiting_defence == [opd[1]]
+    with session_scope(engine) as s:
+        sel = dec.effective(s, PERIOD, "DISHUB", DecisionKind.SELECTION)
+        assert {k: d.value for k, d in sel.items()} == {
+            opd[0]: "not_selected",
+            opd[1]: "selected",
+            opd[2]: "not_selected",
+        }
+        assert (sel[opd[1]].actor, sel[opd[1]].reason, sel[opd[1]].channel) == (
+            "Kepala",
+            "sering terlambat",
+            "cli",
+        )
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        # 5 working days after Monday 3 Nov 09:00 WIB is Monday 10 Nov 09:00 WIB.
+        assert review.defence_deadline == datetime(2025, 11, 10, 2, 0)
+    with pytest.raises(Refused, match="sudah tercatat"):
+        _select(engine, policy, {opd[0]: Choice(True, "x")})
+
+
+def test_zero_selected_ends_the_review_with_nobody_published(
+    engine: Engine, policy: Policy, opd: list[str]
+) -> None:
+    assert _select(engine, policy, {}).stage == ReviewStage.DONE
+    assert set(_outcomes(engine).values()) == {"not_published"}
+
+
+def test_defence_and_verdict_lead_to_outcomes(
+    engine: Engine, policy: Policy, opd: list[str]
+) -> None:
+    _select(engine, policy, {opd[0]: Choice(True, "a"), opd[1]: Choice(True, "b")})
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        with pytest.raises(Refused, match="belum menyampaikan"):
+            apply_verdict(s, review, opd[0], True, "ok", actor="K", channel="cli", now=NOW)
+        with pytest.raises(Refused, match="tidak termasuk"):
+            apply_defence(s, review, opd[2], "saya", actor=opd[2], channel="cli", now=NOW)
+        with pytest.raises(Refused, match="kosong"):
+            apply_defence(s, review, opd[0], " ", actor=opd[0], channel="cli", now=NOW)
+        apply_defence(s, review, opd[0], "Saya cuti.", actor=opd[0], channel="cli", now=NOW)
+        with pytest.raises(Refused, match="sudah tercatat"):
+            apply_defence(s, review, opd[0], "lagi", actor=opd[0], channel="cli", now=NOW)
+        with pytest.raises(Refused, match="alasan"):
+            apply_verdict(s, review, opd[0], True, "", actor="K", channel="cli", now=NOW)
+        apply_verdict(s, review, opd[0], True, "cuti sah", actor="K", channel="cli", now=NOW)
+        # opd[1] has not defended: the review waits for the deadline.
+        assert not close_defence_if_due(s, review, NOW)
+        assert review.defence_deadline is not None
+        assert close_defence_if_due(s, review, review.defence_deadline + timedelta(seconds=1))
+        assert review.stage == ReviewStage.DONE
+    assert _outcomes(engine) == {
+        opd[0]: "not_published",  # defence accepted
+        opd[1]: "published",  # no defence by the deadline
+        opd[2]: "not_published",
+    }
+
+
+def test_rejected_defence_is_published(engine: Engine, policy: Policy, opd: list[str]) -> None:
+    _select(engine, policy, {opd[2]: Choice(True, "c")})
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        apply_defence(s, review, opd[2], "Tidak benar.", actor=opd[2], channel="cli", now=NOW)
+        state = apply_verdict(
+            s, review, opd[2], False, "bukti lemah", actor="K", channel="cli", now=NOW
+        )
+        assert state.awaiting_verdict == []
+        assert close_defence_if_due(s, review, NOW)  # every verdict is in: no need to wait
+    assert _outcomes(engine)[opd[2]] == "published"
+
+
+def test_unanswered_defence_at_deadline_is_no_decision(
+    engine: Engine, policy: Policy, opd: list[str]
+) -> None:
+    _select(engine, policy, {opd[0]: Choice(True, "a"), opd[1]: Choice(True, "b")})
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        apply_defence(s, review, opd[0], "Saya sakit.", actor=opd[0], channel="cli", now=NOW)
+        assert close_defence_if_due(s, review, NOW + timedelta(days=30))
+        assert review.stage == ReviewStage.NO_DECISION
+        nd = dec.effective(s, PERIOD, "DISHUB", DecisionKind.NO_DECISION)
+        assert nd[None].value == "defence" and opd[0] in nd[None].reason
+    assert set(_outcomes(engine).values()) == {"not_published"}
+
+
+def test_selection_deadline_and_extension(engine: Engine, policy: Policy, opd: list[str]) -> None:
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        with pytest.raises(Refused, match="alasan"):
+            extend(s, review, actor="op", workdays=2, reason="", policy=policy, tz=TZ, now=NOW)
+        old = review.selection_deadline
+        assert old is not None
+        new = extend(
+            s, review, actor="op", workdays=2, reason="banjir", policy=policy, tz=TZ, now=NOW
+        )
+        assert new > old and review.selection_deadline == new
+        assert not close_selection_if_due(s, review, old + timedelta(minutes=1))
+        assert close_selection_if_due(s, review, new + timedelta(minutes=1))
+        assert review.stage == ReviewStage.NO_DECISION
+        ext = dec.effective(s, PERIOD, "DISHUB", DecisionKind.EXTENSION)[None]
+        assert (ext.value, ext.actor, ext.reason) == ("2 workdays", "op", "banjir")
+        assert state_of(s, review).selected == []
+    assert set(_outcomes(engine).values()) == {"not_published"}
