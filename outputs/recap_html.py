@@ -5,7 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from outputs.recap import DECISION_COLUMNS, Recap
-from outputs.svg import histogram_svg, stacked_bar_svg, trend_svg
+from outputs.svg import BAND_COLOURS, histogram_svg, stacked_bar_svg, trend_svg
 from templates import environment
 
 DECISION_HEADERS = {
@@ -53,5 +53,6 @@ def render_recap_html(recap: Recap) -> str:
                 recap.trend_periods, series, "Rata-rata indeks komposit per bulan"
             ),
             decision_columns=[(c, DECISION_HEADERS[c]) for c, _, _ in DECISION_COLUMNS],
+            band_colours=BAND_COLOURS,
         )
     )
