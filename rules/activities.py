@@ -47,7 +47,8 @@ def entry_counts(activities: pd.DataFrame, roster: Roster, policy: ActivityPolic
     )
     ok &= _within(entered_day - work, 0, policy.max_days_late)
     ok &= codes >= 0
-    ok[ok] = roster.active_on(codes[ok], work[ok])
+    if not roster.everyone_all_month:
+        ok[ok] = roster.active_on(codes[ok], work[ok])
     return ok
 
 
@@ -78,14 +79,18 @@ def activity_components(
     kind = position_in(activities["kind"], [ActivityKind.MAIN.value, ActivityKind.ADDITIONAL.value])
     minutes = pd.to_numeric(activities["minutes"], errors="coerce").to_numpy(dtype=np.float64)
 
-    rows = np.flatnonzero(counted & (kind >= 0))
-    sums = group_sum(codes[rows] * 2 + kind[rows], 2 * n, np.nan_to_num(minutes[rows]))
-    main_min, add_min = sums.reshape(n, 2).T
-    # Rows that did not count, per employee: 0 entered against the rules, 1 valid but not
-    # approved, 2 approved but output not completed.
-    known = np.flatnonzero((codes >= 0) & ~counted)
-    entry_class = np.where(valid[known], np.where(approved[known], 2, 1), 0)
-    classes = group_sum(codes[known] * 3 + entry_class, 3 * n).reshape(n, 3)
+    # One grouped sum over all rows: classes 0/1 sum the counted main/additional minutes;
+    # 2 entered against the rules, 3 valid but not approved, 4 approved but not completed count
+    # rows; 5 is a counted row of an unknown kind. Bucket 0 collects NIPs not on the roster.
+    counted_class = np.where(kind >= 0, kind, 5)
+    uncounted_class = 2 + valid * (1 + approved.astype(np.int64))
+    cls = np.where(counted, counted_class, uncounted_class)
+    weight = np.where(counted, np.nan_to_num(minutes), 1.0)
+    k = 6
+    sums = np.bincount((codes + 1) * k + cls, weights=weight, minlength=(n + 1) * k)
+    sums = sums[k:].reshape(n, k)
+    main_min, add_min = sums[:, 0], sums[:, 1]
+    classes = sums[:, 2:5]
 
     target = target_days.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):

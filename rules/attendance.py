@@ -11,7 +11,6 @@ from rules.roster import Roster
 from rules.vectors import (
     clock_seconds,
     day_numbers,
-    group_sum,
     isin,
     lookup_days,
     time_seconds,
@@ -59,16 +58,16 @@ def attendance_components(
     kinds[workday_offsets] = np.where(weekday_of(roster.workdays) == FRIDAY, 2, 1)
     day_kind = lookup_days(days, roster.month_first, kinds)
     keep = (codes >= 0) & (day_kind > 0)
-    keep[keep] = roster.active_on(codes[keep], days[keep])
-    rows = np.flatnonzero(keep)
-    codes, day_kind = codes[rows], day_kind[rows]
-    status = attendance["status"].take(rows)
-    present = isin(status, [AttendanceStatus.PRESENT.value])
-    excused = isin(status, [s.value for s in policy.excused_statuses])
+    if not roster.everyone_all_month:
+        keep[keep] = roster.active_on(codes[keep], days[keep])
+    # Rows that do not count go to bucket 0, dropped after the grouped sums: no row gathers.
+    bucket = np.where(keep, codes + 1, 0)
+    present = isin(attendance["status"], [AttendanceStatus.PRESENT.value])
+    excused = isin(attendance["status"], [s.value for s in policy.excused_statuses])
     absent = ~present & ~excused
 
-    check_in = clock_seconds(attendance["check_in"].take(rows))
-    check_out = clock_seconds(attendance["check_out"].take(rows))
+    check_in = clock_seconds(attendance["check_in"])
+    check_out = clock_seconds(attendance["check_out"])
     start_s = time_seconds(cal.work_start)
     day_end = np.where(day_kind == 2, time_seconds(cal.friday_work_end), time_seconds(cal.work_end))
     with np.errstate(invalid="ignore"):
@@ -81,7 +80,7 @@ def attendance_components(
     no_in = present & ~has_in
     no_out = present & ~has_out
 
-    points = np.zeros(len(codes))
+    points = np.zeros(len(bucket))
     li, ei = np.flatnonzero(late), np.flatnonzero(early)
     points[li] = tier_deduction(late_min[li], policy.late_tiers)
     points[ei] += tier_deduction(early_min[ei], policy.early_tiers)
@@ -89,14 +88,16 @@ def attendance_components(
     points += no_out * _tier_points(policy.early_tiers, policy.missing_checkout_tier)
     points += absent * policy.unexcused_absence_deduction
 
-    # One bincount per kind of fact: day classes are exclusive, the four flags are bits.
-    day_class = present * 0 + excused * 1 + absent * 2
-    classes = group_sum(codes * 3 + day_class, 3 * n).reshape(n, 3)
+    # One grouped count for all facts: the day class (present/excused/absent, exclusive) and
+    # the four flags as bits give 3 x 16 cells per employee.
+    day_class = excused * 1 + absent * 2
     bits = late * 1 + early * 2 + no_in * 4 + no_out * 8
-    flags = group_sum(codes * 16 + bits, 16 * n).reshape(n, 16)
+    cells = np.bincount(bucket * 48 + day_class * 16 + bits, minlength=(n + 1) * 48)
+    cells = cells[48:].reshape(n, 3, 16).astype(np.float64)
+    classes = cells.sum(axis=2)
     bit_set = (np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1  # (16 patterns, 4 flags)
-    flag_counts = flags @ bit_set
-    total = group_sum(codes, n, points)
+    flag_counts = cells.sum(axis=1) @ bit_set
+    total = np.bincount(bucket, weights=points, minlength=n + 1)[1:]
     counts = np.column_stack([classes.sum(axis=1), classes, flag_counts]).round().astype(np.int64)
     out = pd.DataFrame(
         counts,
