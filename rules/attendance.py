@@ -46,7 +46,8 @@ def attendance_components(
     at all is unobserved (a data gap), never an absence. Excused statuses never cost anything; a
     status that is neither present nor excused counts as an unexcused absence. Minutes late are
     whole minutes after work_start (seconds round up); lateness within grace_minutes is free,
-    beyond it the tier of the full lateness applies. Friday uses friday_work_end.
+    beyond it the tier of the full lateness applies. Friday uses friday_work_end. One row per
+    (nip, work_date) is assumed: the CSV reader and the database both enforce it.
     """
     n = roster.size
     codes = roster.codes(attendance["nip"])

@@ -10,7 +10,10 @@ Typical use::
     mb.to_db(session)                                  # the same month stored through db.models
 
 Every helper works on the month's working days (rules.calendar) within the employee's post
-dates, so hand-computed expectations stay simple: `mb.workdays(nip)` lists them.
+dates, so hand-computed expectations stay simple: `mb.workdays(nip)` lists them. Other helpers:
+`attend` (one day), `activity` (one entry, any entry time/approval), `rate` / `rate_360`,
+`indicator`, `unassessable[opd] = reason`, and `policy_with` to vary one policy section.
+`to_db` only flushes: commit in the test. October 2025 has 23 working days (no holidays).
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ from rules.frames import FRAME_COLUMNS, MonthData
 from rules.policy import Policy, load_policy
 
 FRIDAY = 4
+
+
+def policy_with(policy: Policy, section: str, **changes: Any) -> Policy:
+    """A copy of `policy` with fields of one section changed, validated again, e.g.
+    policy_with(load_policy("jabar"), "selection", scope="rumpun", count=5)."""
+    data = policy.model_dump()
+    data[section].update(changes)
+    return Policy.model_validate(data)
 
 
 def make_nip(i: int) -> str:

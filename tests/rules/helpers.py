@@ -6,7 +6,7 @@ import pandas as pd
 
 from rules.policy import Policy
 from rules.scoring import score_month
-from tests.factories import MonthBuilder
+from tests.factories import MonthBuilder, policy_with
 
 
 def score(mb: MonthBuilder, policy: Policy | None = None) -> pd.DataFrame:
@@ -15,6 +15,4 @@ def score(mb: MonthBuilder, policy: Policy | None = None) -> pd.DataFrame:
 
 def with_changes(policy: Policy, section: str, **changes: object) -> Policy:
     """A copy of `policy` with some fields of one section changed (validated again)."""
-    data = policy.model_dump()
-    data[section].update(changes)
-    return Policy.model_validate(data)
+    return policy_with(policy, section, **changes)
