@@ -91,3 +91,15 @@ def test_no_target_day_means_no_activity_data() -> None:
     row = score(mb).loc[nip]
     assert row["c_main_activity"] != row["c_main_activity"]  # NaN
     assert "main_activity" in row["missing_leaves"]
+
+
+def test_a_new_hire_is_measured_against_the_days_in_post_only() -> None:
+    mb = MonthBuilder()
+    nip = mb.employee(start=date(2025, 10, 15))
+    mb.full_attendance(nip)
+    mb.full_activities(nip)  # every working day from 15 October
+    mb.activity(nip, date(2025, 10, 10), minutes=3000)  # before the post: ignored
+    row = score(mb).loc[nip]
+    assert row["workdays_expected"] == 13
+    assert row["main_pct"] == pytest.approx(100.0)
+    assert row["activities_invalid_entry"] == 1
