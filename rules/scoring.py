@@ -56,6 +56,7 @@ SCORE_COLUMNS = [
     "rank_rumpun",
     "explanation",
     *[f"c_{leaf}" for leaf in LEAVES],
+    *[f"w_{leaf}" for leaf in LEAVES],
     "main_pct",
     "missing_leaves",
     *COUNT_COLUMNS,
@@ -148,24 +149,25 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
 
     kehadiran = leaves["attendance"]
     perilaku = leaves["behaviour"]
-    losses = np.zeros((n, len(COMPONENTS)))
-    col = {name: i for i, name in enumerate(COMPONENTS)}
+    # weight[leaf]: the leaf's effective weight in the composite after renormalisation, so that
+    # composite = sum(weight * c) ("weighted"), or that sum minus (100 - kehadiran) ("deduction").
     if policy.composite.mode == "weighted":
         wts = policy.composite.weights
         composite, (s_k, s_h, s_p) = _weighted_mean(
             [(wts["kinerja"], kinerja), (wts["kehadiran"], kehadiran), (wts["perilaku"], perilaku)]
         )
-        for leaf in LEAVES:
-            if leaf in col and leaf not in NOT_KINERJA:
-                losses[:, col[leaf]] = s_k * eff_k[leaf] * (100.0 - leaves[leaf])
-        losses[:, col["attendance"]] = s_h * (100.0 - kehadiran)
-        losses[:, col["behaviour"]] = s_p * (100.0 - perilaku)
+        weight = {leaf: s_k * eff_k[leaf] for leaf in LEAVES}
+        weight["attendance"] = s_h
+        weight["behaviour"] = s_p
+        deduction = np.zeros(n)
     else:
-        composite = np.maximum(tree_full - (100.0 - kehadiran), 0.0)
-        for leaf in LEAVES:
-            if leaf in col:
-                losses[:, col[leaf]] = eff_full[leaf] * (100.0 - leaves[leaf])
-        losses[:, col["attendance"]] += 100.0 - kehadiran
+        deduction = 100.0 - kehadiran
+        composite = np.maximum(tree_full - deduction, 0.0)
+        weight = dict(eff_full)
+    losses = np.column_stack(
+        [weight[leaf] * (100.0 - np.nan_to_num(leaves[leaf], nan=100.0)) for leaf in COMPONENTS]
+    )
+    losses[:, COMPONENTS.index("attendance")] += deduction
 
     emp = roster.employees
     out = pd.DataFrame(
@@ -186,6 +188,8 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
     out["band"] = band_of(out["composite"].to_numpy(), policy.bands)
     for leaf in LEAVES:
         out[f"c_{leaf}"] = _score(leaves[leaf])
+    for leaf in LEAVES:
+        out[f"w_{leaf}"] = np.round(weight[leaf], 6)
     out["main_pct"] = np.round(act["main_pct"].to_numpy(), 2)
     out["missing_leaves"] = _leaf_names(gap_bits)
     out["workdays_expected"] = roster.workdays_expected

@@ -94,6 +94,10 @@ def test_every_score_is_between_0_and_100(month: tuple[list[Person], str]) -> No
     assert ((present >= 0) & (present <= 100)).all()
     assert s["kehadiran"].notna().all()
     assert s["band"].notna().sum() == s["composite"].notna().sum()
+    # The effective weights of the leaves with data always sum to 1 where there is a composite.
+    weights = s[[c for c in s.columns if c.startswith("w_")]].to_numpy().sum(axis=1)
+    scored = s["composite"].notna().to_numpy()
+    assert np.allclose(weights[scored], 1.0, atol=1e-5)
 
 
 def _improve(data: MonthData, which: str, row: int) -> MonthData | None:

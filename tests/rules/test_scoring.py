@@ -206,3 +206,22 @@ def test_a_month_without_raw_rows_flags_everyone_and_an_empty_roster_is_fine() -
     )
     empty = score_month(MonthData("2025-10", empty_frame("employees")), mb.policy)
     assert empty.empty and list(empty.columns) == SCORE_COLUMNS
+
+
+@pytest.mark.parametrize("policy_name", ["jabar", "banten-sikap"])
+def test_weighted_components_add_up_to_the_composite(policy_name: str) -> None:
+    mb, p = _org(policy_name)
+    mb.full_attendance(p["s2"], late_minutes=[20, 70], absent_days=1)
+    s = score(mb)
+    leaves = [c[2:] for c in s.columns if c.startswith("w_")]
+    weights = s[[f"w_{leaf}" for leaf in leaves]].to_numpy()
+    values = s[[f"c_{leaf}" for leaf in leaves]].fillna(0).to_numpy()
+    total = (weights * values).sum(axis=1)
+    if policy_name == "banten-sikap":
+        total -= 100 - s["kehadiran"].to_numpy()
+    assert total == pytest.approx(s["composite"].to_numpy(), abs=0.02)
+    assert weights.sum(axis=1) == pytest.approx(np.ones(len(s)))
+    # Staff in Jabar: 0.5 kinerja (0.8 main, 0.2 additional), 0.3 kehadiran, 0.2 perilaku.
+    if policy_name == "jabar":
+        staff = s.loc[p["s1"]]
+        assert (staff["w_main_activity"], staff["w_attendance"]) == (0.4, 0.3)
