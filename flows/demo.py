@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,70 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
     return done
 
 
+@contextmanager
+def running_stack(
+    root: Path,
+    out_dir: Path,
+    *,
+    period: str,
+    employees: int,
+    seed: int,
+    say: Say = print,
+    limit: int = 8,
+) -> Iterator[Engine]:
+    """Simulator over HTTP, a fresh database, a local Prefect server and the served flows.
+
+    Yields the engine; inside, the Prefect client talks to the local server.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from db.migrate import upgrade
+    from db.session import make_engine
+    from flows.local_server import LocalPrefect, start_serving, stop_process
+    from kinerja.settings import get_settings
+    from sources.config import http_config
+    from sources.server import SimulatorServer
+    from sources.simulator import simulate_province
+
+    for folder in (root, out_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    root, out_dir = root.resolve(), out_dir.resolve()
+    prefect = LocalPrefect(root / "prefect", ui=False).launch()  # starts while we simulate
+    sim = None
+    serving = None
+    try:
+        province = simulate_province(seed, period, employees)
+        sim = SimulatorServer(province).start()
+        sources = root / "sources.yaml"
+        config = http_config(sim.url).model_dump(mode="json", exclude_none=True)
+        sources.write_text(yaml.safe_dump(config), encoding="utf-8")
+        env = {
+            "KINERJA_DATABASE_URL": f"sqlite:///{root / 'kinerja.db'}",
+            "KINERJA_OUT_DIR": str(out_dir),
+            "KINERJA_VAR_DIR": str(root),
+            "KINERJA_SOURCES_CONFIG": str(sources),
+            "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
+            "PREFECT_LOCAL_STORAGE_PATH": str(root / "prefect-results"),
+        }
+        os.environ.update(env)
+        get_settings.cache_clear()
+        upgrade(env["KINERJA_DATABASE_URL"])
+        engine = make_engine(env["KINERJA_DATABASE_URL"])
+        say(f"simulated {period}: {employees} employees in {len(province.opds)} OPDs at {sim.url}")
+        prefect.wait_healthy()
+        say(f"Prefect server at {prefect.api_url}")
+        serving = start_serving({**env, **prefect.env()}, root / "serve.log", limit=limit)
+        with temporary_settings(updates={PREFECT_API_URL: prefect.api_url}):
+            yield engine
+        engine.dispose()
+    finally:
+        stop_process(serving)
+        prefect.stop()
+        if sim is not None:
+            sim.stop()
+
+
 def run_demo(
     root: Path,
     out_dir: Path,
@@ -91,53 +156,14 @@ def run_demo(
     say: Say = print,
 ) -> DemoReport:
     """Run the month end to end; a fresh demo state under `root`, outputs under `out_dir`."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    from db.migrate import upgrade
-    from db.session import make_engine
-    from flows.local_server import LocalPrefect, start_serving, stop_process
-    from kinerja.settings import get_settings
-    from sources.config import http_config
-    from sources.server import SimulatorServer
-    from sources.simulator import simulate_province
-
     t0 = time.monotonic()
-    for folder in (root, out_dir):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-    root, out_dir = root.resolve(), out_dir.resolve()
-    prefect = LocalPrefect(root / "prefect", ui=False).launch()  # starts while we simulate
-    province = simulate_province(seed, period, employees)
-    sim = SimulatorServer(province).start()
-    sources = root / "sources.yaml"
-    config = http_config(sim.url).model_dump(mode="json", exclude_none=True)
-    sources.write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {
-        "KINERJA_DATABASE_URL": f"sqlite:///{root / 'kinerja.db'}",
-        "KINERJA_OUT_DIR": str(out_dir),
-        "KINERJA_VAR_DIR": str(root),
-        "KINERJA_SOURCES_CONFIG": str(sources),
-        "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
-        "PREFECT_LOCAL_STORAGE_PATH": str(root / "prefect-results"),
-    }
-    os.environ.update(env)
-    get_settings.cache_clear()
-    upgrade(env["KINERJA_DATABASE_URL"])
-    engine = make_engine(env["KINERJA_DATABASE_URL"])
-    say(f"simulated {period}: {employees} employees in {len(province.opds)} OPDs at {sim.url}")
-    prefect.wait_healthy()
-    say(f"Prefect server at {prefect.api_url}")
-    serving = start_serving({**env, **prefect.env()}, root / "serve.log", limit=8)
-    report = DemoReport(period=period, seconds=0.0, cycle_state="not started", out_dir=out_dir)
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: prefect.api_url}):
-            _drive(engine, period, t0 + timeout, report, say)
-    finally:
-        stop_process(serving)
-        prefect.stop()
-        sim.stop()
-        engine.dispose()
-    base = out_dir / period
+    report = DemoReport(period=period, seconds=0.0, cycle_state="not started")
+    with running_stack(
+        root, out_dir, period=period, employees=employees, seed=seed, say=say
+    ) as engine:
+        _drive(engine, period, t0 + timeout, report, say)
+    report.out_dir = out_dir.resolve()
+    base = report.out_dir / period
     for name in ("announcements", "letters", "coaching", "recap"):
         found = sorted(str(p) for p in base.rglob("*") if p.is_file() and name in str(p))
         report.paths[name] = found
@@ -150,7 +176,7 @@ def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say
     from flows.serve import CYCLE_DEPLOYMENT
     from flows.wakeup import cycle_run_name, run_state
 
-    run_id = _start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
+    run_id = start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
     say(f"cycle {cycle_run_name(period)} started ({run_id})")
     turn = [0]
     while time.monotonic() < end:
@@ -165,7 +191,7 @@ def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say
             report.stages[r.stage] = report.stages.get(r.stage, 0) + 1
 
 
-def _start_cycle(deployment: str, period: str, name: str, wait: float = 60) -> str:
+def start_cycle(deployment: str, period: str, name: str, wait: float = 60) -> str:
     from prefect.deployments import run_deployment
 
     end = time.monotonic() + wait

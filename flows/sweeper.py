@@ -41,7 +41,7 @@ def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
 
 def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepReport:
     """Send due reminders, wake overdue or moved-on reviews, wake finished cycles."""
-    from flows.wakeup import cycle_run_name, find_run_id, resume, run_state
+    from flows.wakeup import resume, run_state, wake_cycles
     from notifications.service import notify
 
     now = now or utcnow()
@@ -115,8 +115,7 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
             r.period for r in reviews.list_reviews(s) if reviews.all_ended(s, r.period)
         } - periods
     for period in sorted(done_periods):
-        run_id = find_run_id(cycle_run_name(period))
-        if run_id and run_state(run_id)[0] == "PAUSED" and resume(run_id, None, wait=0):
+        if wake_cycles(period):
             report.cycles_woken.append(period)
     return report
 

@@ -54,11 +54,20 @@ def resume(flow_run_id: str | UUID, run_input: dict[str, Any] | None, wait: floa
         time.sleep(0.5)
 
 
-def find_run_id(name: str) -> str | None:
-    """The newest flow run with this exact name (cycle and review runs are named uniquely)."""
+def find_run_ids(name: str) -> list[str]:
+    """Flow runs with this exact name, newest first (a rerun of a period shares the name)."""
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])), limit=5
+            flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])), limit=20
         )
-    runs = sorted(runs, key=lambda r: r.created or 0, reverse=True)  # type: ignore[arg-type,return-value]
-    return str(runs[0].id) if runs else None
+    runs = sorted(runs, key=lambda r: str(r.created), reverse=True)
+    return [str(r.id) for r in runs]
+
+
+def wake_cycles(period: str) -> list[str]:
+    """Resume every suspended cycle run of the period; returns those resumed."""
+    woken = []
+    for run_id in find_run_ids(cycle_run_name(period)):
+        if run_state(run_id)[0] == "PAUSED" and resume(run_id, None, wait=0):
+            woken.append(run_id)
+    return woken

@@ -369,15 +369,12 @@ def send_review_result(period: str, scope_code: str) -> str:
 @task(cache_policy=NONE)
 def wake_cycle_if_done(period: str) -> bool:
     """The last review to end resumes the month's suspended cycle run (the sweeper also does)."""
-    from flows.wakeup import cycle_run_name, find_run_id, resume
+    from flows.wakeup import wake_cycles
 
     with session_scope(engine()) as s:
         done = reviews.all_ended(s, period)
     if not done:
         return False
-    run_id = find_run_id(cycle_run_name(period))
-    if run_id is None:
-        return False
-    woke = resume(run_id, None, wait=10)
-    get_run_logger().info("all reviews of %s ended; cycle resumed: %s", period, woke)
-    return woke
+    woken = wake_cycles(period)
+    get_run_logger().info("all reviews of %s ended; cycle run(s) resumed: %d", period, len(woken))
+    return bool(woken)

@@ -12,6 +12,7 @@ def register(app: typer.Typer) -> None:
     """Add every benchmark command to the `bench` sub-app."""
     _register_score(app)
     _register_gather(app)
+    _register_cycle(app)
 
 
 def _register_score(app: typer.Typer) -> None:
@@ -48,3 +49,21 @@ def _register_gather(app: typer.Typer) -> None:
 
         results, prep = run(employees, seed, period, postgres, tuple(mode))
         typer.echo(report(employees, results, prep))
+
+
+def _register_cycle(app: typer.Typer) -> None:
+    @app.command("cycle")
+    def bench_cycle(
+        employees: int = typer.Option(50_000, "--employees", help="Employees to simulate."),
+        seed: int = typer.Option(1, "--seed"),
+        period: str = typer.Option("2025-10", "--period"),
+        timeout: float = typer.Option(900, "--timeout", help="Give up after this many seconds."),
+    ) -> None:
+        """Time from starting a month to every selection pause; count flow and task runs."""
+        from pathlib import Path
+
+        from benchmarks.cycle import report, run
+        from kinerja.settings import get_settings
+
+        root = Path(get_settings().var_dir) / "bench-cycle"
+        typer.echo(report(run(employees, seed, period, root, timeout)))

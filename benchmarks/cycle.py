@@ -1,0 +1,110 @@
+"""`kinerja bench cycle`: time from starting a month to every selection pause, and run counts.
+
+The whole stack is real (simulator over HTTP, local Prefect server, served deployments). It
+prints the seconds to gather+score, to all reviews suspended at the selection pause, and the
+number of flow runs and task runs the Prefect server recorded: the cost that grows with OPDs,
+never with employees.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+
+@dataclass
+class CycleBench:
+    employees: int
+    opds: int
+    reviews: int
+    seconds_to_pauses: float
+    seconds_total: float
+    flow_runs: int
+    task_runs: int
+    timed_out: bool
+
+
+def _counts() -> tuple[int, int]:
+    """Flow runs and task runs recorded by the server (its /count endpoints)."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    api = str(PREFECT_API_URL.value())
+    flows = httpx.post(f"{api}/flow_runs/count", json={}, timeout=30).json()
+    tasks = httpx.post(f"{api}/task_runs/count", json={}, timeout=30).json()
+    return int(flows), int(tasks)
+
+
+def _all_paused(engine: Engine, period: str) -> tuple[bool, int]:
+    from db import reviews
+    from db.session import session_scope
+    from flows.wakeup import run_state
+
+    with session_scope(engine) as s:
+        rows = [(r.flow_run_id, r.stage) for r in reviews.list_reviews(s, period)]
+    if not rows:
+        return False, 0
+    paused = all(run_id and run_state(run_id)[0] == "PAUSED" for run_id, _ in rows)
+    return paused, len(rows)
+
+
+def run(employees: int, seed: int, period: str, root: Path, timeout: float = 900) -> CycleBench:
+    """Start the cycle and wait until every review is suspended waiting for its head."""
+    from flows.demo import running_stack, start_cycle
+    from flows.serve import CYCLE_DEPLOYMENT
+    from flows.wakeup import cycle_run_name, run_state
+
+    t_start = time.monotonic()
+    timed_out = True
+    opds = reviews_n = 0
+    t_pauses = 0.0
+    with running_stack(
+        root / "var", root / "out", period=period, employees=employees, seed=seed,
+        say=lambda _: None,
+    ) as engine:  # fmt: skip
+        t0 = time.monotonic()
+        run_id = start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
+        while time.monotonic() - t0 < timeout:
+            kind, _ = run_state(run_id)
+            if kind in ("FAILED", "CRASHED", "CANCELLED"):
+                raise RuntimeError(f"cycle run {run_id} ended {kind}; see {root}/var/serve.log")
+            done, reviews_n = _all_paused(engine, period)
+            if done and kind == "PAUSED":
+                timed_out = False
+                break
+            time.sleep(1)
+        t_pauses = time.monotonic() - t0
+        flow_runs, task_runs = _counts()
+        from sqlalchemy import func, select
+
+        from db.models import Opd
+        from db.session import session_scope
+
+        with session_scope(engine) as s:
+            opds = s.scalar(select(func.count()).select_from(Opd)) or 0
+    return CycleBench(
+        employees=employees,
+        opds=opds,
+        reviews=reviews_n,
+        seconds_to_pauses=t_pauses,
+        seconds_total=time.monotonic() - t_start,
+        flow_runs=flow_runs,
+        task_runs=task_runs,
+        timed_out=timed_out,
+    )
+
+
+def report(result: CycleBench) -> str:
+    lines: list[Any] = [
+        f"cycle benchmark: {result.employees} employees, {result.opds} OPDs, "
+        f"{result.reviews} reviews",
+        f"  start -> every review suspended at selection: {result.seconds_to_pauses:.1f} s"
+        + ("  (TIMED OUT)" if result.timed_out else ""),
+        f"  flow runs: {result.flow_runs}   task runs: {result.task_runs}",
+        f"  wall time including setup (simulate, Prefect server): {result.seconds_total:.1f} s",
+    ]
+    return "\n".join(str(x) for x in lines)
