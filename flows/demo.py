@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from db import reviews
+from db.models import CoachingAssignment, Draft
 from db.session import session_scope
 from flows.review_logic import Refused, state_of
 from kinerja.domain import ReviewStage
@@ -38,6 +39,9 @@ class DemoReport:
     actions: list[str] = field(default_factory=list)
     out_dir: Path = Path("out")
     paths: dict[str, list[str]] = field(default_factory=dict)
+    drafts: dict[str, int] = field(default_factory=dict)
+    coached: int = 0
+    database_url: str = ""
 
 
 def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]:
@@ -189,6 +193,18 @@ def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say
     with session_scope(engine) as s:
         for r in reviews.list_reviews(s, period):
             report.stages[r.stage] = report.stages.get(r.stage, 0) + 1
+        for d in s.scalars(select(Draft).where(Draft.period == period)):
+            key = f"{d.purpose} {d.status}"
+            report.drafts[key] = report.drafts.get(key, 0) + 1
+        report.coached = (
+            s.scalar(
+                select(func.count())
+                .select_from(CoachingAssignment)
+                .where(CoachingAssignment.source_period == period)
+            )
+            or 0
+        )
+    report.database_url = engine.url.render_as_string(hide_password=True)
 
 
 def start_cycle(deployment: str, period: str, name: str, wait: float = 60) -> str:

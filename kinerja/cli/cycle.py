@@ -222,7 +222,14 @@ def register(app: typer.Typer) -> None:
             f"{report.stages}; {len(report.actions)} scripted decision(s)"
         )
         base = report.out_dir / period
-        for name, files in report.paths.items():
-            typer.echo(f"{name}: {len(files)} file(s) under {base / name}")
+        drafts = ", ".join(f"{n} {k}" for k, n in sorted(report.drafts.items())) or "none"
+        typer.echo(
+            f"drafts (in the database, waiting for approval): {drafts}; list and approve with "
+            f"KINERJA_DATABASE_URL={report.database_url} kinerja drafts list --period {period}"
+        )
+        typer.echo(f"approved drafts (outbox and manifest): {base / 'announcements'}")
+        typer.echo(f"letters (warning and outcome, per NIP): {base / 'letters'}")
+        typer.echo(f"coaching assignments for next month ({report.coached}): {base / 'coaching'}")
+        typer.echo(f"BKD recap: {base / 'recap'}")
         if report.cycle_state != "COMPLETED":
             raise typer.Exit(code=1)
