@@ -32,20 +32,25 @@ APPROVAL = {"approved": "Disetujui", "pending": "Menunggu persetujuan", "rejecte
 BAND = {"kurang": "Kurang (< 50)", "cukup": "Cukup (50-75)", "baik": "Baik (> 75)"}
 COMPONENTS = {
     "c_behaviour": "Perilaku (kuesioner 360°)",
-    "c_main_activity": "Aktivitas utama",
-    "c_additional_activity": "Aktivitas tambahan",
+    "c_main_activity": "Kegiatan utama",
+    "c_additional_activity": "Kegiatan tambahan",
     "c_attendance": "Kehadiran",
     "c_capaian_fisik": "Capaian fisik",
     "c_iki": "IKI",
     "c_iku": "IKU",
     "c_ikp": "IKP",
-    "c_subordinates_activity": "Aktivitas bawahan",
+    "c_iku_iki_ikp": "IKI/IKU/IKP",
+    "c_subordinate_activity": "Kegiatan bawahan",
     "workdays_expected": "Hari kerja",
     "days_observed": "Hari tercatat",
     "days_excused": "Hari berketerangan (cuti, sakit, dinas, gangguan)",
     "days_absent": "Hari tidak hadir",
     "late_count": "Terlambat (kali)",
     "early_count": "Pulang cepat (kali)",
+    "missing_checkin": "Tanpa absen masuk (hari)",
+    "missing_checkout": "Tanpa absen pulang (hari)",
+    "activities_unapproved": "Kegiatan belum disetujui",
+    "activities_incomplete": "Kegiatan tidak selesai",
     "raters": "Jumlah penilai perilaku",
 }
 

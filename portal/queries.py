@@ -39,6 +39,15 @@ class TrendPoint:
 
 
 @dataclass
+class ComponentRow:
+    """One leaf of the score tree: its value (0-100) and its effective weight in percent."""
+
+    key: str
+    value: float
+    weight_pct: float | None
+
+
+@dataclass
 class CandidateView:
     nip: str
     name: str
@@ -51,7 +60,8 @@ class CandidateView:
     perilaku: float | None
     band: str | None
     explanation: str
-    components: dict[str, Any]
+    components: list[ComponentRow]
+    counts: list[tuple[str, int]]
     trend: list[TrendPoint]
 
 
@@ -89,6 +99,8 @@ class CaseView:
     opd_code: str
     opd_name: str
     score: Score | None
+    components: list[ComponentRow]
+    counts: list[tuple[str, int]]
     selection: Decision | None
     warning: Decision | None
     defence: Decision | None
@@ -127,6 +139,47 @@ def opd_names(session: Session) -> dict[str, str]:
     return {code: name for code, name in session.execute(select(Opd.code, Opd.name))}
 
 
+COUNT_KEYS = (
+    "workdays_expected",
+    "days_observed",
+    "days_excused",
+    "days_absent",
+    "late_count",
+    "early_count",
+    "missing_checkin",
+    "missing_checkout",
+    "activities_unapproved",
+    "activities_incomplete",
+    "raters",
+)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return float(value)
+
+
+def split_components(
+    components: dict[str, Any],
+) -> tuple[list[ComponentRow], list[tuple[str, int]]]:
+    """The leaves that had data (heaviest first) and the counts behind them."""
+    leaves = []
+    for key, raw in components.items():
+        value = _number(raw)
+        if not key.startswith("c_") or value is None:
+            continue
+        weight = _number(components.get("w_" + key[2:]))
+        leaves.append(ComponentRow(key, value, None if weight is None else weight * 100))
+    leaves.sort(key=lambda r: (-(r.weight_pct or 0.0), r.key))
+    counts = [
+        (key, int(value))
+        for key in COUNT_KEYS
+        if (value := _number(components.get(key))) is not None
+    ]
+    return leaves, counts
+
+
 def _trends(session: Session, nips: list[str], period: str) -> dict[str, list[TrendPoint]]:
     rows = session.execute(
         select(Score.nip, Score.period, Score.composite)
@@ -162,6 +215,7 @@ def candidates_view(session: Session, period: str, scope_code: str) -> list[Cand
     views = []
     for c in cands:
         s = scores.get(c.nip)
+        leaves, counts = split_components(dict(s.components or {}) if s else {})
         views.append(
             CandidateView(
                 nip=c.nip,
@@ -175,7 +229,8 @@ def candidates_view(session: Session, period: str, scope_code: str) -> list[Cand
                 perilaku=s.perilaku if s else None,
                 band=s.band if s else None,
                 explanation=s.explanation if s else "",
-                components=dict(s.components or {}) if s else {},
+                components=leaves,
+                counts=counts,
                 trend=trends.get(c.nip, []),
             )
         )
@@ -241,12 +296,15 @@ def case_view(session: Session, period: str, scope_code: str, nip: str) -> CaseV
         )
     ]
     opd_code = score.opd_code if score else scope_code
+    leaves, tallies = split_components(dict(score.components or {}) if score else {})
     return CaseView(
         nip=nip,
         name=employee.name if employee else nip,
         opd_code=opd_code,
         opd_name=opd_names(session).get(opd_code, opd_code),
         score=score,
+        components=leaves,
+        counts=tallies,
         selection=by_kind["selection"],
         warning=by_kind["warning"],
         defence=by_kind["defence"],

@@ -42,6 +42,10 @@ def test_selection_page_shows_that_opds_candidates_with_indicators_trend_and_exp
     assert "Agustus 2025" in page and "September 2025" in page
     assert f"{HISTORY['2025-09']:.1f}".replace(".", ",") in page
     assert 'class="explain"' in page
+    # The score tree's leaves with their weights, in words; no raw column names.
+    assert "Kegiatan utama" in page and "Bobot" in page and "Terlambat (kali)" in page
+    for raw in ("c_main_activity", "w_main_activity", "missing_leaves", "job_title"):
+        assert raw not in page
     for secret in _secret_strings(world):
         assert secret not in page
     assert r.headers["referrer-policy"] == "no-referrer"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from db.models import Candidate, Employee, Opd, Score
+from db.models import Employee, Opd, Score
 from db.reviews import ensure_review
+from db.scores import save_candidates, save_scores
 from db.session import session_scope
 from flows.review_logic import utcnow
 from rules.scoring import score_month
@@ -72,48 +72,9 @@ def build_world(engine: Engine, period: str = PERIOD, *, deadline_days: float = 
             opd = session.get(Opd, code)
             assert opd is not None
             opd.head_nip = head
-        leaves = [c for c in scores.columns if c.startswith("c_")] + [
-            "workdays_expected", "days_absent", "late_count", "raters"
-        ]  # fmt: skip
-        for row in scores.to_dict("records"):
-            session.add(
-                Score(
-                    period=period,
-                    nip=row["nip"],
-                    opd_code=row["opd_code"],
-                    rumpun_code=row["rumpun_code"],
-                    position_level=row["position_level"],
-                    kinerja=row["kinerja"],
-                    kehadiran=row["kehadiran"],
-                    perilaku=row["perilaku"],
-                    composite=row["composite"],
-                    components={
-                        k: float(row[k])
-                        for k in leaves
-                        if row[k] is not None and not math.isnan(float(row[k]))
-                    },
-                    band=row["band"],
-                    sufficient=bool(row["sufficient"]),
-                    insufficient_reason=row["insufficient_reason"] or "",
-                    rank_opd=row["rank_opd"],
-                    rank_rumpun=row["rank_rumpun"],
-                    explanation=row["explanation"],
-                    policy_name="jabar",
-                    computed_at=now,
-                )
-            )
+        save_scores(session, period, scores, "jabar")
+        save_candidates(session, period, cands)
         for row in cands.to_dict("records"):
-            session.add(
-                Candidate(
-                    period=period,
-                    nip=row["nip"],
-                    scope_kind=row["scope_kind"],
-                    scope_code=row["scope_code"],
-                    opd_code=row["opd_code"],
-                    rank=int(row["rank"]),
-                    composite=float(row["composite"]),
-                )
-            )
             world.candidates.setdefault(row["scope_code"], []).append(row["nip"])
         for nips in world.candidates.values():
             for past, composite in HISTORY.items():
