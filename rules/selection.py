@@ -15,8 +15,10 @@ def _sort_key(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         arr = values.to_numpy(dtype=np.float64)
         return np.where(np.isnan(arr), np.inf, arr)
-    codes, _ = pd.factorize(values.astype(str), sort=True)
-    return codes.astype(np.float64)
+    # Fixed-width unicode sorts in C, far faster than comparing Python strings.
+    text = np.asarray(values.astype(str).to_numpy(), dtype=str)
+    _, inverse = np.unique(text, return_inverse=True)
+    return inverse.reshape(-1).astype(np.float64)
 
 
 def sort_keys(scores: pd.DataFrame, tie_break: list[str]) -> list[np.ndarray]:

@@ -83,7 +83,36 @@ def parse_clock(value: object) -> float:
 
 def clock_seconds(values: pd.Series) -> np.ndarray:
     """Seconds since midnight for a column of times, parsing each distinct value once."""
-    return map_values(values, parse_clock, np.nan, np.float64)
+    codes, uniques = factorize(values)
+    table = np.full(len(uniques) + 1, np.nan)  # the last entry serves code -1 (empty)
+    table[: len(uniques)] = _parse_clocks(uniques)
+    return table[codes]
+
+
+def _parse_clocks(uniques: pd.Index) -> np.ndarray:
+    """Vectorised 'HH:MM[:SS]' parsing with the same rules as parse_clock; anything else
+    (time objects, odd shapes, errors) goes through parse_clock one value at a time."""
+    if not len(uniques):
+        return np.array([], dtype=np.float64)
+    texts = np.asarray(uniques.astype(str), dtype=str)
+    padded = np.where(np.strings.str_len(texts) == 5, np.strings.add(texts, ":00"), texts)
+    hh, mm, ss = (np.strings.slice(padded, i, i + 2) for i in (0, 3, 6))
+    fast = (
+        (np.strings.str_len(padded) == 8)
+        & (np.strings.slice(padded, 2, 3) == ":")
+        & (np.strings.slice(padded, 5, 6) == ":")
+        & np.strings.isdigit(np.strings.add(np.strings.add(hh, mm), ss))
+        & (hh < "24")
+        & (mm < "60")
+        & (ss < "60")
+    )
+    out = np.full(len(texts), np.nan)
+    if fast.any():
+        h, m, sec = (np.asarray(part[fast], dtype=np.int64) for part in (hh, mm, ss))
+        out[fast] = h * 3600 + m * 60 + sec
+    for i in np.flatnonzero(~fast):
+        out[i] = parse_clock(uniques[int(i)])
+    return out
 
 
 _PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
