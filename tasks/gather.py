@@ -88,6 +88,7 @@ def load_kind(
             scope_nips=register.opd_nips(opd) if opd else frozenset(),
             context=context,
             now=_now(),
+            received=raw.attrs.get("digest"),
         )
     get_run_logger().info(
         "%s for OPD %s: %d new, %d updated, %d removed, %d rejected%s",

@@ -104,9 +104,11 @@ def test_server_that_never_answers_fails_within_the_configured_time(
 ) -> None:
     server.add_fault(Fault(hang=True, times=None))
     started = time.monotonic()
-    with client(server.url, read_timeout=0.3, max_retries=1) as src:
-        with pytest.raises(SourceError) as err:
-            src.fetch("attendance", PERIOD)
+    with (
+        client(server.url, read_timeout=0.3, max_retries=1) as src,
+        pytest.raises(SourceError) as err,
+    ):
+        src.fetch("attendance", PERIOD)
     elapsed = time.monotonic() - started
     # two attempts of 0.3 s plus a short backoff; far below anything a test would wait for
     assert elapsed < 2.0
