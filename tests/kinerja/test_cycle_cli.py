@@ -1,0 +1,64 @@
+"""`kinerja pending` and `kinerja decide ...` against a review waiting for its head."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from db import decisions as dec
+from db import reviews
+from db.session import session_scope
+from flows.review_logic import utcnow
+from kinerja.cli import app
+from kinerja.domain import DecisionKind
+from tests.flows.factories import make_opd
+
+PERIOD = "2025-10"
+
+
+@pytest.fixture
+def cli_env(
+    sqlite_engine: Engine, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
+    from kinerja.settings import get_settings
+
+    monkeypatch.setenv("KINERJA_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    yield sqlite_engine
+    get_settings.cache_clear()
+
+
+def test_pending_and_decide_selection(cli_env: Engine) -> None:
+    nips = make_opd(cli_env, PERIOD, "DISHUB")
+    make_opd(cli_env, PERIOD, "DINKES")
+    with session_scope(cli_env) as s:
+        reviews.ensure_review(
+            s,
+            period=PERIOD,
+            scope_kind="opd",
+            scope_code="DISHUB",
+            selection_deadline=utcnow() + timedelta(days=7),
+            now=utcnow(),
+        )
+    runner = CliRunner()
+    out = runner.invoke(app, ["pending", "--period", PERIOD])
+    assert out.exit_code == 0, out.output
+    assert "DISHUB" in out.output and "awaiting_selection" in out.output
+
+    base = ["decide", "selection", "--period", PERIOD, "--scope", "DISHUB", "--actor", "Kepala"]
+    refused = runner.invoke(app, [*base, "--select", "DINKES-001=malas"])
+    assert refused.exit_code == 2
+    assert "DINKES" in refused.output
+    assert runner.invoke(app, base).exit_code == 2  # neither --select nor --none
+
+    ok = runner.invoke(app, [*base, "--select", f"{nips[0]}=sering absen"])
+    assert ok.exit_code == 0, ok.output
+    with session_scope(cli_env) as s:
+        sel = dec.effective(s, PERIOD, "DISHUB", DecisionKind.SELECTION)
+        assert sel[nips[0]].value == "selected" and sel[nips[0]].channel == "cli"
+    out = runner.invoke(app, ["pending", "--period", PERIOD])
+    assert "awaiting_defence" in out.output and nips[0] in out.output
