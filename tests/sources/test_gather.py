@@ -297,3 +297,27 @@ def test_an_opd_with_no_data_or_mostly_rejected_data_is_not_assessable(
     assert "baris data perilaku (kuesioner 360°) ditolak" in status[broken][1]
     assert all(ok for o, (ok, _w) in status.items() if o not in (missing, broken))
     assert report.by_reason()["csv_files"]["impossible_value"] >= 1
+
+
+def test_opd_whose_attendance_source_is_down_gets_no_candidates(
+    engine: Engine, config: SourcesConfig, server: SimulatorServer, province: SimulatedProvince
+) -> None:
+    """Through scoring: the others get candidates, the failed OPD none, and the reason stays."""
+    from db.month_data import load_month
+    from rules.policy import load_policy
+    from rules.scoring import score_month
+    from rules.selection import propose_candidates
+
+    down = province.opds["code"].iloc[-1]
+    server.add_fault(Fault(status=503, times=None, kind="attendance", opd=down))
+    gather_month(engine, PERIOD, config)
+    policy = load_policy("jabar")
+    with session_scope(engine) as s:
+        month = load_month(s, PERIOD)
+    assert set(month.unassessable_opds) == {down}
+    assert "kehadiran" in month.unassessable_opds[down]
+    scores = score_month(month, policy)
+    candidates = propose_candidates(scores, policy, dict(month.unassessable_opds))
+    assert down in set(scores["opd_code"])  # still scored, for information
+    assert down not in set(candidates["opd_code"])
+    assert set(candidates["opd_code"]) == set(province.opds["code"]) - {down}
