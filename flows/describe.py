@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Candidate, Employee, Score
+from db.models import Assignment, Candidate, Employee, Score
 from flows.review_logic import ReviewState, candidates_of
 
 
@@ -38,6 +38,11 @@ def candidate_rows(session: Session, period: str, scope_code: str) -> list[dict[
     }
     names = {e.nip: e.name for e in session.scalars(select(Employee).where(Employee.nip.in_(nips)))}
     trend = _trend(session, nips, period) if nips else {}
+    titles: dict[str, str] = {}
+    for a in session.scalars(
+        select(Assignment).where(Assignment.nip.in_(nips)).order_by(Assignment.start_date)
+    ):
+        titles[a.nip] = a.job_title  # the latest assignment wins
     rows = []
     for c in cands:
         s = scores.get(c.nip)
@@ -47,7 +52,7 @@ def candidate_rows(session: Session, period: str, scope_code: str) -> list[dict[
                 "nip": c.nip,
                 "name": names.get(c.nip, c.nip),
                 "opd_code": c.opd_code,
-                "job_title": (s.components or {}).get("job_title", "") if s else "",
+                "job_title": titles.get(c.nip, ""),
                 "composite": c.composite,
                 "kinerja": s.kinerja if s else None,
                 "kehadiran": s.kehadiran if s else None,
@@ -56,7 +61,7 @@ def candidate_rows(session: Session, period: str, scope_code: str) -> list[dict[
                 "components": {
                     k: v
                     for k, v in ((s.components or {}) if s else {}).items()
-                    if isinstance(v, int | float) and not isinstance(v, bool)
+                    if k.startswith("c_") and isinstance(v, int | float) and not isinstance(v, bool)
                 },
                 "explanation": s.explanation if s else "",
                 "trend": trend.get(c.nip, ""),
