@@ -10,6 +10,7 @@ nothing is changed then.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ from kinerja.settings import get_settings
 from rules.policy import Policy
 
 ReviewRefused = Refused  # the name the portal looks for
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Refused",
@@ -53,11 +55,16 @@ def _policy() -> Policy:
 
 
 def _resume(flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
+    """Wake the run; the decision is already committed, so a failure here loses nothing."""
     if not flow_run_id:
         return False  # the run has not started yet; it reads the decision when it does
     from flows.wakeup import resume
 
-    return resume(flow_run_id, run_input)
+    try:
+        return resume(flow_run_id, run_input)
+    except Exception as exc:  # the API is down or refused: the sweeper wakes the run later
+        log.warning("could not resume run %s (%s); the sweeper will", flow_run_id, exc)
+        return False
 
 
 def review_state(engine: Engine, period: str, scope_code: str) -> ReviewState:
