@@ -116,9 +116,12 @@ def polars_core(frames: dict[str, Any], data: MonthData, policy: Policy) -> Any:
     first, last = period_bounds(data.period)
     workdays = pl.Series(working_days(data.period, cal), dtype=pl.Date)
 
-    def minutes_of(col: str) -> Any:
-        s = pl.col(col).cast(pl.String)
-        return s.str.slice(0, 2).cast(pl.Int32) * 60 + s.str.slice(3, 2).cast(pl.Int32)
+    def clock_table(col: str) -> Any:
+        """Minutes of each distinct time, parsed once and joined back (like pandas does)."""
+        cats = frames["attendance"][col].unique().drop_nulls().cast(pl.String)
+        text = cats.str
+        minutes = text.slice(0, 2).cast(pl.Int32) * 60 + text.slice(3, 2).cast(pl.Int32)
+        return pl.DataFrame({col: cats.cast(pl.Categorical), f"{col}_min": minutes}).lazy()
 
     start = cal.work_start.hour * 60 + cal.work_start.minute
     end = cal.work_end.hour * 60 + cal.work_end.minute
@@ -131,11 +134,12 @@ def polars_core(frames: dict[str, Any], data: MonthData, policy: Policy) -> Any:
         .lazy()
         .with_columns(pl.col("work_date").dt.date().alias("d"))
         .filter(pl.col("d").is_in(workdays.implode()))
+        .join(clock_table("check_in"), on="check_in", how="left")
+        .join(clock_table("check_out"), on="check_out", how="left")
         .with_columns(
-            status=pl.col("status").cast(pl.String),
-            late=minutes_of("check_in") - start,
+            late=pl.col("check_in_min") - start,
             early=pl.when(pl.col("d").dt.weekday() == 5).then(fri).otherwise(end)
-            - minutes_of("check_out"),
+            - pl.col("check_out_min"),
         )
         .with_columns(
             present=pl.col("status") == "present",
@@ -177,7 +181,7 @@ def polars_core(frames: dict[str, Any], data: MonthData, policy: Policy) -> Any:
         + pl.col("entered_at").dt.second().cast(pl.Int32)
     )
     valid = (
-        (pl.col("approval").cast(pl.String) == "approved")
+        (pl.col("approval") == "approved")
         & pl.col("completed")
         & sec.is_between(ws, we)
         & ~entered_day.dt.weekday().is_in(closed)
@@ -192,24 +196,22 @@ def polars_core(frames: dict[str, Any], data: MonthData, policy: Policy) -> Any:
         .filter(valid)
         .group_by("nip")
         .agg(
-            pl.col("minutes").filter(pl.col("kind").cast(pl.String) == "main").sum().alias("main"),
-            pl.col("minutes")
-            .filter(pl.col("kind").cast(pl.String) == "additional")
-            .sum()
-            .alias("additional"),
+            pl.col("minutes").filter(pl.col("kind") == "main").sum().alias("main"),
+            pl.col("minutes").filter(pl.col("kind") == "additional").sum().alias("additional"),
         )
     )
     weights = pl.DataFrame(
-        {"rater_role": [r.value for r in bp.role_weights], "w": list(bp.role_weights.values())}
+        {"rater_role": [r.value for r in bp.role_weights], "w": list(bp.role_weights.values())},
+        schema={"rater_role": pl.Categorical, "w": pl.Float64},
     ).lazy()
     b = (
         frames["behaviour"]
         .lazy()
-        .with_columns(pl.col("rater_role").cast(pl.String))
         .filter(
-            (pl.col("rater_nip").cast(pl.String) != pl.col("nip").cast(pl.String))
+            # Categoricals share one global dictionary: equal codes mean equal NIPs.
+            (pl.col("rater_nip").to_physical() != pl.col("nip").to_physical())
             & (pl.col("rater_role") != "self")
-            & pl.col("item").cast(pl.String).is_in(bp.items)
+            & pl.col("item").is_in(bp.items)
         )
     )
     roles = (
