@@ -7,7 +7,6 @@ executemany in SQLAlchemy's own storage format, so millions of rows load in seco
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -114,26 +113,27 @@ def _sqlite_columns(frame: pd.DataFrame) -> list[Any]:
     return cols
 
 
-def _copy_text(frame: pd.DataFrame) -> str:
-    """PostgreSQL COPY text format: tab-separated, \\N for NULL, specials escaped."""
-    out = frame.copy()
-    for col in out.columns:
-        s = out[col]
+def _plain_columns(frame: pd.DataFrame) -> list[list[Any]]:
+    """Columns as Python lists (None for missing) for psycopg's COPY rows."""
+    cols: list[list[Any]] = []
+    for col in frame.columns:
+        s = frame[col]
         if col in BOOL_COLUMNS:
-            out[col] = s.map({True: "t", False: "f"})
-        elif s.dtype == object or str(s.dtype) == "str":
-            text = s.astype(str)
-            if text.str.contains(r"[\t\n\r\\]", regex=True).any():
-                text = (
-                    text.str.replace("\\", "\\\\", regex=False)
-                    .str.replace("\t", "\\t", regex=False)
-                    .str.replace("\n", "\\n", regex=False)
-                    .str.replace("\r", "\\r", regex=False)
-                )
-            out[col] = text.where(s.notna(), None)
-    buf = io.StringIO()
-    out.to_csv(buf, sep="\t", header=False, index=False, na_rep="\\N", quoting=3, escapechar=None)
-    return buf.getvalue()
+            cols.append(s.astype(bool).tolist())
+            continue
+        arr = s.to_numpy(dtype=object)
+        missing = pd.isna(arr)
+        if missing.any():
+            arr = arr.copy()
+            arr[missing] = None
+        cols.append(arr.tolist())
+    return cols
+
+
+def _copy(cur: Any, table: str, frame: pd.DataFrame) -> None:
+    with cur.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN") as copy:
+        for row in zip(*_plain_columns(frame), strict=True):
+            copy.write_row(row)
 
 
 def insert_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
@@ -145,12 +145,8 @@ def insert_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
     conn = session.connection()
     raw = conn.connection.driver_connection
     if _dialect(session) == "postgresql":
-        data = _copy_text(frame)
-        copy_sql = f"COPY {table.name} ({', '.join(cols)}) FROM STDIN"
-        with raw.cursor() as cur, cur.copy(copy_sql) as copy:  # type: ignore[union-attr]
-            step = 8 << 20
-            for i in range(0, len(data), step):
-                copy.write(data[i : i + step])
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            _copy(cur, table.name, frame)
         return len(frame)
     if _dialect(session) == "sqlite":
         sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -189,8 +185,7 @@ def update_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS "
             f"SELECT {', '.join(ordered)} FROM {table.name} WITH NO DATA"
         )
-        with cur.copy(f"COPY {temp} ({', '.join(ordered)}) FROM STDIN") as copy:
-            copy.write(_copy_text(frame[ordered]))
+        _copy(cur, temp, frame[ordered])
         sets = ", ".join(f"{c} = s.{c}" for c in cols)
         cur.execute(f"UPDATE {table.name} t SET {sets} FROM {temp} s WHERE t.id = s.id")
     return len(frame)
