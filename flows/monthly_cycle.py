@@ -19,6 +19,7 @@ from prefect.flow_runs import suspend_flow_run
 
 from kinerja.settings import get_settings
 from tasks.cycle import (
+    close_period,
     fetch_month,
     open_reviews,
     report_candidates,
@@ -59,4 +60,5 @@ def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, A
         suspend_flow_run(key=f"reviews-{wait}")
         wait += 1
     outputs = produce_outputs(period)
+    close_period(period)
     return {"period": period, "scored": scored, "reviews": runs, "outputs": outputs}

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from prefect import flow, get_run_logger
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from db import reviews
 from db.decisions import last_decision_at
-from db.models import Employee
+from db.models import Employee, Period
+from db.periods import REVIEWING
 from db.session import session_scope
 from flows.people import head_of, portal_link, wib
 from flows.review_logic import state_of, utcnow
@@ -111,9 +112,8 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
             ):
                 report.woken.append(f"{review.period}/{review.scope_code}")
     with session_scope(engine) as s:
-        done_periods = {
-            r.period for r in reviews.list_reviews(s) if reviews.all_ended(s, r.period)
-        } - periods
+        reviewing = s.scalars(select(Period.code).where(Period.status == REVIEWING)).all()
+        done_periods = {p for p in reviewing if reviews.all_ended(s, p)} - periods
     for period in sorted(done_periods):
         if wake_cycles(period):
             report.cycles_woken.append(period)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from db import reviews
 from db.models import Candidate, Employee
-from db.periods import REVIEWING, ensure_period, set_status
+from db.periods import CLOSED, REVIEWING, ensure_period, set_status
 from db.session import session_scope
 from flows.review_logic import deadline_after, utcnow
 from kinerja.settings import get_settings
@@ -211,3 +211,10 @@ def report_progress(period: str) -> bool:
         description=f"Kemajuan review periode {period}",
     )
     return done
+
+
+@task(cache_policy=NONE)
+def close_period(period: str) -> None:
+    """Every review ended and the outputs exist: the sweeper stops looking at this month."""
+    with session_scope(engine()) as s:
+        set_status(s, period, CLOSED)

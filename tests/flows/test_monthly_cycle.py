@@ -20,6 +20,7 @@ from flows.review_logic import state_of
 from flows.serve import CYCLE_DEPLOYMENT
 from flows.wakeup import find_run_ids
 from kinerja.domain import ReviewStage
+from tasks.cycle import artifact_key
 from tests.flows.conftest import Server, read_state, wait_for
 
 PERIOD = "2025-10"
@@ -66,6 +67,13 @@ def _start_cycle(key: str) -> str:
             time.sleep(1)
 
 
+def _artifact_keys() -> set[str]:
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        return {a.key for a in client.read_artifacts(limit=200) if a.key}
+
+
 def _reviews(engine: Engine) -> dict[str, str | None]:
     with session_scope(engine) as s:
         return {r.scope_code: r.flow_run_id for r in reviews.list_reviews(s, PERIOD)}
@@ -95,6 +103,9 @@ def test_cycle_rerun_adds_no_review_and_finishes_with_outputs(
     assert _reviews(flow_engine) == before
     with session_scope(flow_engine) as s:
         assert s.scalar(select(func.count()).select_from(Review)) == len(before)
+    keys = _artifact_keys()
+    assert {artifact_key("candidates", PERIOD, scope) for scope in before} <= keys
+    assert {artifact_key("data-quality", PERIOD), artifact_key("review-progress", PERIOD)} <= keys
 
     # Every head answers; the first review selects its lowest candidate, the others nobody.
     for i, scope in enumerate(sorted(before)):
