@@ -163,7 +163,13 @@ class Field:
         n = len(frame)
         if name not in frame.columns:
             return cls(np.zeros(n, dtype=np.intp), np.array([None], dtype=object))
-        codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object), use_na_sentinel=True)
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # already factorised (CSV import)
+            column = column.cat.remove_unused_categories()
+            codes = column.cat.codes.to_numpy()
+            uniques = column.cat.categories.to_numpy(dtype=object)
+        else:
+            codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
         cleaned = [_clean_text(x) for x in uniques]
         uniq = np.array([*cleaned, None], dtype=object)
         idx = np.where(codes < 0, len(cleaned), codes).astype(np.intp)
