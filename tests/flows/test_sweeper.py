@@ -1,0 +1,80 @@
+"""The sweeper's reminders: sent once when a deadline is near, never before, never twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from db import reviews
+from db.models import Notification
+from db.session import session_scope
+from flows.review_logic import Choice, apply_selection, deadline_after, utcnow
+from flows.sweeper import sweep
+from rules.policy import Policy, load_policy
+from tests.flows.factories import make_opd
+
+PERIOD = "2025-10"
+TZ = "Asia/Jakarta"
+
+
+@pytest.fixture
+def env(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    from kinerja.settings import get_settings
+
+    monkeypatch.setenv("KINERJA_OUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("KINERJA_NOTIFICATION_CHANNELS", '["file"]')
+    get_settings.cache_clear()
+    yield sqlite_engine
+    get_settings.cache_clear()
+
+
+def _sent(engine: Engine, template_prefix: str) -> list[str]:
+    with session_scope(engine) as s:
+        keys = s.scalars(
+            select(Notification.recipient).where(Notification.event_key.like(f"{template_prefix}%"))
+        )
+        return list(keys)
+
+
+def test_reminders_before_the_selection_and_defence_deadlines(env: Engine) -> None:
+    policy: Policy = load_policy("jabar")
+    nips = make_opd(env, PERIOD, "DISHUB")
+    # Links expire at the deadline in real time, so the story happens in the coming weeks.
+    start = utcnow() + timedelta(days=1)
+    deadline = deadline_after(start, 4, policy, TZ)
+    with session_scope(env) as s:
+        reviews.ensure_review(
+            s,
+            period=PERIOD,
+            scope_kind="opd",
+            scope_code="DISHUB",
+            selection_deadline=deadline,
+            now=start,
+        )
+    assert sweep(env, policy, now=start).reminders == 0  # 4 working days early
+    hour = timedelta(hours=1)
+    assert sweep(env, policy, now=deadline - 2 * hour).reminders == 1
+    sweep(env, policy, now=deadline - hour)  # a later sweep sends nothing new
+    assert _sent(env, "selection_reminder:") == ["DISHUB-HEAD"]
+
+    with session_scope(env) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        apply_selection(
+            s,
+            review,
+            {nips[0]: Choice(True, "a"), nips[1]: Choice(True, "b")},
+            actor="Kepala",
+            channel="cli",
+            policy=policy,
+            tz=TZ,
+            now=deadline - hour,
+        )
+        defence_deadline = review.defence_deadline
+    assert defence_deadline == deadline_after(deadline - hour, 5, policy, TZ)
+    assert sweep(env, policy, now=deadline).reminders == 0
+    assert sweep(env, policy, now=defence_deadline - hour).reminders == 2
+    assert sorted(_sent(env, "defence_reminder:")) == [nips[0], nips[1]]
