@@ -144,6 +144,7 @@ def run(
     postgres_url: str | None = None,
     modes: tuple[str, ...] = ("http", "csv"),
     page_size: int = 20_000,
+    backends: tuple[str, ...] = ("sqlite", "postgresql"),
 ) -> tuple[list[Measure], dict[str, float]]:
     """Measure each mode on SQLite and (if a URL is given) PostgreSQL."""
     from sources.config import files_config, http_config
@@ -178,10 +179,12 @@ def run(
     results: list[Measure] = []
     try:
         for mode, config in configs.items():
-            backends = [("sqlite", f"sqlite:///{work / f'{mode}.db'}")]
-            if postgres_url:
-                backends.append(("postgresql", postgres_url))
-            for backend, url in backends:
+            targets = []
+            if "sqlite" in backends:
+                targets.append(("sqlite", f"sqlite:///{work / f'{mode}.db'}"))
+            if postgres_url and "postgresql" in backends:
+                targets.append(("postgresql", postgres_url))
+            for backend, url in targets:
                 pg_name = None
                 if backend == "postgresql":
                     pg_name, url = _pg_database(url)

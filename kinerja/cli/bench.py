@@ -43,11 +43,14 @@ def _register_gather(app: typer.Typer) -> None:
             help="PostgreSQL server URL (a throwaway database is created there).",
         ),
         mode: list[str] = typer.Option(["http", "csv"], "--mode", help="http and/or csv."),
+        backend: list[str] = typer.Option(
+            ["sqlite", "postgresql"], "--backend", help="sqlite and/or postgresql."
+        ),
     ) -> None:
         """Gather a simulated month over HTTP and from CSV into SQLite and PostgreSQL."""
         from benchmarks.gather import report, run
 
-        results, prep = run(employees, seed, period, postgres, tuple(mode))
+        results, prep = run(employees, seed, period, postgres, tuple(mode), backends=tuple(backend))
         typer.echo(report(employees, results, prep))
 
 
