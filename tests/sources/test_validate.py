@@ -239,3 +239,26 @@ def test_every_reason_is_tested() -> None:
         v.SELF_RATING,
         v.DUPLICATE,
     }
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("2025-10-01T16:30:00", "2025-10-01 16:30:00"),
+        ("2025-10-01 16:30:05", "2025-10-01 16:30:05"),
+        ("2025-10-01T16:30", "2025-10-01 16:30:00"),
+        ("2025-10-01T09:30:00+00:00", "2025-10-01 16:30:00"),  # UTC becomes WIB
+        (" 2025-10-31T23:59:59 ", "2025-10-31 23:59:59"),
+    ],
+)
+def test_entry_times_are_stored_in_one_form(register: Register, given: str, stored: str) -> None:
+    out = check("activities", [act(entered_at=given)], register)
+    assert reasons(out) == []
+    assert out.valid.loc[0, "entered_at"] == stored
+
+
+@pytest.mark.parametrize("bad", ["2025-02-30 10:00:00", "2025-10-01 24:00:00", "1 Oktober"])
+def test_impossible_entry_times_are_malformed(register: Register, bad: str) -> None:
+    out = check("activities", [act(entered_at=bad)], register)
+    assert reasons(out) == [v.MALFORMED]
+    assert f"entered_at '{bad}' is not an ISO datetime" in out.rejected.loc[0, "detail"]
