@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing as mp
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -285,12 +286,16 @@ def gather_month(
     *,
     policy: Policy | None = None,
     fetch_workers: int = 2,
+    workers: int = 1,
 ) -> GatherReport:
     """Load the register and the month's raw data, quarantine bad rows, mark OPD assessability.
 
     Idempotent: running it again with the same deliveries writes nothing new; a corrected
     delivery replaces what it corrects (recorded in row_change). One failing source or OPD
     never stops the others: that OPD is marked not assessable with the reason.
+
+    `workers` > 1 (PostgreSQL only; SQLite has one writer) fetches, checks and loads per-OPD
+    HTTP deliveries in that many processes; `fetch_workers` threads otherwise fetch ahead.
     """
     t0 = time.perf_counter()
     period_bounds(period)  # a bad period fails here, naming it
@@ -311,6 +316,16 @@ def gather_month(
         context = _fingerprint(register, policy)
         opds = sorted(register.opds)
         outcome: dict[tuple[str, str], LoadResult | None] = {}
+        if workers > 1 and engine.dialect.name != "sqlite":
+            url = engine.url.render_as_string(hide_password=False)
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=mp.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(url, config, register, policy, context),
+            )
+        else:
+            pool = None
         for kind in RAW_KINDS:
             for name, served in _units(config, kind, opds).items():
                 if name is None:
@@ -330,7 +345,10 @@ def gather_month(
                     report,
                     outcome,
                     fetch_workers,
+                    pool,
                 )
+        if pool is not None:
+            pool.shutdown()
         report.opd_status = _assess(config, period, opds, outcome)
         with session_scope(engine) as s:
             qdb.set_opd_status(s, period, report.opd_status)
@@ -354,9 +372,19 @@ def _gather_kind(
     report: GatherReport,
     outcome: dict[tuple[str, str], LoadResult | None],
     workers: int,
+    pool: ProcessPoolExecutor | None = None,
 ) -> None:
     cfg = fetcher.source(name)
     per_opd = cfg.type == "http" and cfg.per_opd
+    if per_opd and pool is not None:
+        futures = {o: pool.submit(_worker_unit, period, kind, name, o) for o in served}
+        for unit, fut in futures.items():
+            done, failure = fut.result()
+            report.results.append(done)
+            if failure is not None:
+                report.failures.append(f"{kind} for OPD {unit}: {failure}")
+            outcome[(kind, unit)] = done
+        return
 
     def load(
         opd: str | None, raw: pd.DataFrame, check_opd: str | None, received: str | None
@@ -424,6 +452,63 @@ def _gather_kind(
     for opd, part in _split(whole, register, served):
         # the delivery's bytes plus the OPD: unchanged file, unchanged parts
         load(opd, part, None, f"{digest}|{opd}" if digest else None)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(
+    url: str, config: SourcesConfig, register: Register, policy: Policy, context: str
+) -> None:
+    """Per worker process: its own engine and HTTP sessions, the shared checking context."""
+    from db.session import make_engine
+
+    _WORKER.update(
+        engine=make_engine(url),
+        fetcher=Fetcher(config),
+        register=register,
+        policy=policy,
+        context=context,
+    )
+
+
+def _worker_unit(period: str, kind: str, name: str, opd: str) -> tuple[LoadResult, str | None]:
+    """Fetch, check and load one OPD's delivery in a worker process."""
+    engine: Engine = _WORKER["engine"]
+    register: Register = _WORKER["register"]
+    policy: Policy = _WORKER["policy"]
+    try:
+        raw = _WORKER["fetcher"].fetch(name, kind, period, opd)
+        checked = validate_rows(
+            kind,
+            raw,
+            register,
+            opd=opd,
+            behaviour_items=policy.behaviour.items,
+            scale=(policy.behaviour.scale_min, policy.behaviour.scale_max),
+        )
+        with session_scope(engine) as s:
+            result = load_delivery(
+                s,
+                period=period,
+                kind=kind,
+                source=name,
+                opd=opd,
+                raw=raw,
+                checked=checked,
+                scope_nips=register.opd_nips(opd),
+                context=_WORKER["context"],
+                now=_now(),
+                received=raw.attrs.get("digest"),
+            )
+        return result, None
+    except Exception as exc:  # recorded like any failed delivery; the month goes on
+        error = str(exc)
+        with session_scope(engine) as s:
+            failed = record_failure(
+                s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
+            )
+        return failed, error
 
 
 def _split(

@@ -321,3 +321,23 @@ def test_opd_whose_attendance_source_is_down_gets_no_candidates(
     assert down in set(scores["opd_code"])  # still scored, for information
     assert down not in set(candidates["opd_code"])
     assert set(candidates["opd_code"]) == set(province.opds["code"]) - {down}
+
+
+def test_worker_processes_load_the_same_month(
+    engine: Engine, config: SourcesConfig, server: SimulatorServer, province: SimulatedProvince
+) -> None:
+    """workers=2 on PostgreSQL runs OPD deliveries in processes (SQLite stays sequential)."""
+    down = province.opds["code"].iloc[0]
+    server.add_fault(Fault(status=503, times=None, kind="behaviour", opd=down))
+    report = gather_month(engine, PERIOD, config, workers=2)
+    assert report.not_assessable.keys() == {down}
+    assert "perilaku" in report.not_assessable[down]
+    server.clear_faults()
+    again = gather_month(engine, PERIOD, config, workers=2)
+    assert not again.failures and not again.not_assessable
+    fresh = [r for r in again.results if not r.skipped and r.kind != "employees"]
+    assert [(r.kind, r.opd) for r in fresh] == [("behaviour", down)]
+    with session_scope(engine) as s:
+        for kind in raw_data.TABLES:
+            bad = sum(1 for k, _r, _o in province.dirty if k == kind)
+            assert raw_data.count_rows(s, kind, PERIOD) == len(province.frames[kind]) - bad
