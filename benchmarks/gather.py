@@ -35,7 +35,7 @@ class Measure:
     loaded: int
     rejected: int
     seconds: float
-    cpu_seconds: float
+    cpu_seconds: float  # of the gathering process (worker processes not included)
     peak_mb: float
     error: str = ""
 
@@ -50,7 +50,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _measure(url: str, period: str, config: dict[str, Any], out: Any) -> None:
+def _measure(url: str, period: str, config: dict[str, Any], workers: int, out: Any) -> None:
     """Child process: migrate a fresh database, gather the month, report the figures."""
     from db.migrate import upgrade
     from db.session import make_engine
@@ -62,7 +62,7 @@ def _measure(url: str, period: str, config: dict[str, Any], out: Any) -> None:
     cfg = SourcesConfig.model_validate(config)
     cpu0 = time.process_time()
     t0 = time.perf_counter()
-    report = gather_month(engine, period, cfg)
+    report = gather_month(engine, period, cfg, workers=workers)
     seconds = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     engine.dispose()
@@ -80,10 +80,10 @@ def _measure(url: str, period: str, config: dict[str, Any], out: Any) -> None:
     )
 
 
-def _in_child(url: str, period: str, config: dict[str, Any]) -> dict[str, Any]:
+def _in_child(url: str, period: str, config: dict[str, Any], workers: int) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_measure, args=(url, period, config, queue))
+    proc = ctx.Process(target=_measure, args=(url, period, config, workers, queue))
     proc.start()
     try:
         result: dict[str, Any] = queue.get(timeout=3600)
@@ -145,6 +145,7 @@ def run(
     modes: tuple[str, ...] = ("http", "csv"),
     page_size: int = 20_000,
     backends: tuple[str, ...] = ("sqlite", "postgresql"),
+    workers: int = 1,
 ) -> tuple[list[Measure], dict[str, float]]:
     """Measure each mode on SQLite and (if a URL is given) PostgreSQL."""
     from sources.config import files_config, http_config
@@ -189,8 +190,10 @@ def run(
                 if backend == "postgresql":
                     pg_name, url = _pg_database(url)
                 try:
-                    figures = _in_child(url, period, config)
-                    results.append(Measure(mode=mode, backend=backend, **figures))
+                    n = workers if backend == "postgresql" and mode == "http" else 1
+                    figures = _in_child(url, period, config, n)
+                    label = f"{backend}×{n}" if n > 1 else backend
+                    results.append(Measure(mode=mode, backend=label, **figures))
                 finally:
                     if pg_name and postgres_url:
                         _drop_pg(postgres_url, pg_name)

@@ -46,11 +46,22 @@ def _register_gather(app: typer.Typer) -> None:
         backend: list[str] = typer.Option(
             ["sqlite", "postgresql"], "--backend", help="sqlite and/or postgresql."
         ),
+        workers: int = typer.Option(
+            1, "--workers", help="Worker processes for HTTP into PostgreSQL."
+        ),
     ) -> None:
         """Gather a simulated month over HTTP and from CSV into SQLite and PostgreSQL."""
         from benchmarks.gather import report, run
 
-        results, prep = run(employees, seed, period, postgres, tuple(mode), backends=tuple(backend))
+        results, prep = run(
+            employees,
+            seed,
+            period,
+            postgres,
+            tuple(mode),
+            backends=tuple(backend),
+            workers=workers,
+        )
         typer.echo(report(employees, results, prep))
 
 

@@ -62,6 +62,9 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(
             False, "--strict", help="Exit 3 when a delivery failed (an OPD not assessable)."
         ),
+        workers: int = typer.Option(
+            1, "--workers", help="Processes for per-OPD HTTP deliveries (PostgreSQL only)."
+        ),
     ) -> None:
         """Fetch, check and load a month from the configured sources into the database."""
         from db.migrate import upgrade
@@ -79,7 +82,7 @@ def register(app: typer.Typer) -> None:
         upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
         try:
-            report = gather_month(engine, period, config)
+            report = gather_month(engine, period, config, workers=workers)
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=2) from exc
