@@ -173,7 +173,7 @@ def upsert_register(
                 )
             )
     session.flush()
-    out.inserted = len(fresh) + len(fresh_a)
+    out.inserted = len(fresh_a)  # rows of the register: posts (a new employee brings one)
     out.updated = len(changed) + len(changed_a)
     out.unchanged = len(asg) - len(fresh_a) - len(changed_a)
     return out
