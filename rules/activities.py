@@ -82,10 +82,12 @@ def activity_components(
     # One grouped sum over all rows: classes 0/1 sum the counted main/additional minutes;
     # 2 entered against the rules, 3 valid but not approved, 4 approved but not completed count
     # rows; 5 is a counted row of an unknown kind. Bucket 0 collects NIPs not on the roster.
-    counted_class = np.where(kind >= 0, kind, 5)
-    uncounted_class = 2 + valid * (1 + approved.astype(np.int64))
+    counted_class = np.where(kind >= 0, kind, np.int8(5))
+    uncounted_class = np.int8(2) + valid.view(np.int8) + (valid & approved).view(np.int8)
     cls = np.where(counted, counted_class, uncounted_class)
-    weight = np.where(counted, np.nan_to_num(minutes), 1.0)
+    if np.isnan(minutes).any():
+        minutes = np.nan_to_num(minutes)
+    weight = np.where(counted, minutes, 1.0)
     k = 6
     sums = np.bincount((codes + 1) * k + cls, weights=weight, minlength=(n + 1) * k)
     sums = sums[k:].reshape(n, k)

@@ -43,8 +43,12 @@ def _num(values: np.ndarray) -> np.ndarray:
 
 def _join(a: np.ndarray, b: np.ndarray, sep: str = "; ") -> np.ndarray:
     """a + sep + b where both are non-empty, otherwise whichever is non-empty."""
-    both = _add(_add(a, sep), b)
-    return np.where(a == "", b, np.where(b == "", a, both))
+    a_empty = a == ""
+    out: np.ndarray = np.where(a_empty, b, a)
+    both = ~a_empty & (b != "")
+    if both.any():
+        out[both] = _add(_add(a[both], sep), b[both])
+    return out
 
 
 def _cap(text: str, capital: bool) -> str:

@@ -52,9 +52,10 @@ def isin(values: pd.Series, allowed: Iterable[str]) -> np.ndarray:
 
 
 def position_in(values: pd.Series, known: list[str]) -> np.ndarray:
-    """Index of each value in `known` (-1 when absent or empty)."""
+    """Index of each value in `known` (-1 when absent or empty), as small integers."""
     where = {name: i for i, name in enumerate(known)}
-    return map_values(values, lambda u: where.get(str(u), -1), -1, np.int64)
+    dtype = np.int8 if len(known) < 127 else np.int64
+    return map_values(values, lambda u: where.get(str(u), -1), -1, dtype)
 
 
 def time_seconds(t: time) -> int:
