@@ -2,7 +2,7 @@
 
 Everything is real: the simulator serves the sources over HTTP, a local Prefect server runs
 the cycle, the deployments are served in a subprocess, and the scripted heads and employees
-act through flows.review_service exactly as the portal does. The script: in every third OPD
+act through flows.review_service exactly as the portal does. The script: in every other OPD
 the head selects the lowest-ranked candidate; that employee writes a defence; the head rejects
 the first defence and accepts the next, alternating. Other OPDs select nobody.
 """
@@ -62,22 +62,21 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
         try:
             if state.stage == ReviewStage.SELECTION:
                 picks = {state.candidates[0]: (True, "indeks terendah tanpa keterangan")}
-                chosen = picks if index % 3 == 0 else {}
+                chosen = picks if index % 2 == 0 else {}
                 svc.submit_selection(engine, period, scope, head, chosen, "cli")
                 done.append(f"{scope}: selection of {len(chosen)} name(s)")
             elif state.awaiting_defence:
+                # The employee defends and the head answers at once: the run wakes once.
                 nip = state.awaiting_defence[0]
                 svc.submit_defence(
                     engine, period, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "cli"
                 )
-                done.append(f"{scope}: defence from {nip}")
-            elif state.awaiting_verdict:
-                nip = state.awaiting_verdict[0]
                 accepted = turn[0] % 2 == 1
                 turn[0] += 1
                 reason = "bukti diterima" if accepted else "tidak ada bukti pendukung"
                 svc.submit_verdict(engine, period, scope, nip, head, accepted, reason, "cli")
-                done.append(f"{scope}: defence of {nip} {'accepted' if accepted else 'rejected'}")
+                verdict = "accepted" if accepted else "rejected"
+                done.append(f"{scope}: defence from {nip}, {verdict}")
         except Refused as exc:
             done.append(f"{scope}: refused ({exc})")
     for line in done:
@@ -154,7 +153,7 @@ def run_demo(
     out_dir: Path,
     *,
     period: str = "2025-10",
-    employees: int = 1500,
+    employees: int = 900,
     seed: int = 1,
     timeout: float = 170,
     say: Say = print,
