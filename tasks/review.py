@@ -168,6 +168,8 @@ def apply_selection_input(
                 )
             except Refused as exc:
                 _refused(s, review, str(answer.get("decided_by", "")), pause_key, exc.problems)
+        elif answer.get("action") == "invalid":
+            _refused(s, review, "", pause_key, ["jawaban tidak sesuai formulir"])
         close_selection_if_due(s, review, now)
         state = state_of(s, review)
     get_run_logger().info("review %s %s: stage %s", scope_code, period, state.stage)
@@ -281,6 +283,8 @@ def apply_defence_input(
                     s, review, nip, bool(answer.get("accepted")), str(answer.get("reason", "")),
                     actor=actor, channel=channel, now=now, replay=True,
                 )  # fmt: skip
+            elif action == "invalid":
+                raise Refused(["jawaban tidak sesuai formulir"])
         except Refused as exc:
             _refused(s, review, actor, pause_key, exc.problems)
         state = state_of(s, review)
