@@ -129,9 +129,10 @@ def _drop_pg(admin_url: str, name: str) -> None:
 
 
 def _start_server(employees: int, seed: int, period: str, port: int) -> subprocess.Popen[bytes]:
-    exe = Path(sys.executable).parent / "kinerja"
     env = {**os.environ, "KINERJA_SOURCE_TOKEN": TOKEN}
-    cmd = [str(exe), "simulate", "--period", period, "--employees", str(employees)]
+    # this interpreter and this checkout, whatever the console script's shebang says
+    cmd = [sys.executable, "-c", "from kinerja.cli import app; app()", "simulate"]
+    cmd += ["--period", period, "--employees", str(employees)]
     cmd += ["--seed", str(seed), "--serve", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 900

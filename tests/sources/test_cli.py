@@ -59,11 +59,12 @@ def test_simulate_serve_runs_a_real_server_process() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    exe = Path(sys.executable).parent / "kinerja"
     env = {**os.environ, "KINERJA_SOURCE_TOKEN": "cli-token"}
     proc = subprocess.Popen(
         [
-            str(exe),
+            sys.executable,
+            "-c",
+            "from kinerja.cli import app; app()",
             "simulate",
             "--period",
             "2025-10",
