@@ -113,9 +113,9 @@ def open_reviews(period: str) -> list[str]:
     return sorted(kinds)
 
 
-@task(cache_policy=NONE)
+@task(cache_policy=NONE, retries=3, retry_delay_seconds=10)
 def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
-    """Start one opd_review run per scope; the idempotency key makes a rerun return the same."""
+    """Start one opd_review run per scope; the idempotency key makes a retry return the same."""
     from prefect.deployments import run_deployment
 
     from flows.serve import REVIEW_DEPLOYMENT
