@@ -10,7 +10,15 @@ import typer
 decide_app = typer.Typer(help="Submit a decision (the same validation as the portal and UI).")
 
 
+LOCAL_API = "http://127.0.0.1:4200/api"  # where `kinerja serve` starts the Prefect server
+
+
 def _engine() -> Any:
+    """The database engine; also points Prefect at the local server unless told otherwise."""
+    import os
+
+    # Before prefect is imported (settings are read then): decisions resume runs on that server.
+    os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
     from db.session import make_engine
     from kinerja.settings import get_settings
 
@@ -137,6 +145,9 @@ def register(app: typer.Typer) -> None:
         gather: bool = typer.Option(True, "--gather/--no-gather", help="Fetch sources first."),
     ) -> None:
         """Start the month's cycle on the served deployment (a rerun returns the same run)."""
+        import os
+
+        os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
         from prefect.deployments import run_deployment
 
         from flows.serve import CYCLE_DEPLOYMENT

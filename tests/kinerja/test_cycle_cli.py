@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from db import reviews
 from db.session import session_scope
 from flows.review_logic import utcnow
 from kinerja.cli import app
+from kinerja.cli.cycle import LOCAL_API
 from kinerja.domain import DecisionKind
 from tests.flows.factories import make_opd
 
@@ -27,6 +29,8 @@ def cli_env(
     from kinerja.settings import get_settings
 
     monkeypatch.setenv("KINERJA_DATABASE_URL", sqlite_url)
+    # The commands default PREFECT_API_URL; monkeypatch restores it after the test.
+    monkeypatch.setenv("PREFECT_API_URL", os.environ.get("PREFECT_API_URL", LOCAL_API))
     get_settings.cache_clear()
     yield sqlite_engine
     get_settings.cache_clear()
