@@ -219,7 +219,7 @@ def month_workdays(period: str, cal: CalendarPolicy | None = None) -> list[date]
 
 
 def _opd_sizes(rng: np.random.Generator, employees: int) -> np.ndarray:
-    n_opd = int(np.clip(round(employees / 300), 3, len(OPD_NAMES)))
+    n_opd = int(np.clip(round(employees**0.5 / 2.5), 3, len(OPD_NAMES)))  # 600 -> 10 OPDs
     n_opd = min(n_opd, max(1, employees // 6))
     minimum = min(6, employees // n_opd)
     weights = rng.lognormal(0.0, 0.7, n_opd)
