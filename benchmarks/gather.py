@@ -35,8 +35,8 @@ class Measure:
     loaded: int
     rejected: int
     seconds: float
-    cpu_seconds: float  # of the gathering process (worker processes not included)
-    peak_mb: float
+    cpu_seconds: float  # of the gathering process and its worker processes
+    peak_mb: float  # the largest resident high-water mark among them
     error: str = ""
 
     @property
@@ -75,7 +75,8 @@ def _measure(url: str, period: str, config: dict[str, Any], workers: int, out: A
     t0 = time.perf_counter()
     report = gather_month(engine, period, cfg, workers=workers)
     seconds = time.perf_counter() - t0
-    cpu = time.process_time() - cpu0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes, once reaped
+    cpu = time.process_time() - cpu0 + children.ru_utime + children.ru_stime
     engine.dispose()
     totals = report.by_source()
     out.put(
@@ -85,7 +86,7 @@ def _measure(url: str, period: str, config: dict[str, Any], workers: int, out: A
             "rejected": sum(c["rejected"] for c in totals.values()),
             "seconds": seconds,
             "cpu_seconds": cpu,
-            "peak_mb": _peak_mb(),
+            "peak_mb": max(_peak_mb(), children.ru_maxrss / 1024),
             "error": "; ".join(report.errors + report.failures),
         }
     )
