@@ -49,12 +49,23 @@ def _scope_of(person: Person, per: str) -> tuple[str, str, str]:
     return "opd", person.opd_code, person.opd_name
 
 
+CAP_REASON = "melebihi batas pengumuman per OPD/rumpun"
+DISABLED_REASON = "pengumuman dinonaktifkan oleh kebijakan (publication.max_per_scope = 0)"
+
+
 def announcement_groups(
     facts: MonthFacts, nips: list[str], policy: Policy
 ) -> tuple[list[Group], dict[str, str]]:
-    """Published people grouped by the policy's scope, at most `max_per_scope` each (lowest
-    composite first); returns the groups and who was left out, with why."""
+    """Published people grouped by the policy's scope (`publication.per`), and who is not announced.
+
+    Each group keeps at most `publication.max_per_scope` people, chosen deterministically: lowest
+    composite first, then NIP (no composite sorts last). The others stay "published" (coached,
+    told in their letter) but are not named; they are returned with the reason. With
+    `max_per_scope` 0 nobody is announced.
+    """
     pub = policy.publication
+    if pub.max_per_scope == 0:
+        return [], dict.fromkeys(nips, DISABLED_REASON)
     groups: dict[str, Group] = {}
     for nip in nips:
         kind, code, name = _scope_of(facts.people[nip], pub.per)
@@ -67,10 +78,37 @@ def announcement_groups(
 
     for g in groups.values():
         g.nips.sort(key=order)
+        scope = "OPD" if g.scope_kind == "opd" else "rumpun"
         for nip in g.nips[pub.max_per_scope :]:
-            left_out[nip] = f"batas {pub.max_per_scope} nama per {g.scope_kind} (kebijakan)"
+            left_out[nip] = (
+                f"{CAP_REASON}: paling banyak {pub.max_per_scope} nama per {scope} "
+                f"{g.scope_name} (indeks komposit terendah lebih dulu, lalu NIP)"
+            )
         g.nips = g.nips[: pub.max_per_scope]
     return [g for _, g in sorted(groups.items()) if g.nips], left_out
+
+
+def not_announced(facts: MonthFacts, policy: Policy) -> dict[str, str]:
+    """Published people who are not named in any announcement, with why (facts' own checks too)."""
+    published = facts.publishable()
+    _, left_out = announcement_groups(facts, published, policy)
+    return {**facts.inconsistent, **left_out}
+
+
+def not_announced_rows(facts: MonthFacts, left_out: dict[str, str]) -> list[dict[str, str]]:
+    """For the manifest and the recap: NIP, name, OPD and reason, ordered by NIP."""
+    rows = []
+    for nip, reason in sorted(left_out.items()):
+        person = facts.people.get(nip)
+        rows.append(
+            {
+                "nip": nip,
+                "name": person.name if person else "",
+                "opd_name": person.opd_name if person else "",
+                "reason": reason,
+            }
+        )
+    return rows
 
 
 def recognition_groups(facts: MonthFacts, policy: Policy, exclude: set[str]) -> list[Group]:

@@ -12,7 +12,8 @@ and what `render_*` accept, e.g. from the portal):
 Warning letter adds: defence_deadline (datetime|None).
 Outcome letter adds: outcome ("published"|"not_published"), verdict ("accepted"|"rejected"|None),
     defence_submitted (bool), channel_label (str), published_fields (str, e.g. "nama, jabatan
-    dan unit kerja"),
+    dan unit kerja"), announced (bool: named in an announcement draft; False when published but
+    left out, e.g. over `publication.max_per_scope`), not_announced_reason (str),
     coaching: {coach_label, period, checkin_dates (list of ISO dates), goals (list of
     {label, baseline, target})} | None.
 """
@@ -123,6 +124,7 @@ def outcome_letter_context(
     policy: Policy,
     coaching: CoachingAssignment | None,
     portal_url: str,
+    not_announced_reason: str = "",
 ) -> dict[str, Any]:
     ctx = _base_context(facts, nip, policy, "outcome", portal_url)
     outcome = facts.decision("outcome", nip)
@@ -133,6 +135,9 @@ def outcome_letter_context(
     ctx["defence_submitted"] = facts.value("defence", nip) == "submitted"
     ctx["channel_label"] = policy.publication.channel_label
     ctx["published_fields"] = fields_label(list(policy.publication.fields))
+    # A published employee over the per-scope cap is not named anywhere: the letter says so.
+    ctx["announced"] = ctx["outcome"] == "published" and not not_announced_reason
+    ctx["not_announced_reason"] = not_announced_reason
     ctx["coaching"] = (
         {
             "coach_label": coach_label(coaching.coach_role),
@@ -164,12 +169,15 @@ def write_letters(
     reviews: dict[str, Review],
     coaching: dict[str, CoachingAssignment],
     portal_url: str,
+    not_announced: dict[str, str] | None = None,
 ) -> list[Path]:
     """out/<period>/letters/<nip>/peringatan.{html,txt} and keputusan.{html,txt}.
 
     A warning letter already written when the warning was issued (by the review flow, with the
     employee's personal defence link) is kept as sent; only missing ones are written here.
+    `not_announced` (NIP -> reason) are published employees no announcement names.
     """
+    left_out = not_announced or {}
     root = Path(out_dir) / facts.period / "letters"
     written: list[Path] = []
     for nip, d in sorted(facts.decisions.get("warning", {}).items()):
@@ -184,7 +192,9 @@ def write_letters(
     for nip in sorted(facts.decisions.get("outcome", {})):
         if nip not in facts.people or not SAFE_NIP.fullmatch(nip):
             continue
-        ctx = outcome_letter_context(facts, nip, policy, coaching.get(nip), portal_url)
+        ctx = outcome_letter_context(
+            facts, nip, policy, coaching.get(nip), portal_url, left_out.get(nip, "")
+        )
         written.append(_write(root / nip / "keputusan.html", render_outcome_letter(ctx)))
         written.append(_write(root / nip / "keputusan.txt", render_outcome_letter_text(ctx)))
     return written

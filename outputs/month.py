@@ -15,7 +15,12 @@ from db import drafts as draft_store
 from db import outcomes
 from db.models import CoachingAssignment
 from kinerja.settings import Settings, get_settings
-from outputs.announcements import announcement_groups, recognition_groups, save_drafts
+from outputs.announcements import (
+    announcement_groups,
+    not_announced_rows,
+    recognition_groups,
+    save_drafts,
+)
 from outputs.coaching import coach_label, plan_coaching
 from outputs.facts import MonthFacts, load_facts
 from outputs.letters import write_letters
@@ -176,10 +181,7 @@ def produce_month_outputs(
     report.coached = sorted(coaching)
     roles = {nip: a.coach_role for nip, a in coaching.items()}
 
-    if policy.publication.max_per_scope > 0:
-        groups, left_out = announcement_groups(facts, published, policy)
-    else:
-        groups, left_out = [], dict.fromkeys(published, "pengumuman dinonaktifkan oleh kebijakan")
+    groups, left_out = announcement_groups(facts, published, policy)
     report.left_out.update(left_out)
     report.announced = [n for g in groups for n in g.nips]
     save_drafts(session, facts, "announcement", groups, policy, roles)
@@ -190,7 +192,7 @@ def produce_month_outputs(
     save_drafts(session, facts, "recognition", rec_groups, policy, {})
     session.commit()
 
-    outbox = export_approved(session, period, out_dir)
+    outbox = export_approved(session, period, out_dir, not_announced_rows(facts, report.left_out))
     report.outbox_files, report.manifest, report.drafts = (
         outbox.files,
         outbox.manifest,
@@ -203,6 +205,7 @@ def produce_month_outputs(
         outcomes.reviews(session, period),
         coaching,
         settings.portal_base_url,
+        not_announced=report.left_out,
     )
     report.coaching_file = _write(
         Path(out_dir) / period / "coaching" / f"pendampingan_{report.coaching_period}.json",

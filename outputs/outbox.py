@@ -34,11 +34,27 @@ def file_name(purpose: str, scope_code: str, fmt: str) -> str:
     return f"{purpose}_{safe}_{fmt}.txt"
 
 
-def export_approved(session: Session, period: str, out_dir: Path) -> OutboxResult:
+def _previous_not_announced(manifest: Path) -> list[dict[str, str]]:
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    rows = data.get("not_announced", []) if isinstance(data, dict) else []
+    return list(rows) if isinstance(rows, list) else []
+
+
+def export_approved(
+    session: Session,
+    period: str,
+    out_dir: Path,
+    not_announced: list[dict[str, str]] | None = None,
+) -> OutboxResult:
     """Write approved drafts to out/<period>/announcements/; remove anything not approved.
 
     The manifest lists every draft of the period with its status and who decided, when and why,
-    so communications staff see what is still waiting.
+    so communications staff see what is still waiting, and under `not_announced` the published
+    employees no draft names, with the reason (e.g. "melebihi batas pengumuman per OPD/rumpun").
+    With `not_announced` None (re-export after an approval) the previous list is kept.
     """
     directory = Path(out_dir) / period / "announcements"
     directory.mkdir(parents=True, exist_ok=True)
@@ -73,10 +89,19 @@ def export_approved(session: Session, period: str, out_dir: Path) -> OutboxResul
         if stale.is_file() and stale.name not in keep:
             stale.unlink()
     manifest = directory / MANIFEST
+    if not_announced is None:
+        not_announced = _previous_not_announced(manifest)
     _write(
         manifest,
         json.dumps(
-            {"period": period, "counts": counts, "drafts": entries}, ensure_ascii=False, indent=2
+            {
+                "period": period,
+                "counts": counts,
+                "drafts": entries,
+                "not_announced": not_announced,
+            },
+            ensure_ascii=False,
+            indent=2,
         )
         + "\n",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from db import coaching as coaching_store
 from db import drafts as draft_store
 from db import outcomes
+from outputs.announcements import not_announced, not_announced_rows
 from outputs.coaching import FollowUp, coach_label, follow_up
 from outputs.facts import MonthFacts
 from outputs.periods import next_period, previous
@@ -30,6 +32,44 @@ DECISION_COLUMNS = [
     ("pembelaan_ditolak", "verdict", "rejected"),
     ("diumumkan", "outcome", "published"),
     ("tidak_diumumkan", "outcome", "not_published"),
+]
+
+# The per-OPD summary, one definition for every format: (key, header). Excel shows all of it,
+# Markdown the keys in SUMMARY_MARKDOWN.
+SUMMARY_COLUMNS: list[tuple[str, str]] = [
+    ("name", "Perangkat daerah"),
+    ("code", "Kode"),
+    ("rumpun", "Rumpun"),
+    ("assessable", "Dapat dinilai"),
+    ("status_reason", "Alasan"),
+    ("scored", "Dinilai"),
+    ("sufficient", "Data cukup"),
+    ("insufficient", "Data kurang"),
+    ("mean", "Rata-rata"),
+    ("median", "Median"),
+    ("minimum", "Min"),
+    ("maximum", "Maks"),
+    ("candidates", "Usulan"),
+    ("announced", "Diumumkan"),
+]
+SUMMARY_MARKDOWN = (
+    "name",
+    "scored",
+    "sufficient",
+    "mean",
+    "median",
+    "minimum",
+    "maximum",
+    "candidates",
+    "announced",
+)
+SUMMARY_STATS = frozenset({"mean", "median", "minimum", "maximum"})
+# Published employees no announcement names, with why: (key, header).
+NOT_ANNOUNCED_COLUMNS: list[tuple[str, str]] = [
+    ("nip", "NIP"),
+    ("name", "Nama"),
+    ("opd_name", "Perangkat daerah"),
+    ("reason", "Alasan tidak diumumkan"),
 ]
 
 
@@ -62,6 +102,34 @@ class OpdRecap:
         return sum(self.quarantined.values())
 
 
+def summary_headers(keys: Sequence[str]) -> list[str]:
+    labels = dict(SUMMARY_COLUMNS)
+    return [labels[k] for k in keys]
+
+
+def summary_row(
+    o: OpdRecap, keys: Sequence[str], number: Callable[[float | None], Any]
+) -> list[Any]:
+    """One OPD's summary values for `keys`; `number` formats the statistics."""
+    values: dict[str, Any] = {
+        "name": o.name,
+        "code": o.code,
+        "rumpun": o.rumpun,
+        "assessable": "ya" if o.assessable else "tidak",
+        "status_reason": o.status_reason,
+        "scored": o.scored,
+        "sufficient": o.sufficient,
+        "insufficient": o.insufficient,
+        "mean": o.mean,
+        "median": o.median,
+        "minimum": o.minimum,
+        "maximum": o.maximum,
+        "candidates": o.candidates,
+        "announced": o.decisions.get("diumumkan", 0),
+    }
+    return [number(values[k]) if k in SUMMARY_STATS else values[k] for k in keys]
+
+
 @dataclass
 class Recap:
     period: str
@@ -76,6 +144,7 @@ class Recap:
     coaching_next: list[dict[str, Any]]
     drafts: dict[str, int]
     quarantined_unplaced: int = 0
+    not_announced: list[dict[str, str]] = field(default_factory=list)
 
 
 def bin_of(score: float) -> int:
@@ -183,4 +252,5 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
         coaching_next=coaching_next,
         drafts=dict(drafts),
         quarantined_unplaced=unplaced,
+        not_announced=not_announced_rows(facts, not_announced(facts, policy)),
     )

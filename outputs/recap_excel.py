@@ -12,7 +12,16 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from outputs.recap import BINS, DECISION_COLUMNS, OpdRecap, Recap
+from outputs.recap import (
+    BINS,
+    DECISION_COLUMNS,
+    NOT_ANNOUNCED_COLUMNS,
+    SUMMARY_COLUMNS,
+    OpdRecap,
+    Recap,
+    summary_headers,
+    summary_row,
+)
 from outputs.recap_html import DECISION_HEADERS
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
@@ -38,49 +47,13 @@ def _r(x: float | None) -> float | None:
 
 
 def write_workbook(recap: Recap, path: Path) -> Path:
-    """Sheets: Ringkasan, Sebaran, Kategori, Keputusan, Kualitas data, Tren, Pendampingan."""
+    """Sheets: Ringkasan, Sebaran, Kategori, Keputusan, Kualitas data, Tren, Pendampingan,
+    Pendampingan berikutnya, Tidak diumumkan."""
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     every: list[OpdRecap] = [*recap.opds, recap.total]
-    _sheet(
-        wb,
-        "Ringkasan",
-        [
-            "Perangkat daerah",
-            "Kode",
-            "Rumpun",
-            "Dapat dinilai",
-            "Alasan",
-            "Dinilai",
-            "Data cukup",
-            "Data kurang",
-            "Rata-rata",
-            "Median",
-            "Min",
-            "Maks",
-            "Usulan",
-            "Diumumkan",
-        ],
-        [
-            [
-                o.name,
-                o.code,
-                o.rumpun,
-                "ya" if o.assessable else "tidak",
-                o.status_reason,
-                o.scored,
-                o.sufficient,
-                o.insufficient,
-                _r(o.mean),
-                _r(o.median),
-                _r(o.minimum),
-                _r(o.maximum),
-                o.candidates,
-                o.decisions.get("diumumkan", 0),
-            ]
-            for o in every
-        ],
-    )
+    keys = [k for k, _ in SUMMARY_COLUMNS]
+    _sheet(wb, "Ringkasan", summary_headers(keys), [summary_row(o, keys, _r) for o in every])
     step = 100 // BINS
     dist = _sheet(
         wb,
@@ -190,6 +163,12 @@ def write_workbook(recap: Recap, path: Path) -> Path:
             ]
             for c in recap.coaching_next
         ],
+    )
+    _sheet(
+        wb,
+        "Tidak diumumkan",
+        [h for _, h in NOT_ANNOUNCED_COLUMNS],
+        [[r[k] for k, _ in NOT_ANNOUNCED_COLUMNS] for r in recap.not_announced],
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

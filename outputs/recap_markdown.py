@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from outputs.recap import DECISION_COLUMNS, Recap
+from outputs.recap import (
+    DECISION_COLUMNS,
+    NOT_ANNOUNCED_COLUMNS,
+    SUMMARY_MARKDOWN,
+    Recap,
+    summary_headers,
+    summary_row,
+)
 from outputs.recap_html import DECISION_HEADERS
 from templates.filters import angka, period_label, selisih
 
@@ -23,36 +30,14 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def recap_markdown(recap: Recap) -> dict[str, str]:
-    """Artifact key -> Markdown: ringkasan, kategori, keputusan, kualitas-data, pendampingan."""
+    """Artifact key -> Markdown: ringkasan, kategori, keputusan, tidak-diumumkan, kualitas-data,
+    pendampingan."""
     every = [*recap.opds, recap.total]
     title = f"Rekap kinerja ASN {period_label(recap.period)}"
     out: dict[str, str] = {}
     out["ringkasan"] = f"# {title}: ringkasan\n\n" + table(
-        [
-            "Perangkat daerah",
-            "Dinilai",
-            "Data cukup",
-            "Rata-rata",
-            "Median",
-            "Min",
-            "Maks",
-            "Usulan",
-            "Diumumkan",
-        ],
-        [
-            [
-                o.name,
-                o.scored,
-                o.sufficient,
-                angka(o.mean),
-                angka(o.median),
-                angka(o.minimum),
-                angka(o.maximum),
-                o.candidates,
-                o.decisions.get("diumumkan", 0),
-            ]
-            for o in every
-        ],
+        summary_headers(SUMMARY_MARKDOWN),
+        [summary_row(o, SUMMARY_MARKDOWN, angka) for o in every],
     )
     out["kategori"] = (
         f"# {title}: kategori\n\n"
@@ -73,6 +58,14 @@ def recap_markdown(recap: Recap) -> dict[str, str]:
             [o.name, o.candidates] + [o.decisions.get(c, 0) for c in cols] + [o.no_decision]
             for o in every
         ],
+    )
+    out["tidak-diumumkan"] = f"# {title}: ditetapkan diumumkan tetapi tidak dimuat\n\n" + (
+        table(
+            [h for _, h in NOT_ANNOUNCED_COLUMNS],
+            [[r[k] for k, _ in NOT_ANNOUNCED_COLUMNS] for r in recap.not_announced],
+        )
+        if recap.not_announced
+        else "Semua pegawai yang ditetapkan diumumkan dimuat dalam draf pengumuman.\n"
     )
     out["kualitas-data"] = f"# {title}: kualitas data\n\n" + table(
         ["Perangkat daerah", "Dapat dinilai", "Dikarantina", "Alasan", "Data kurang"],

@@ -325,5 +325,12 @@ def test_recap_files(session: Session, policy: Policy, out_dir: Path, settings: 
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "<script" not in html
     tables = report.recap.tables
-    assert set(tables) == {"ringkasan", "kategori", "keputusan", "kualitas-data", "pendampingan"}
+    assert set(tables) == {
+        "ringkasan",
+        "kategori",
+        "keputusan",
+        "tidak-diumumkan",
+        "kualitas-data",
+        "pendampingan",
+    }
     assert "| Dinas Perhubungan |" in tables["ringkasan"]
