@@ -40,12 +40,18 @@ defence_received    to head_of_opd: a defence arrived; give a verdict.
     employee_name, deadline (for the verdict), link; optional employee_nip.
 defence_reminder    to employee: the defence window closes soon.
     deadline, link.
-deadline_passed     to head_of_opd / bkd / employee: a deadline passed with no answer.
-    scope_name, stage ("selection" | "defence"), deadline (the one that passed);
-    optional next_step (str: what happens now / what to do; a default per stage is used).
+deadline_passed     to head_of_opd / bkd: a review ended with "no_decision"; nobody from the
+    scope is published. scope_name, deadline (the one that passed), stage, which picks the
+    wording: "selection" = the head chose no one by the selection deadline; "defence" (or
+    "verdict") = the head gave no verdict on a defence by the deadline. Any other stage is a
+    ValueError. Optional next_step (str: replaces the default "what happens now" per stage).
 outcome             to employee: the final outcome.
     outcome ("published" | "not_published"), reason (str); optional opd_name,
-    coach_label (str, e.g. "atasan langsung"), checkin_dates (list of dates), link.
+    coach_label (str, e.g. "atasan langsung"), checkin_dates (list of dates), link,
+    announced (bool) and not_announced_reason (str) once the announcement cap is known.
+    published_fields, channel_label, max_per_scope, publication_scope come from the policy
+    (settings.policy, `publication.*`) unless given; the message does not promise a name in
+    the announcement, since `publication.max_per_scope` may leave it out.
 drafts_ready        to communications / bkd: announcement drafts wait for approval.
     count (int); optional command (str, default "kinerja drafts list --period <period>").
 coaching_assigned   to coach (or bkd for Sekda/Governor): coach someone next month.
@@ -133,7 +139,7 @@ def notify(
     """Send `template` to `recipient` on each channel of `recipient_role`; one row per channel."""
     settings = settings or get_settings()
     config = load_recipients_config(settings.recipients_config)
-    subject, body = render_message(template, {"period": period, **context})
+    subject, body = render_message(template, {"period": period, **context}, settings)
     who = resolve(session, recipient_role, recipient, config)
     message = OutgoingMessage(event_key, who, subject, body, period, template)
     rows: list[Notification] = []
