@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -27,13 +28,34 @@ def payload(message: OutgoingMessage) -> dict[str, Any]:
     }
 
 
+def redact_url(url: str) -> str:
+    """Only scheme://host/…: gateways put tokens in the path or query of the URL."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme or '?'}://{host}/…"
+
+
+def scrub(text: str, url: str) -> str:
+    """Remove the URL, and its path and query on their own, from an error text."""
+    parts = urlsplit(url)
+    secret_parts = [url, parts.path + ("?" + parts.query if parts.query else ""), parts.query]
+    if parts.password:
+        secret_parts.append(parts.password)
+    for part in sorted(secret_parts, key=len, reverse=True):
+        if part and part != "/":
+            text = text.replace(part, redact_url(url) if part == url else "/…")
+    return text
+
+
 class WebhookNotifier(Notifier):
     """POSTs JSON; 5xx/timeouts are retried, other non-2xx answers are permanent."""
 
     name = "webhook"
 
     def __init__(self, settings: Settings) -> None:
-        self.url = settings.webhook_url
+        self.url = settings.webhook_url.get_secret_value() if settings.webhook_url else ""
         self.token = settings.webhook_token
         self.timeout = settings.webhook_timeout
 
@@ -48,11 +70,15 @@ class WebhookNotifier(Notifier):
                 self.url, json=payload(message), headers=headers, timeout=self.timeout
             )
         except requests.RequestException as exc:
-            raise DeliveryError(f"webhook {self.url}: {type(exc).__name__}: {exc}") from exc
+            # `from None`: the chained exception would carry the URL into tracebacks and logs.
+            detail = scrub(f"{type(exc).__name__}: {exc}", self.url)
+            raise DeliveryError(f"webhook {redact_url(self.url)}: {detail}") from None
+        where = redact_url(self.url)
+        answer = scrub(resp.text[:200], self.url)
         if resp.status_code >= 500 or resp.status_code == 429:
-            raise DeliveryError(f"webhook HTTP {resp.status_code}: {resp.text[:200]}")
+            raise DeliveryError(f"webhook {where} HTTP {resp.status_code}: {answer}")
         if resp.status_code >= 300:
-            raise PermanentDeliveryError(f"webhook HTTP {resp.status_code}: {resp.text[:200]}")
+            raise PermanentDeliveryError(f"webhook {where} HTTP {resp.status_code}: {answer}")
 
 
 @register_channel("webhook")

@@ -236,3 +236,23 @@ def test_shipped_example_recipients_config_is_valid() -> None:
     assert channels_for("head_of_opd", settings, cfg) == ["email", "webhook"]
     assert channels_for("coach", settings, cfg) == ["file"]  # not configured: the default
     assert role_addresses("communications", cfg)[0].email == "humas@example.go.id"
+
+
+def test_webhook_url_never_leaks(
+    session: Session, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _employee(session)
+    dead_port = free_port()  # nothing listens here
+    url = f"http://gw:SECRETPW@127.0.0.1:{dead_port}/hook/SECRET-PATH-TOKEN?key=SECRET-QUERY"
+    settings = _settings(
+        tmp_path, notification_channels=["webhook"], webhook_url=url, notify_max_attempts=2
+    )
+    assert "SECRET" not in repr(settings)
+    with caplog.at_level("DEBUG"):
+        (row,) = _send(session, settings)
+    assert row.status == "failed"
+    assert f"webhook http://127.0.0.1:{dead_port}/…" in (row.error or "")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "failed (try 1)" in logged
+    for text in (row.error or "", row.body, logged):
+        assert "SECRET" not in text
