@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_sender: str = "kinerja@bkd.example.go.id"
-    webhook_url: str | None = None
+    webhook_url: SecretStr | None = Field(
+        default=None, description="Webhook endpoint; secret (gateways put tokens in the URL)."
+    )
     webhook_token: SecretStr | None = None
     notification_channels: list[str] = Field(default_factory=lambda: ["file"])
     recipients_config: Path | None = None
