@@ -54,9 +54,12 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(default=3, ge=1, description="Tries per send and channel.")
     notify_backoff_base: float = Field(default=1.0, ge=0, description="Seconds, doubled per try.")
 
-    portal_secret: SecretStr = Field(
-        default=SecretStr("change-me-in-production"),
-        description="Key that signs portal links; set KINERJA_PORTAL_SECRET in production.",
+    portal_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs portal links and forms; set KINERJA_PORTAL_SECRET.",
+    )
+    portal_secret_block: str | None = Field(
+        default=None, description="Name of a Prefect Secret block holding the portal key."
     )
     portal_base_url: str = "http://127.0.0.1:8100"
     link_ttl_hours: int = 24 * 14

@@ -28,14 +28,16 @@ from portal.links import LinkClaims, LinkRefused, utcnow, verify
 from portal.pages import (
     PAGES,
     Page,
+    decider_of,
+    holder_refusal,
     parse_defence,
     parse_selection,
     parse_verdict,
     recorded,
     refusal_from,
     refusal_page,
-    verdict_actor,
 )
+from portal.secret import portal_key
 from templates import environment
 
 SECURITY_HEADERS = {
@@ -57,6 +59,7 @@ class Portal:
     def __init__(self, engine: Engine | None, settings: Settings) -> None:
         self._engine = engine
         self.settings = settings
+        self._secret: bytes | None = None
 
     @property
     def engine(self) -> Engine:
@@ -65,8 +68,10 @@ class Portal:
         return self._engine
 
     @property
-    def secret(self) -> str:
-        return self.settings.portal_secret.get_secret_value()
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = portal_key(self.settings)
+        return self._secret
 
     def render(self, page: Page) -> HTMLResponse:
         html = environment().get_template(page.template).render(**helpers(), **page.context)
@@ -103,6 +108,16 @@ class Portal:
             detail=detail,
         )
 
+    def _holder(
+        self, session: Session, claims: LinkClaims, ip: str, method: str
+    ) -> HTMLResponse | None:
+        """A refusal page when a selection or verdict link is not held by the scope's head."""
+        reason = holder_refusal(session, claims)
+        if reason is None:
+            return None
+        self._audit(session, claims, "link_refused", reason=reason, ip=ip, method=method)
+        return self.render(refusal_page(session, reason, claims.link_id))
+
     # --- GET ----------------------------------------------------------------------------------
 
     def view(self, token: str, ip: str) -> HTMLResponse:
@@ -111,6 +126,8 @@ class Portal:
                 claims = verify(session, token, settings=self.settings)
             except LinkRefused as exc:
                 return self._refused(session, exc, ip, "GET")
+            if refusal := self._holder(session, claims, ip, "GET"):
+                return refusal
             page = PAGES[claims.purpose](session, claims, make_csrf(self.secret, claims.link_id))
             self._audit(session, claims, f"view_{claims.purpose}", ip=ip)
             return self.render(page)
@@ -123,6 +140,8 @@ class Portal:
                 claims = verify(session, token, settings=self.settings)
             except LinkRefused as exc:
                 return self._refused(session, exc, ip, "POST")
+            if refusal := self._holder(session, claims, ip, "POST"):
+                return refusal
             if not check_csrf(self.secret, claims.link_id, fields.get("csrf")):
                 self._audit(session, claims, "csrf_refused", ip=ip)
                 return self.render(refusal_page(session, "csrf"))
@@ -136,7 +155,9 @@ class Portal:
                     session, claims, make_csrf(self.secret, claims.link_id), errors, fields
                 )
                 return self.render(page)
-            actor = self._actor(session, claims)
+            # The link's person acts: for selection and verdict links they were just checked
+            # to be the scope's head, for defence links the service checks they were selected.
+            actor = claims.person_nip
             action = f"submit_{claims.purpose}"
             if not claim_link(session, claims.link_id, action, utcnow()):
                 self._audit(session, claims, "link_refused", ip=ip, reason="used", why="race")
@@ -161,7 +182,12 @@ class Portal:
             page = Page(
                 "portal/done.html",
                 200,
-                {"purpose": claims.purpose, "summary": summary, "period": claims.period},
+                {
+                    "purpose": claims.purpose,
+                    "summary": summary,
+                    "period": claims.period,
+                    "decider": decider_of(session, claims),
+                },
             )
             return self.render(page)
 
@@ -189,11 +215,6 @@ class Portal:
         if claims.purpose == "defence":
             return parse_defence(session, claims, fields)
         return parse_verdict(session, claims, fields)
-
-    def _actor(self, session: Session, claims: LinkClaims) -> str:
-        if claims.purpose == "verdict":
-            return verdict_actor(session, claims)
-        return claims.person_nip
 
     def _summary(self, claims: LinkClaims, parsed: Any) -> dict[str, Any]:
         """What the audit trail and the done page keep about an action."""

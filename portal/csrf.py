@@ -10,14 +10,14 @@ CSRF_SALT = "kinerja-portal-csrf"
 CSRF_MAX_AGE_S = 12 * 3600
 
 
-def make_csrf(secret: str, link_id: str) -> str:
+def make_csrf(secret: str | bytes, link_id: str) -> str:
     """A fresh token for a form served from `link_id` (a nonce makes each form's token unique)."""
     return URLSafeTimedSerializer(secret, salt=CSRF_SALT).dumps(
         {"l": link_id, "n": secrets.token_hex(8)}
     )
 
 
-def check_csrf(secret: str, link_id: str, token: str | None) -> bool:
+def check_csrf(secret: str | bytes, link_id: str, token: str | None) -> bool:
     """True when `token` was made by this portal for this link, recently."""
     if not token:
         return False

@@ -1,13 +1,12 @@
 """Personal portal links: signed, expiring, bound to period, scope, purpose and person, used once.
 
-A link is a URL ``<portal_base_url>/l/<token>``. The token is signed with ``portal_secret``
+A link is a URL ``<portal_base_url>/l/<token>``. The token is signed with the portal key
 (itsdangerous) and carries the link id and everything it is bound to; the ``portal_link`` table
 records each issued link and when its one action was taken, so a reused link is refused.
 
-``person_nip`` is the person the link is *for*: the head of the OPD for ``selection`` and
-``verdict`` links, the employee for ``defence`` links, an operator id for ``overview`` links.
-For ``verdict`` the employee's NIP is also accepted: the page is then limited to that employee's
-defence (the head of the scope still decides).
+``person_nip`` is the person the link is *for*: the head of the scope (portal.people) for
+``selection`` and ``verdict`` links, the employee for ``defence`` links, an operator id for
+``overview`` links. The portal refuses a selection or verdict link whose person is not the head.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from db.audit import record_event
 from db.links import add_link, get_link
 from kinerja.settings import Settings, get_settings
+from portal.secret import portal_key
 
 PURPOSES = ("selection", "defence", "verdict", "overview")
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -65,7 +65,7 @@ def _naive_utc(value: datetime) -> datetime:
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.portal_secret.get_secret_value(), salt=LINK_SALT)
+    return URLSafeSerializer(portal_key(settings), salt=LINK_SALT)
 
 
 def issue_link(
@@ -78,8 +78,12 @@ def issue_link(
     expires_at: datetime | None = None,
     settings: Settings | None = None,
     actor: str = "system",
+    channel: str | None = None,
 ) -> str:
-    """Record (and audit) a new personal link; return its full URL. The caller commits."""
+    """Record (and audit) a new personal link; return its full URL. The caller commits.
+
+    ``actor`` is who issued it (an operator's name from the CLI), ``channel`` how.
+    """
     settings = settings or get_settings()
     if purpose not in PURPOSES:
         raise ValueError(f"link purpose {purpose!r} unknown; expected one of {', '.join(PURPOSES)}")
@@ -113,7 +117,8 @@ def issue_link(
         period=period,
         scope_code=scope_code,
         link_id=link_id,
-        detail={"purpose": purpose, "person": person_nip, "expires_at": expires.isoformat()},
+        detail={"purpose": purpose, "person": person_nip, "expires_at": expires.isoformat()}
+        | ({"channel": channel} if channel else {}),
         at=issued,
     )
     token = _serializer(settings).dumps(

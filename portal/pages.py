@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.decisions import effective
-from db.models import Candidate, Opd, PortalLink, Review
+from db.models import Candidate, PortalLink, Review, Rumpun
 from portal.links import LinkClaims, LinkRefused, utcnow
+from portal.people import decider_title, scope_head_nip
 from portal.queries import (
     candidates_view,
     case_view,
@@ -19,7 +20,6 @@ from portal.queries import (
     overview,
     pending_verdicts,
     review_for,
-    selected_nips,
 )
 
 REASON_MIN = 5
@@ -41,7 +41,8 @@ REFUSALS = {
     "invalid": (
         403,
         "Tautan tidak sah",
-        "Tautan ini tidak dikenali atau telah diubah. Gunakan tautan asli dari notifikasi Anda.",
+        "Tautan ini tidak dikenali atau telah diubah. Gunakan tautan asli dari notifikasi yang "
+        "Bapak/Ibu terima.",
     ),
     "expired": (
         410,
@@ -56,8 +57,8 @@ REFUSALS = {
     "csrf": (
         403,
         "Formulir tidak sah",
-        "Formulir ini tidak berasal dari halaman portal untuk tautan Anda, atau sudah terlalu "
-        "lama dibuka. Buka kembali tautan Anda lalu kirim ulang. Tidak ada yang dicatat.",
+        "Formulir ini tidak berasal dari halaman portal untuk tautan Bapak/Ibu, atau sudah terlalu "
+        "lama dibuka. Buka kembali tautan Bapak/Ibu lalu kirim ulang. Tidak ada yang dicatat.",
     ),
     "state": (
         409,
@@ -65,12 +66,19 @@ REFUSALS = {
         "Keputusan ini tidak sesuai dengan tahap tinjauan saat ini (misalnya sudah diputuskan "
         "atau batas waktunya telah lewat). Tidak ada yang diubah.",
     ),
+    "not_head": (
+        403,
+        "Tautan bukan untuk pemutus tinjauan ini",
+        "Keputusan tinjauan ini hanya dapat diambil oleh kepala perangkat daerah atau pimpinan "
+        "rumpun yang bersangkutan, melalui tautan atas namanya. Tidak ada yang dicatat. Hubungi "
+        "BKD bila Bapak/Ibu yang kini memegang jabatan tersebut.",
+    ),
     "method": (405, "Tidak ada yang perlu dikirim", "Halaman ini hanya untuk dibaca."),
     "error": (
         503,
         "Terjadi gangguan",
-        "Keputusan Anda belum tercatat karena gangguan sistem. Silakan coba lagi beberapa saat "
-        "lagi dengan tautan yang sama.",
+        "Keputusan Bapak/Ibu belum tercatat karena gangguan sistem. Silakan coba lagi beberapa "
+        "saat lagi dengan tautan yang sama.",
     ),
 }
 
@@ -104,7 +112,11 @@ def _before(deadline: datetime | None, now: datetime) -> bool:
 
 
 def _scope_name(session: Session, scope_code: str) -> str:
-    return opd_names(session).get(scope_code, scope_code)
+    name = opd_names(session).get(scope_code)
+    if name is None:
+        rumpun = session.get(Rumpun, scope_code)
+        name = rumpun.name if rumpun is not None else scope_code
+    return name
 
 
 def _base(session: Session, claims: LinkClaims, csrf: str) -> dict[str, Any]:
@@ -113,9 +125,73 @@ def _base(session: Session, claims: LinkClaims, csrf: str) -> dict[str, Any]:
         "period": claims.period,
         "scope_code": claims.scope_code,
         "scope_name": _scope_name(session, claims.scope_code),
+        "decider": decider_of(session, claims),
         "csrf": csrf,
         "link_expires": claims.expires_at,
     }
+
+
+def decider_of(session: Session, claims: LinkClaims) -> str:
+    """How pages name who decides the link's review ('Pimpinan rumpun' for a rumpun)."""
+    review = review_for(session, claims.period, claims.scope_code)
+    return decider_title(review.scope_kind if review is not None else None)
+
+
+def holder_refusal(session: Session, claims: LinkClaims) -> str | None:
+    """'not_head' when a selection or verdict link is held by someone other than the decider.
+
+    The head is read when the link is used, not when it was issued: a head replaced since
+    then can no longer decide with the old link.
+    """
+    if claims.purpose not in ("selection", "verdict"):
+        return None
+    review = review_for(session, claims.period, claims.scope_code)
+    if review is None:
+        return None  # nothing to decide; the page says so and the service refuses a post
+    head = scope_head_nip(session, review)
+    return None if head is not None and head == claims.person_nip else "not_head"
+
+
+def parse_choices(
+    fields: dict[str, str],
+    nips: list[str],
+    *,
+    field: str,
+    options: dict[str, bool],
+    choose: str,
+    foreign: str,
+    empty: str,
+) -> tuple[dict[str, tuple[bool, str]], dict[str, str]]:
+    """A per-NIP radio + reason form -> {nip: (option's value, reason)} and errors by NIP.
+
+    Every NIP in `nips` must be answered with a reason; a field naming any other NIP is an
+    error for the whole form (`foreign` + the NIPs), never silently dropped.
+    """
+    errors: dict[str, str] = {}
+    strangers = sorted(
+        {
+            key.split("_", 1)[1]
+            for key in fields
+            if key.startswith((f"{field}_", "reason_")) and key.split("_", 1)[1] not in nips
+        }
+    )
+    if strangers:
+        errors["_form"] = foreign + ", ".join(strangers)
+    answers: dict[str, tuple[bool, str]] = {}
+    for nip in nips:
+        choice = fields.get(f"{field}_{nip}", "")
+        reason = fields.get(f"reason_{nip}", "").strip()
+        if choice not in options:
+            errors[nip] = choose
+        elif len(reason) < REASON_MIN:
+            errors[nip] = f"Tuliskan alasan (minimal {REASON_MIN} karakter)."
+        elif len(reason) > TEXT_MAX:
+            errors[nip] = f"Alasan terlalu panjang (maksimal {TEXT_MAX} karakter)."
+        else:
+            answers[nip] = (options[choice], reason)
+    if not nips and "_form" not in errors:
+        errors["_form"] = empty
+    return answers, errors
 
 
 # --- selection ------------------------------------------------------------------------------
@@ -162,35 +238,15 @@ def parse_selection(
     session: Session, claims: LinkClaims, fields: dict[str, str]
 ) -> tuple[dict[str, tuple[bool, str]], dict[str, str]]:
     """Form -> {nip: (selected, reason)}; every candidate answered, no NIP from elsewhere."""
-    nips = _scope_candidates(session, claims)
-    errors: dict[str, str] = {}
-    foreign = sorted(
-        {
-            key.split("_", 1)[1]
-            for key in fields
-            if key.startswith(("choice_", "reason_")) and key.split("_", 1)[1] not in nips
-        }
+    return parse_choices(
+        fields,
+        _scope_candidates(session, claims),
+        field="choice",
+        options={"ya": True, "tidak": False},
+        choose="Pilih 'Ya' atau 'Tidak' untuk pegawai ini.",
+        foreign="NIP berikut bukan kandidat unit ini dan tidak dapat diputuskan dari tautan ini: ",
+        empty="Tidak ada kandidat untuk unit ini pada periode ini.",
     )
-    if foreign:
-        errors["_form"] = (
-            "NIP berikut bukan kandidat unit ini dan tidak dapat diputuskan dari tautan ini: "
-            + ", ".join(foreign)
-        )
-    selections: dict[str, tuple[bool, str]] = {}
-    for nip in nips:
-        choice = fields.get(f"choice_{nip}", "")
-        reason = fields.get(f"reason_{nip}", "").strip()
-        if choice not in ("ya", "tidak"):
-            errors[nip] = "Pilih 'Ya' atau 'Tidak' untuk pegawai ini."
-        elif len(reason) < REASON_MIN:
-            errors[nip] = f"Tuliskan alasan (minimal {REASON_MIN} karakter)."
-        elif len(reason) > TEXT_MAX:
-            errors[nip] = f"Alasan terlalu panjang (maksimal {TEXT_MAX} karakter)."
-        else:
-            selections[nip] = (choice == "ya", reason)
-    if not nips and "_form" not in errors:
-        errors["_form"] = "Tidak ada kandidat untuk unit ini pada periode ini."
-    return selections, errors
 
 
 # --- defence --------------------------------------------------------------------------------
@@ -208,11 +264,11 @@ def defence_page(
     now = utcnow()
     closed = ""
     if case.selection is None or case.selection.value != "selected":
-        closed = "Tidak ada peringatan untuk Anda pada periode ini."
+        closed = "Tidak ada peringatan untuk Bapak/Ibu pada periode ini."
     elif case.defence is not None:
-        closed = "Pembelaan Anda sudah diterima."
+        closed = "Pembelaan Bapak/Ibu sudah diterima."
     elif review is None or review.stage != "awaiting_defence":
-        closed = "Tahap pembelaan untuk unit Anda sudah ditutup."
+        closed = "Tahap pembelaan untuk unit Bapak/Ibu sudah ditutup."
     elif not _before(review.defence_deadline, now):
         closed = "Batas waktu pembelaan telah lewat."
     ctx = _base(session, claims, csrf) | {
@@ -233,7 +289,7 @@ def parse_defence(
     text = fields.get("defence", "").strip()
     errors: dict[str, str] = {}
     if len(text) < DEFENCE_MIN:
-        errors["defence"] = f"Tuliskan pembelaan Anda (minimal {DEFENCE_MIN} karakter)."
+        errors["defence"] = f"Tuliskan pembelaan Bapak/Ibu (minimal {DEFENCE_MIN} karakter)."
     elif len(text) > TEXT_MAX:
         errors["defence"] = f"Pembelaan terlalu panjang (maksimal {TEXT_MAX} karakter)."
     return text, errors
@@ -242,25 +298,8 @@ def parse_defence(
 # --- verdict --------------------------------------------------------------------------------
 
 
-def verdict_subject(session: Session, claims: LinkClaims) -> str | None:
-    """The one employee a verdict link is limited to, when it names a selected employee."""
-    if claims.person_nip in selected_nips(session, claims.period, claims.scope_code):
-        return claims.person_nip
-    return None
-
-
-def verdict_actor(session: Session, claims: LinkClaims) -> str:
-    """Who gives the verdict: the link's person, or the scope's head for employee-bound links."""
-    if verdict_subject(session, claims) is None:
-        return claims.person_nip
-    opd = session.get(Opd, claims.scope_code)
-    return opd.head_nip if opd is not None and opd.head_nip else f"kepala:{claims.scope_code}"
-
-
 def _pending(session: Session, claims: LinkClaims) -> list[Any]:
-    subject = verdict_subject(session, claims)
-    cases = pending_verdicts(session, claims.period, claims.scope_code)
-    return [c for c in cases if subject is None or c.nip == subject]
+    return pending_verdicts(session, claims.period, claims.scope_code)
 
 
 def verdict_page(
@@ -278,7 +317,7 @@ def verdict_page(
     elif not _before(review.defence_deadline, utcnow()):
         closed = "Batas waktu tahap pembelaan telah lewat."
     elif not cases:
-        closed = "Tidak ada pembelaan yang menunggu putusan Anda."
+        closed = "Tidak ada pembelaan yang menunggu putusan Bapak/Ibu."
     ctx = _base(session, claims, csrf) | {
         "review": review,
         "deadline": review.defence_deadline if review else None,
@@ -294,34 +333,15 @@ def parse_verdict(
     session: Session, claims: LinkClaims, fields: dict[str, str]
 ) -> tuple[dict[str, tuple[bool, str]], dict[str, str]]:
     """Form -> {nip: (accepted, reason)} for every defence shown on the page."""
-    nips = [c.nip for c in _pending(session, claims)]
-    errors: dict[str, str] = {}
-    foreign = sorted(
-        {
-            key.split("_", 1)[1]
-            for key in fields
-            if key.startswith(("verdict_", "reason_")) and key.split("_", 1)[1] not in nips
-        }
+    return parse_choices(
+        fields,
+        [c.nip for c in _pending(session, claims)],
+        field="verdict",
+        options={"terima": True, "tolak": False},
+        choose="Pilih 'Terima' atau 'Tolak' untuk pembelaan ini.",
+        foreign="NIP berikut tidak menunggu putusan dari tautan ini: ",
+        empty="Tidak ada pembelaan yang menunggu putusan dari tautan ini.",
     )
-    if foreign:
-        errors["_form"] = "NIP berikut tidak menunggu putusan dari tautan ini: " + ", ".join(
-            foreign
-        )
-    verdicts: dict[str, tuple[bool, str]] = {}
-    for nip in nips:
-        choice = fields.get(f"verdict_{nip}", "")
-        reason = fields.get(f"reason_{nip}", "").strip()
-        if choice not in ("terima", "tolak"):
-            errors[nip] = "Pilih 'Terima' atau 'Tolak' untuk pembelaan ini."
-        elif len(reason) < REASON_MIN:
-            errors[nip] = f"Tuliskan alasan (minimal {REASON_MIN} karakter)."
-        elif len(reason) > TEXT_MAX:
-            errors[nip] = f"Alasan terlalu panjang (maksimal {TEXT_MAX} karakter)."
-        else:
-            verdicts[nip] = (choice == "terima", reason)
-    if not nips and "_form" not in errors:
-        errors["_form"] = "Tidak ada pembelaan yang menunggu putusan dari tautan ini."
-    return verdicts, errors
 
 
 def recorded(session: Session, claims: LinkClaims, parsed: Any) -> bool:

@@ -24,9 +24,11 @@ from db.models import (
     Employee,
     Opd,
     Review,
+    Rumpun,
     Score,
 )
 from flows.review_logic import state_of
+from portal.people import scope_head_nip
 
 MIN_RATERS_FOR_BREAKDOWN = 3
 TREND_MONTHS = 6
@@ -336,7 +338,7 @@ def pending_verdicts(session: Session, period: str, scope_code: str) -> list[Cas
 def overview(session: Session, period: str) -> list[OverviewRow]:
     """Every review of the period: stage, the deadline that matters now, who is awaited."""
     opds = opd_names(session)
-    heads = _pairs(session, select(Opd.code, Opd.head_nip))
+    rumpun_names = _pairs(session, select(Rumpun.code, Rumpun.name))
     rows = []
     for review in session.scalars(
         select(Review).where(Review.period == period).order_by(Review.scope_code)
@@ -346,10 +348,14 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
         names = _pairs(
             session, select(Employee.nip, Employee.name).where(Employee.nip.in_(waiting_nips))
         )
-        head = heads.get(review.scope_code)
-        head_label = f"Kepala {opds.get(review.scope_code, review.scope_code)}" + (
-            f" (NIP {head})" if head else ""
-        )
+        head = scope_head_nip(session, review)
+        if review.scope_kind == "rumpun":
+            scope_name = rumpun_names.get(review.scope_code, review.scope_code)
+            head_label = f"Pimpinan rumpun {scope_name}"
+        else:
+            scope_name = opds.get(review.scope_code, review.scope_code)
+            head_label = f"Kepala {scope_name}"
+        head_label += f" (NIP {head})" if head else " (belum ditetapkan)"
         waiting: list[str] = []
         deadline = None
         if review.stage == "awaiting_selection":
@@ -369,7 +375,7 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
             OverviewRow(
                 scope_code=review.scope_code,
                 scope_kind=review.scope_kind,
-                scope_name=opds.get(review.scope_code, review.scope_code),
+                scope_name=scope_name,
                 stage=review.stage,
                 deadline=deadline,
                 waiting=waiting,

@@ -20,34 +20,57 @@ def register(app: typer.Typer) -> None:
         from db.migrate import upgrade
         from db.session import make_engine
         from kinerja.settings import get_settings
+        from portal.access_log import log_config
         from portal.app import create_app
 
         settings = get_settings()
         url = database_url or settings.database_url
         upgrade(url)
         typer.echo(f"portal on http://{host}:{port} (links use {settings.portal_base_url})")
-        uvicorn.run(create_app(make_engine(url), settings), host=host, port=port)
+        # Link tokens are in request paths: the access log writes them as /l/<redacted>.
+        uvicorn.run(
+            create_app(make_engine(url), settings),
+            host=host,
+            port=port,
+            log_config=log_config(),
+        )
 
     @app.command("portal-link")
     def portal_link_cmd(
         period: str = typer.Option(..., help="YYYY-MM"),
+        operator: str = typer.Option(
+            ..., help="Name of the BKD operator issuing the link (recorded in the audit trail)."
+        ),
         purpose: str = typer.Option("overview", help="overview | selection | defence | verdict"),
         person: str = typer.Option(..., help="NIP of the person (operator id for overview)."),
         scope: str = typer.Option("*", help="OPD or rumpun code; '*' = every OPD (overview)."),
         hours: int = typer.Option(None, help="Validity; defaults to KINERJA_LINK_TTL_HOURS."),
         database_url: str = typer.Option(None, help="Defaults to KINERJA_DATABASE_URL."),
     ) -> None:
-        """Issue a personal portal link (e.g. the BKD overview) and print it."""
+        """Issue a personal portal link (e.g. the BKD overview) and print it.
+
+        Selection and verdict links only for the head of the scope, defence links only for an
+        employee selected in that review; anything else is refused (exit 2).
+        """
         from db.session import make_engine, session_scope
         from kinerja.settings import get_settings
         from portal.links import issue_link
+        from portal.people import issue_refusal
 
+        if not operator.strip():
+            raise typer.BadParameter("must name the operator", param_hint="--operator")
         settings = get_settings()
         ttl = hours if hours is not None else settings.link_ttl_hours
         expires = datetime.now(UTC) + timedelta(hours=ttl)
         engine = make_engine(database_url or settings.database_url)
         try:
             with session_scope(engine) as session:
+                why = issue_refusal(
+                    session, period=period, scope_code=scope, purpose=purpose, person_nip=person
+                )
+                if why is not None:
+                    typer.echo(f"portal-link refused: {why}", err=True)
+                    raise typer.Exit(2)
                 url = issue_link(
                     session,
                     period=period,
@@ -55,7 +78,8 @@ def register(app: typer.Typer) -> None:
                     purpose=purpose,
                     person_nip=person,
                     expires_at=expires,
-                    actor="cli",
+                    actor=operator.strip(),
+                    channel="cli",
                 )
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc

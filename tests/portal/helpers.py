@@ -11,6 +11,7 @@ from db.models import AuditEvent, Decision, PortalLink
 from db.session import session_scope
 from kinerja.settings import Settings
 from portal.links import LINK_SALT, token_of
+from portal.secret import portal_key
 
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -42,5 +43,5 @@ def audit_actions(engine: Engine, link_id: str | None = None) -> list[tuple[str,
 
 def link_id_of(url: str, settings: Settings) -> str:
     """The link id inside a portal URL's signed token."""
-    secret = settings.portal_secret.get_secret_value()
+    secret = portal_key(settings)
     return str(URLSafeSerializer(secret, salt=LINK_SALT).loads(token_of(url))["i"])

@@ -14,6 +14,7 @@ from db.links import claim_link, get_link, release_link
 from db.session import session_scope
 from kinerja.settings import Settings
 from portal.links import LINK_SALT, LinkRefused, issue_link, token_of, utcnow, verify
+from portal.secret import portal_key
 
 
 def _issue(engine: Engine, settings: Settings, **kw: object) -> str:
@@ -79,7 +80,7 @@ def test_token_re_signed_for_another_opd_or_with_another_key_is_refused(
     engine: Engine, portal_settings: Settings
 ) -> None:
     token = token_of(_issue(engine, portal_settings))
-    secret = portal_settings.portal_secret.get_secret_value()
+    secret = portal_key(portal_settings)
     payload = URLSafeSerializer(secret, salt=LINK_SALT).loads(token)
     # Someone who knows the secret but rebinds a real link id to another OPD: the record says no.
     rebound = URLSafeSerializer(secret, salt=LINK_SALT).dumps(payload | {"s": "DINAS-B"})

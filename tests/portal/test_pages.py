@@ -12,9 +12,17 @@ from db.session import session_scope
 from kinerja.settings import Settings
 from portal.csrf import make_csrf
 from portal.links import utcnow
+from portal.secret import portal_key
 from tests.portal.conftest import IssueLink
 from tests.portal.helpers import audit_actions, csrf_of, decision_count, link_id_of, used_links
-from tests.portal.world import HISTORY, SECRET_SCORES, World, later
+from tests.portal.world import (
+    HISTORY,
+    RUMPUN,
+    SECRET_SCORES,
+    World,
+    later,
+    rumpun_review_awaiting_defence,
+)
 
 
 def _secret_strings(world: World) -> list[str]:
@@ -78,7 +86,7 @@ def test_defence_page_of_an_unselected_employee_offers_no_form(
     nip = world.candidates["DINAS-A"][0]
     r = client.get(issue("defence", "DINAS-A", nip))
     assert r.status_code == 200
-    assert "Tidak ada peringatan untuk Anda" in r.text
+    assert "Tidak ada peringatan untuk Bapak/Ibu" in r.text
     assert 'id="defence-form"' not in r.text
 
 
@@ -181,7 +189,7 @@ def test_overview_link_cannot_post(
     client: TestClient, issue: IssueLink, world: World, engine: Engine, portal_settings: Settings
 ) -> None:
     url = issue("overview", "*", "bkd-operator")
-    secret = portal_settings.portal_secret.get_secret_value()
+    secret = portal_key(portal_settings)
     csrf = make_csrf(secret, link_id_of(url, portal_settings))
     r = client.post(url, data={"csrf": csrf})
     assert r.status_code == 405
@@ -193,3 +201,42 @@ def test_unknown_paths_and_index_reveal_nothing(client: TestClient) -> None:
     r = client.get("/")
     assert r.status_code == 200 and "tautan pribadi" in r.text
     assert client.get("/static/portal.css").headers["content-type"].startswith("text/css")
+
+
+def test_pages_address_people_as_bapak_ibu_never_anda(
+    client: TestClient, issue: IssueLink, world: World
+) -> None:
+    pages = [
+        client.get("/").text,
+        client.get(issue("selection", "DINAS-A", world.heads["DINAS-A"])).text,
+        client.get(issue("defence", "DINAS-A", world.candidates["DINAS-A"][0])).text,
+        client.get(issue("verdict", "DINAS-A", world.heads["DINAS-A"])).text,
+        client.get(issue("overview", "*", "bkd-operator")).text,
+        client.get(issue("selection", "DINAS-A", world.heads["DINAS-A"]) + "x").text,
+    ]
+    assert "tautan pribadi yang Bapak/Ibu terima" in pages[0]
+    assert "Tidak ada peringatan untuk Bapak/Ibu" in pages[2]
+    for page in pages:
+        assert "Anda" not in page
+
+
+def test_a_rumpun_review_names_its_decider_pimpinan_rumpun(
+    client: TestClient, issue: IssueLink, world: World, engine: Engine
+) -> None:
+    nip = rumpun_review_awaiting_defence(engine, world)
+    url = issue("defence", RUMPUN, nip)
+    page = client.get(url).text
+    assert "Pimpinan rumpun menggolongkan Bapak/Ibu" in page
+    assert "Alasan pimpinan rumpun:" in page and "seluruh rumpun" in page
+    assert "perangkat daerah" not in page.lower()
+    done = client.post(
+        url, data={"csrf": csrf_of(page), "defence": "Saya bertugas di lokasi bencana."}
+    )
+    assert done.status_code == 200, done.text
+    assert "Terima kasih, pembelaan Bapak/Ibu telah tercatat" in done.text
+    assert "diteruskan kepada pimpinan rumpun" in done.text
+    assert "perangkat daerah" not in done.text.lower()
+
+    overview = client.get(issue("overview", "*", "bkd-operator")).text
+    row = overview.split(f'id="row-{RUMPUN}"')[1].split("</tr>")[0]
+    assert "Pimpinan rumpun" in row and "Kepala" not in row

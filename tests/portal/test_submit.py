@@ -19,6 +19,7 @@ from db.session import session_scope
 from kinerja.settings import Settings
 from portal.csrf import make_csrf
 from portal.links import utcnow
+from portal.secret import portal_key
 from tests.portal.conftest import IssueLink
 from tests.portal.helpers import audit_actions, csrf_of, decision_count, link_id_of, used_links
 from tests.portal.world import SECRET_SCORES, World
@@ -35,7 +36,7 @@ def _decisions(engine: Engine, kind: str | None = None) -> list[tuple[str | None
 
 def _crafted_csrf(url: str, settings: Settings) -> str:
     """A valid token for the link, as someone who had the form open earlier would hold."""
-    return make_csrf(settings.portal_secret.get_secret_value(), link_id_of(url, settings))
+    return make_csrf(portal_key(settings), link_id_of(url, settings))
 
 
 def _select(client: TestClient, url: str, choices: dict[str, bool]) -> str:
@@ -66,7 +67,7 @@ def test_head_selection_is_recorded_once_through_the_service(
     first, second, third = world.candidates["DINAS-A"]
     url = issue("selection", "DINAS-A", head)
     page = _select(client, url, {first: True, second: False, third: False})
-    assert "telah tercatat" in page
+    assert "Terima kasih, keputusan Bapak/Ibu telah tercatat" in page
 
     assert _decisions(engine, "selection") == [
         (first, "selection", "selected", f"{head}/portal"),
@@ -151,7 +152,7 @@ def test_employee_defence_page_shows_own_data_only_and_records_the_defence(
 
     text = "Saya terlambat karena mengantar orang tua berobat; surat keterangan terlampir."
     r = client.post(url, data={"csrf": csrf_of(page), "defence": text})
-    assert r.status_code == 200 and "Pembelaan tertulis Anda telah diterima" in r.text
+    assert r.status_code == 200 and "Pembelaan tertulis Bapak/Ibu telah diterima" in r.text
     assert _decisions(engine, "defence") == [(first, "defence", "submitted", f"{first}/portal")]
     assert client.get(url).status_code == 410
 
