@@ -1,4 +1,11 @@
-"""Data access for announcement and recognition drafts and their approval (who, when, why)."""
+"""Data access for announcement and recognition drafts and their approval (who, when, why).
+
+Every change of a draft's standing is a `publication` decision recorded through
+db.decisions.record: "approved" / "rejected" (BKD or communications staff), "withdrawn" (no
+decision backs the draft any more) and "reset" (the text or names changed after a decision, so
+it waits for a new approval). Keys are `publication:draft:<id>:<n>:<value>`, n counting the
+draft's earlier publication decisions, so a rerun or a crash-retry records nothing twice.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,14 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db import decisions
 from db.models import Decision, Draft
 
 APPROVER_ROLES = ("bkd", "communications")
 STATUSES = ("draft", "approved", "rejected", "withdrawn")
+SYSTEM = "system"
+RESET_REASON = "teks atau daftar nama berubah setelah keputusan; perlu persetujuan baru"
+WITHDRAW_REASON = "tidak ada lagi keputusan yang mendasari draf ini"
 
 
 class DraftError(ValueError):
@@ -24,6 +35,74 @@ def now() -> datetime:
 
 def body_hash(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _key_prefix(draft: Draft) -> str:
+    return f"publication:draft:{draft.id}:"
+
+
+def history(session: Session, draft: Draft) -> list[Decision]:
+    """The publication decisions about one draft, oldest first."""
+    return list(
+        session.scalars(
+            select(Decision)
+            .where(
+                Decision.kind == "publication",
+                Decision.period == draft.period,
+                Decision.idempotency_key.like(_key_prefix(draft) + "%"),
+            )
+            .order_by(Decision.id)
+        )
+    )
+
+
+def _record(
+    session: Session,
+    draft: Draft,
+    *,
+    value: str,
+    actor: str,
+    actor_role: str,
+    reason: str,
+    at: datetime,
+    channel: str = SYSTEM,
+    previous_status: str | None = None,
+) -> Decision:
+    """One publication decision about `draft`, through db.decisions.record (idempotent)."""
+    n = (
+        session.scalar(
+            select(func.count())
+            .select_from(Decision)
+            .where(
+                Decision.kind == "publication",
+                Decision.period == draft.period,
+                Decision.idempotency_key.like(_key_prefix(draft) + "%"),
+            )
+        )
+        or 0
+    )
+    row, _ = decisions.record(
+        session,
+        key=f"{_key_prefix(draft)}{n}:{value}",
+        period=draft.period,
+        scope_code=draft.scope_code,
+        kind="publication",
+        value=value,
+        actor=actor,
+        actor_role=actor_role,
+        now=at,
+        reason=reason,
+        payload={
+            "draft_id": draft.id,
+            "purpose": draft.purpose,
+            "fmt": draft.fmt,
+            "nips": list(draft.nips),
+            "body_sha256": body_hash(draft.body),
+            "previous_status": previous_status or draft.status,
+        },
+        channel=channel,
+    )
+    return row
 
 
 def upsert_draft(
@@ -60,7 +139,22 @@ def upsert_draft(
         )
         session.add(draft)
     elif draft.body != body or list(draft.nips) != list(nips) or draft.status == "withdrawn":
-        # The content is not what was approved (or rejected): it goes back to the queue.
+        # The content is not what was approved (or rejected): it goes back to the queue, and
+        # the end of the earlier decision is itself on record.
+        previous = draft.status
+        if previous != "draft":
+            # Recorded before the change, so the payload names the content that was decided.
+            at = now()
+            _record(
+                session,
+                draft,
+                value="reset",
+                actor=SYSTEM,
+                actor_role=SYSTEM,
+                reason=f"{RESET_REASON} (sebelumnya: {previous})",
+                at=at,
+                previous_status=previous,
+            )
         draft.body, draft.nips, draft.scope_kind = body, list(nips), scope_kind
         draft.status, draft.decided_by, draft.decided_at = "draft", None, None
         draft.decision_reason = ""
@@ -74,9 +168,19 @@ def withdraw_others(session: Session, period: str, purpose: str, keep_ids: set[i
         Draft.period == period, Draft.purpose == purpose, Draft.status != "withdrawn"
     )
     gone = [d for d in session.scalars(stmt) if d.id not in keep_ids]
+    at = now()
     for d in gone:
-        d.status, d.decided_by, d.decided_at = "withdrawn", "system", now()
-        d.decision_reason = "tidak ada lagi keputusan yang mendasari draf ini"
+        _record(
+            session,
+            d,
+            value="withdrawn",
+            actor=SYSTEM,
+            actor_role=SYSTEM,
+            reason=WITHDRAW_REASON,
+            at=at,
+        )
+        d.status, d.decided_by, d.decided_at = "withdrawn", SYSTEM, at
+        d.decision_reason = WITHDRAW_REASON
     session.flush()
     return gone
 
@@ -102,7 +206,8 @@ def decide(
     reason: str,
     channel: str = "cli",
 ) -> Draft:
-    """Approve or reject a draft; stored on the draft and as a `publication` decision.
+    """Approve or reject a draft; stored on the draft and as a `publication` decision
+    (db.decisions.record).
 
     Deciding the same way twice is a no-op. Only BKD or communications staff decide, and a
     rejection needs a reason.
@@ -123,34 +228,16 @@ def decide(
         raise DraftError(f"draft {draft_id}: a rejection needs a reason")
     if draft.status == value:
         return draft
-    previous = session.scalar(
-        select(func.count())
-        .select_from(Decision)
-        .where(Decision.kind == "publication", Decision.period == draft.period)
-        .where(Decision.idempotency_key.like(f"publication:{draft.id}:%"))
-    )
     at = now()
-    session.add(
-        Decision(
-            idempotency_key=f"publication:{draft.id}:{body_hash(draft.body)[:16]}:{previous}",
-            period=draft.period,
-            scope_code=draft.scope_code,
-            nip=None,
-            kind="publication",
-            value=value,
-            reason=reason,
-            payload={
-                "draft_id": draft.id,
-                "purpose": draft.purpose,
-                "fmt": draft.fmt,
-                "nips": list(draft.nips),
-                "body_sha256": body_hash(draft.body),
-            },
-            actor=actor,
-            actor_role=actor_role,
-            channel=channel,
-            created_at=at,
-        )
+    _record(
+        session,
+        draft,
+        value=value,
+        actor=actor,
+        actor_role=actor_role,
+        reason=reason,
+        at=at,
+        channel=channel,
     )
     draft.status, draft.decided_by, draft.decided_at = value, actor, at
     draft.decision_reason = reason
