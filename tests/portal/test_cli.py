@@ -9,11 +9,16 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
+from db.audit import events
+from db.session import session_scope
 from kinerja.cli import app
 from kinerja.settings import get_settings
 from tests.portal.live import free_port
+from tests.portal.world import RUMPUN, World, rumpun_review_awaiting_defence
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,6 +39,7 @@ def test_portal_command_serves_and_portal_link_opens_the_overview(tmp_path: Path
         "KINERJA_DATABASE_URL": f"sqlite:///{tmp_path / 'kinerja.db'}",
         "KINERJA_PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
         "KINERJA_PORTAL_SECRET": "cli-test-secret-93ab",
+        "PYTHONUNBUFFERED": "1",
     }
     proc = subprocess.Popen(
         # The console script's entry point, run by this interpreter.
@@ -55,7 +61,10 @@ def test_portal_command_serves_and_portal_link_opens_the_overview(tmp_path: Path
             assert time.monotonic() < end, "portal did not start"
             time.sleep(0.3)
 
-        result = _invoke(["portal-link", "--period", "2025-10", "--person", "operator-bkd"], env)
+        args = ["portal-link", "--period", "2025-10", "--person", "operator-bkd"]
+        unnamed = _invoke(args, env)
+        assert unnamed.exit_code == 2 and "--operator" in unnamed.output
+        result = _invoke([*args, "--operator", "Sari (BKD)"], env)
         assert result.exit_code == 0, result.output
         url = result.output.strip()
         assert url.startswith(f"http://127.0.0.1:{port}/l/")
@@ -63,10 +72,58 @@ def test_portal_command_serves_and_portal_link_opens_the_overview(tmp_path: Path
         assert page.status_code == 200 and "Ikhtisar tinjauan" in page.text
         assert "Belum ada tinjauan untuk periode ini" in page.text
 
-        bad = _invoke(
-            ["portal-link", "--period", "2025-10", "--person", "x", "--purpose", "approve"], env
-        )
+        bad = _invoke([*args, "--operator", "Sari (BKD)", "--purpose", "approve"], env)
         assert bad.exit_code != 0 and "purpose" in bad.output
+        # Let the access line reach the log before the server stops.
+        httpx.get(f"http://127.0.0.1:{port}/healthz")
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    log = proc.stdout.read().decode() if proc.stdout else ""
+    # The access log keeps the request line but never the token, which opens the page.
+    token = url.rsplit("/l/", 1)[1]
+    assert token not in log
+    assert '"GET /l/<redacted> HTTP/1.1" 200' in log, log
+    assert "cli-test-secret-93ab" not in log
+
+
+@pytest.mark.parametrize(
+    ("purpose", "scope", "who", "why"),
+    [
+        ("selection", "DINAS-A", "candidate", "is not the head of OPD DINAS-A"),
+        ("verdict", "DINAS-A", "other_head", "is not the head of OPD DINAS-A"),
+        ("selection", "DINAS-X", "head", "no review for DINAS-X"),
+        ("defence", "DINAS-A", "head", "is not a selected employee of the DINAS-A review"),
+        ("selection", RUMPUN, "head", f"{RUMPUN} has no head (pimpinan) of rumpun recorded"),
+    ],
+)
+def test_portal_link_for_a_decision_only_to_the_scopes_head_or_a_selected_employee(
+    db_url: str, engine: Engine, world: World, purpose: str, scope: str, who: str, why: str
+) -> None:
+    rumpun_review_awaiting_defence(engine, world)
+    person = {
+        "candidate": world.candidates["DINAS-A"][1],
+        "other_head": world.heads["DINAS-B"],
+        "head": world.heads["DINAS-A"],
+    }[who]
+    env = dict(os.environ) | {"KINERJA_PORTAL_SECRET": "cli-test-secret-93ab"}
+    base = ["portal-link", "--period", world.period, "--database-url", db_url]
+    refused = _invoke(
+        [*base, "--operator", "Sari", "--purpose", purpose, "--scope", scope, "--person", person],
+        env,
+    )
+    assert refused.exit_code == 2, refused.output
+    assert "portal-link refused:" in refused.output and why in refused.output
+
+    ok = _invoke(
+        [*base, "--operator", "Sari (BKD)", "--purpose", "selection", "--scope", "DINAS-A"]
+        + ["--person", world.heads["DINAS-A"]],
+        env,
+    )
+    assert ok.exit_code == 0, ok.output
+    with session_scope(engine) as s:
+        issued = events(s, action="issue_link")
+    # Only the allowed link was issued, with the operator who issued it.
+    assert [(e.actor, e.detail["person"], e.detail["channel"]) for e in issued] == [
+        ("Sari (BKD)", world.heads["DINAS-A"], "cli")
+    ]

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from db.models import AuditEvent, Decision, Review
+from db.models import AuditEvent, Decision, Opd, Review
 from db.reviews import get_review
 from db.session import session_scope
 from kinerja.settings import Settings
@@ -256,8 +256,8 @@ def test_defence_after_the_deadline_is_refused_and_changes_nothing(
         )
 
 
-def test_texts_people_typed_are_escaped_and_an_employee_bound_verdict_link_works(
-    client: TestClient, issue: IssueLink, world: World, engine: Engine
+def test_texts_people_typed_are_escaped_and_only_the_heads_verdict_link_decides(
+    client: TestClient, issue: IssueLink, world: World, engine: Engine, portal_settings: Settings
 ) -> None:
     head = world.heads["DINAS-A"]
     first, second, third = world.candidates["DINAS-A"]
@@ -268,21 +268,55 @@ def test_texts_people_typed_are_escaped_and_an_employee_bound_verdict_link_works
         r = client.post(url, data={"csrf": csrf_of(client.get(url).text), "defence": text})
         assert r.status_code == 200
 
-    # A verdict link naming one employee shows only that defence; the scope's head decides.
-    url = issue("verdict", "DINAS-A", second)
+    # A verdict link naming anyone but the head (here the employee who defended) decides
+    # nothing: the page is refused, and so is a post with a valid form token.
+    wrong = issue("verdict", "DINAS-A", second)
+    page = client.get(wrong)
+    assert page.status_code == 403 and 'data-refusal="not_head"' in page.text
+    assert 'name="verdict_' not in page.text
+    form = {f"verdict_{second}": "terima", f"reason_{second}": "Alasan dapat diterima"}
+    r = client.post(wrong, data=form | {"csrf": _crafted_csrf(wrong, portal_settings)})
+    assert r.status_code == 403 and "pemutus tinjauan" in r.text
+    assert _decisions(engine, "verdict") == [] and used_links(engine) == 3  # selection, 2 defences
+    refused = audit_actions(engine, link_id_of(wrong, portal_settings))
+    assert refused.count((second, "link_refused")) == 2
+
+    # The head's link shows both defences, escaped, and records the head as the actor.
+    url = issue("verdict", "DINAS-A", head)
     page = client.get(url).text
-    assert f'name="verdict_{second}"' in page and f'name="verdict_{first}"' not in page
+    assert f'name="verdict_{second}"' in page and f'name="verdict_{first}"' in page
     assert "<script>" not in page and "&lt;script&gt;alert(" in page
-    r = client.post(
-        url,
-        data={
-            "csrf": csrf_of(page),
-            f"verdict_{second}": "terima",
-            f"reason_{second}": "Alasan dapat diterima",
-        },
-    )
-    assert r.status_code == 200
-    assert _decisions(engine, "verdict") == [(second, "verdict", "accepted", f"{head}/portal")]
+    r = client.post(url, data=form | {"csrf": csrf_of(page)})
+    assert r.status_code == 422  # both defences need a verdict
+    form |= {f"verdict_{first}": "tolak", f"reason_{first}": "Tidak ada bukti pendukung"}
+    r = client.post(url, data=form | {"csrf": csrf_of(r.text)})
+    assert r.status_code == 200 and "Terima kasih, keputusan Bapak/Ibu telah tercatat" in r.text
+    assert _decisions(engine, "verdict") == [
+        (first, "verdict", "rejected", f"{head}/portal"),
+        (second, "verdict", "accepted", f"{head}/portal"),
+    ]
+
+
+def test_a_replaced_heads_old_link_is_refused_and_the_new_head_is_recorded(
+    client: TestClient, issue: IssueLink, world: World, engine: Engine, portal_settings: Settings
+) -> None:
+    old_link = issue("selection", "DINAS-B", world.heads["DINAS-B"])
+    csrf = csrf_of(client.get(old_link).text)
+    # The OPD gets a new head (here one of its own staff) after the link went out.
+    new_head = next(nip for nip, name in world.names.items() if name == "Rajin DINAS-B 0")
+    with session_scope(engine) as s:
+        opd = s.get(Opd, "DINAS-B")
+        assert opd is not None
+        opd.head_nip = new_head
+    nips = world.candidates["DINAS-B"]
+    data = {"csrf": csrf} | {f"choice_{n}": "tidak" for n in nips}
+    data |= {f"reason_{n}": "Menunjukkan perbaikan" for n in nips}
+    r = client.post(old_link, data=data)
+    assert r.status_code == 403 and 'data-refusal="not_head"' in r.text
+    assert decision_count(engine) == 0 and used_links(engine) == 0
+
+    _select(client, issue("selection", "DINAS-B", new_head), dict.fromkeys(nips, False))
+    assert {actor for *_, actor in _decisions(engine, "selection")} == {f"{new_head}/portal"}
 
 
 @pytest.mark.prefect
