@@ -92,3 +92,16 @@ def test_token_from_a_prefect_secret_block(prefect_api: None) -> None:
     src = SourceConfig(type="http", base_url="http://x", token_block="kinerja-source-token-test")
     token = resolve_token(src)
     assert token is not None and token.get_secret_value() == "from-block"
+
+
+def test_a_config_written_as_yaml_reads_back_the_same(tmp_path: Path) -> None:
+    """The demo writes http_config(...) to a YAML file for the served flows; it must load."""
+    import yaml
+
+    from sources.config import http_config
+
+    cfg = http_config("http://127.0.0.1:8700", page_size=250, read_timeout=3)
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(cfg.model_dump(mode="json", exclude_none=True)))
+    back = load_sources_config(path)
+    assert back == cfg
