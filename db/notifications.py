@@ -1,10 +1,11 @@
-"""Data access for the notification log: one row per event and channel."""
+"""Data access for the notification log: one row per event and channel, claimed before a send."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import Notification
@@ -30,7 +31,10 @@ def record_pending(
     subject: str,
     body: str,
 ) -> Notification:
-    """The row for a send about to happen (or the existing one, refreshed for a retry)."""
+    """The row for a send about to happen (or the existing one, refreshed for a retry).
+
+    A concurrent insert of the same key loses on the unique event_key and uses the winner's row.
+    """
     row = get_by_key(session, event_key)
     if row is None:
         row = Notification(
@@ -45,20 +49,56 @@ def record_pending(
             attempts=0,
             created_at=now(),
         )
-        session.add(row)
-    else:
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            found = get_by_key(session, event_key)
+            if found is None:
+                raise
+            return found
+    elif row.status in ("pending", "failed"):
         row.subject, row.body = subject[:300], body
     session.flush()
     return row
 
 
+def claim(session: Session, row: Notification, stale_after: timedelta) -> bool:
+    """Atomically take `row` for sending; False if it is sent or another process holds it.
+
+    One UPDATE ... WHERE decides: a "pending" or "failed" row, or a "sending" claim older than
+    `stale_after` (its process died mid-send), becomes "sending" with claimed_at = now. Under
+    concurrency the database lets exactly one UPDATE match. The caller commits.
+    """
+    at = now()
+    result = session.execute(
+        update(Notification)
+        .where(
+            Notification.id == row.id,
+            or_(
+                Notification.status.in_(("pending", "failed")),
+                (Notification.status == "sending")
+                & (
+                    Notification.claimed_at.is_(None) | (Notification.claimed_at < at - stale_after)
+                ),
+            ),
+        )
+        .values(status="sending", claimed_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(row)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
 def mark_sent(session: Session, row: Notification, attempts: int) -> None:
     row.status, row.attempts, row.error, row.sent_at = "sent", attempts, None, now()
+    row.claimed_at = None
     session.flush()
 
 
 def mark_failed(session: Session, row: Notification, attempts: int, error: str) -> None:
     row.status, row.attempts, row.error = "failed", attempts, error[:2000]
+    row.claimed_at = None
     session.flush()
 
 

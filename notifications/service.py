@@ -3,8 +3,11 @@
 Guarantees
 ----------
 * One row in the `notification` table per (event_key, channel): a send already recorded as
-  "sent" is never repeated, so reruns and crash-retries are safe. A row recorded "failed" (or left
-  "pending" by a crash) is tried again by the next call with the same event_key.
+  "sent" is never repeated, so reruns and crash-retries are safe. Before sending, a call claims
+  the row atomically (db.notifications.claim: one UPDATE from "pending"/"failed" to "sending"),
+  so two processes notifying the same event at once send it once; the other one returns the
+  row as it finds it ("sending"). A row recorded "failed" is tried again by the next call; a
+  claim left "sending" by a crashed process is taken over after CLAIM_STALE_AFTER.
 * Each channel is tried up to `KINERJA_NOTIFY_MAX_ATTEMPTS` times with exponential backoff
   (`KINERJA_NOTIFY_BACKOFF_BASE` seconds, doubled per try); permanent errors (no address, 4xx,
   SMTP 5xx) are not retried. A failing channel is recorded as "failed" with the reason and never
@@ -13,7 +16,8 @@ Guarantees
 * notify() COMMITS the session it is given: before each send (so the attempt is on record) and
   after it (status). Call it after your own decision rows are ready to be committed.
 * Delivery is at-least-once only in one narrow case: a crash between the server accepting a
-  message and the "sent" commit leaves the row "pending" and the next call sends again.
+  message and the "sent" commit leaves the row "sending"; a call after CLAIM_STALE_AFTER sends
+  again.
 
 Recipients
 ----------
@@ -65,6 +69,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -83,6 +88,10 @@ from notifications.registry import build_channel
 from notifications.render import render_message
 
 log = logging.getLogger(__name__)
+
+# A claim older than this belongs to a process that died mid-send. It must exceed the longest
+# send: notify_max_attempts tries of a channel timeout plus backoff (3 x 10 s + 3 s by default).
+CLAIM_STALE_AFTER = timedelta(minutes=15)
 
 ROLE_LABELS = {
     "bkd": "Tim BKD",
@@ -136,7 +145,14 @@ def notify(
     period: str | None = None,
     settings: Settings | None = None,
 ) -> list[Notification]:
-    """Send `template` to `recipient` on each channel of `recipient_role`; one row per channel."""
+    """Send `template` to `recipient` on each channel of `recipient_role`; one row per channel.
+
+    COMMITS `session`: the row (and the claim) is committed before each send, so the attempt is
+    on record and other processes see the claim, and again after it with the status. Anything
+    the caller added to the session is committed with it. The review tasks and the sweeper in
+    flows/ rely on this (they commit their decisions first, then notify); do not call it inside
+    a transaction that must be able to roll back.
+    """
     settings = settings or get_settings()
     config = load_recipients_config(settings.recipients_config)
     subject, body = render_message(template, {"period": period, **context}, settings)
@@ -159,7 +175,12 @@ def notify(
             subject=subject,
             body=body,
         )
+        claimed = store.claim(session, row, CLAIM_STALE_AFTER)
         session.commit()
+        if not claimed:
+            # Sent already, or another process is sending it right now.
+            rows.append(row)
+            continue
         previous = row.attempts or 0
         try:
             channel = build_channel(name, settings)

@@ -19,7 +19,10 @@ def send_notification(
     context: dict[str, Any],
     period: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Send and return one status per channel; retries happen inside notify, per channel."""
+    """Send and return one status per channel; retries happen inside notify, per channel.
+
+    notify commits its own session here (see notifications.service.notify).
+    """
     from notifications.service import notify
 
     with session_scope(engine()) as session:
@@ -37,6 +40,9 @@ def send_notification(
             for r in rows
         ]
     for r in out:
-        if r["status"] != "sent":
+        if r["status"] == "failed":
             get_run_logger().warning("%s via %s failed: %s", event_key, r["channel"], r["error"])
+        elif r["status"] != "sent":
+            # "sending": another process claimed this send and is delivering it.
+            get_run_logger().info("%s via %s: %s elsewhere", event_key, r["channel"], r["status"])
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -57,10 +58,12 @@ class SmtpServer:
 
 
 class HttpReceiver:
-    """A JSON webhook receiver; answers 503 to the first `fail_first` POSTs."""
+    """A JSON webhook receiver; answers 503 to the first `fail_first` POSTs, each after `delay`
+    seconds (a slow gateway)."""
 
-    def __init__(self, fail_first: int = 0) -> None:
+    def __init__(self, fail_first: int = 0, delay: float = 0.0) -> None:
         self.fail_first = fail_first
+        self.delay = delay
         self.failed = 0
         self.received: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
@@ -70,6 +73,7 @@ class HttpReceiver:
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                time.sleep(outer.delay)
                 if outer.failed < outer.fail_first:
                     outer.failed += 1
                     self.send_response(503)

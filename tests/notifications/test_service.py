@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Employee, Notification
+from db.session import make_engine
 from kinerja.settings import Settings
-from notifications.service import notify, notify_role
+from notifications.service import CLAIM_STALE_AFTER, notify, notify_role
 from tests.notifications.servers import HttpReceiver, SmtpServer, free_port
 
 NIP = "198001012005011001"
@@ -256,3 +258,63 @@ def test_webhook_url_never_leaks(
     assert "failed (try 1)" in logged
     for text in (row.error or "", row.body, logged):
         assert "SECRET" not in text
+
+
+def test_two_processes_notifying_the_same_event_send_once(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    _employee(session)
+    # A second engine stands for a second process (own connection pool).
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    barrier = threading.Barrier(2)
+    results: dict[str, list[tuple[str, str]]] = {}
+    errors: list[BaseException] = []
+    with HttpReceiver(delay=0.5) as hook:
+        settings = _settings(tmp_path, notification_channels=["webhook"], webhook_url=hook.url)
+
+        def worker(name: str, eng: Engine) -> None:
+            try:
+                with Session(eng) as s:
+                    barrier.wait()
+                    rows = _send(s, settings)
+                    results[name] = [(r.channel, r.status) for r in rows]
+            except BaseException as exc:  # reported below, not lost in the thread
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=worker, args=("a", engine)),
+            threading.Thread(target=worker, args=("b", other)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    other.dispose()
+    assert not errors, errors
+    assert len(hook.received) == 1
+    # One call sent it; the other found it claimed (or already sent) and did not send.
+    assert sorted(results.values()) in (
+        [[("webhook", "sending")], [("webhook", "sent")]],
+        [[("webhook", "sent")], [("webhook", "sent")]],
+    )
+    session.expire_all()
+    (row,) = session.scalars(select(Notification)).all()
+    assert row.status == "sent" and row.attempts == 1 and row.claimed_at is None
+    # A third call later is a no-op.
+    _send(session, settings)
+    assert len(hook.received) == 1
+
+
+def test_a_dead_claim_is_taken_over(session: Session, tmp_path: Path) -> None:
+    _employee(session)
+    with HttpReceiver() as hook:
+        settings = _settings(tmp_path, notification_channels=["webhook"], webhook_url=hook.url)
+        (row,) = _send(session, settings)
+        # As if a process claimed a resend and died: a fresh claim is respected, an old one not.
+        row.status, row.claimed_at = "sending", datetime.now(UTC).replace(tzinfo=None)
+        session.commit()
+        assert [r.status for r in _send(session, settings)] == ["sending"]
+        row.claimed_at = row.claimed_at - CLAIM_STALE_AFTER - timedelta(seconds=1)
+        session.commit()
+        assert [r.status for r in _send(session, settings)] == ["sent"]
+    assert len(hook.received) == 2
