@@ -334,3 +334,20 @@ def test_recap_files(session: Session, policy: Policy, out_dir: Path, settings: 
         "pendampingan",
     }
     assert "| Dinas Perhubungan |" in tables["ringkasan"]
+
+
+def test_recap_summary_headers_have_one_definition(
+    session: Session, policy: Policy, out_dir: Path, settings: Settings
+) -> None:
+    from outputs.recap import SUMMARY_COLUMNS, SUMMARY_MARKDOWN, summary_headers
+
+    standard_month(session, policy)
+    report = produce_month_outputs(session, "2025-10", policy, out_dir, settings=settings)
+    assert report.recap is not None
+    excel = [c.value for c in load_workbook(report.recap.xlsx)["Ringkasan"][1]]
+    assert excel == [h for _, h in SUMMARY_COLUMNS]
+    header = report.recap.tables["ringkasan"].splitlines()[2]
+    assert header == "| " + " | ".join(summary_headers(SUMMARY_MARKDOWN)) + " |"
+    # Markdown shows a subset of the Excel columns, in the same order.
+    cells = [c.strip() for c in header.strip("|").split("|")]
+    assert [h for h in excel if h in cells] == cells
