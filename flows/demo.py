@@ -153,7 +153,7 @@ def run_demo(
     out_dir: Path,
     *,
     period: str = "2025-10",
-    employees: int = 900,
+    employees: int = 120,
     seed: int = 1,
     timeout: float = 170,
     say: Say = print,

@@ -209,7 +209,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo_cmd(
-        employees: int = typer.Option(900, "--employees"),
+        employees: int = typer.Option(120, "--employees", help="120 gives 4 OPDs."),
         period: str = typer.Option("2025-10", "--period"),
         seed: int = typer.Option(1, "--seed"),
         timeout: float = typer.Option(170, "--timeout", help="Give up after this many seconds."),
