@@ -98,25 +98,29 @@ def save_candidates(session: Session, period: str, candidates_df: pd.DataFrame) 
     return len(rows)
 
 
-def candidates_for(session: Session, period: str, scope_code: str) -> list[Candidate]:
-    """The candidates proposed for one OPD (or rumpun), lowest composite first."""
+def candidates_for(session: Session, period: str, opd_code: str) -> list[Candidate]:
+    """One OPD's proposed candidates, lowest composite first.
+
+    Reviews are per OPD whatever the selection scope: with rumpun scope the names are ranked
+    across the rumpun, but each OPD's head sees and decides only their own OPD's names.
+    """
     stmt = (
         select(Candidate)
-        .where(Candidate.period == period, Candidate.scope_code == scope_code)
+        .where(Candidate.period == period, Candidate.opd_code == opd_code)
         .order_by(Candidate.rank, Candidate.nip)
     )
     return list(session.scalars(stmt))
 
 
-def scope_codes(session: Session, period: str) -> list[tuple[str, str]]:
-    """(scope_kind, scope_code) of every scope with candidates this period, sorted."""
+def review_opds(session: Session, period: str) -> list[str]:
+    """Every OPD with candidates this period, sorted: the units reviews are opened for."""
     stmt = (
-        select(Candidate.scope_kind, Candidate.scope_code)
+        select(Candidate.opd_code)
         .where(Candidate.period == period)
         .distinct()
-        .order_by(Candidate.scope_kind, Candidate.scope_code)
+        .order_by(Candidate.opd_code)
     )
-    return [(k, c) for k, c in session.execute(stmt).all()]
+    return list(session.scalars(stmt))
 
 
 def previous_periods(until_period: str, months: int) -> list[str]:

@@ -228,7 +228,7 @@ def _scope_candidates(session: Session, claims: LinkClaims) -> list[str]:
     return list(
         session.scalars(
             select(Candidate.nip)
-            .where(Candidate.period == claims.period, Candidate.scope_code == claims.scope_code)
+            .where(Candidate.period == claims.period, Candidate.opd_code == claims.scope_code)
             .order_by(Candidate.rank, Candidate.nip)
         )
     )

@@ -200,7 +200,7 @@ def candidates_view(session: Session, period: str, scope_code: str) -> list[Cand
     cands = list(
         session.scalars(
             select(Candidate)
-            .where(Candidate.period == period, Candidate.scope_code == scope_code)
+            .where(Candidate.period == period, Candidate.opd_code == scope_code)
             .order_by(Candidate.rank, Candidate.nip)
         )
     )

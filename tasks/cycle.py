@@ -11,7 +11,7 @@ from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
 from sqlalchemy import select
 
-from db import reviews
+from db import reviews, scores
 from db.models import Candidate, Employee
 from db.periods import CLOSED, REVIEWING, ensure_period, set_status
 from db.session import session_scope
@@ -92,8 +92,9 @@ def open_reviews(period: str) -> list[str]:
     pol = policy()
     tz = get_settings().timezone
     with session_scope(engine()) as s:
-        rows = list(s.scalars(select(Candidate).where(Candidate.period == period)))
-        kinds = {c.scope_code: c.scope_kind for c in rows}
+        # Reviews are always per OPD, even when names are ranked per rumpun: one OPD's head
+        # decides only for that OPD's employees.
+        kinds = {code: "opd" for code in scores.review_opds(s, period)}
         now = utcnow()
         deadline = deadline_after(now, pol.review.selection_deadline_workdays, pol, tz)
         created = 0
@@ -101,7 +102,7 @@ def open_reviews(period: str) -> list[str]:
             _, new = reviews.ensure_review(
                 s,
                 period=period,
-                scope_kind=kinds[scope],
+                scope_kind="opd",
                 scope_code=scope,
                 selection_deadline=deadline,
                 now=now,

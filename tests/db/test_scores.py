@@ -12,13 +12,14 @@ from db.scores import (
     candidates_for,
     load_scores,
     previous_periods,
+    review_opds,
     save_candidates,
     save_scores,
     score_history,
 )
 from rules.scoring import score_month
 from rules.selection import propose_candidates
-from tests.factories import MonthBuilder
+from tests.factories import MonthBuilder, policy_with
 
 
 def _scored(period: str = "2025-10", shift: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -82,6 +83,28 @@ def test_candidates_for_one_scope_in_rank_order(session: Session) -> None:
     assert [c.rank for c in got] == [1, 2, 3]
     assert all(c.scope_kind == "opd" and c.opd_code == "DISDIK" for c in got)
     assert candidates_for(session, "2025-09", "DISDIK") == []
+
+
+def test_rumpun_ranking_still_gives_each_opd_head_only_their_own_names(session: Session) -> None:
+    """With rumpun scope the lowest names are ranked across the rumpun, but reviews stay per
+    OPD: one OPD's head never sees or decides on another OPD's employees."""
+    mb = MonthBuilder(period="2025-10")
+    for opd, ratios in (("DINKES", (0.1, 0.2, 0.9)), ("DISDIK", (0.3, 0.8, 0.95))):
+        for i, r in enumerate(ratios):
+            nip = mb.good_employee(opd=opd, nip=f"{opd[:3]}{i:02d}".ljust(18, "0"))
+            mb.full_activities(nip, main_ratio=r)
+    data = mb.build()
+    policy = policy_with(mb.policy, "selection", scope="rumpun", count=3)
+    cand = propose_candidates(score_month(data, policy), policy, data.unassessable_opds)
+    assert set(cand["scope_kind"]) == {"rumpun"} and len(cand) == 3
+    save_candidates(session, "2025-10", cand)
+    session.commit()
+    assert review_opds(session, "2025-10") == ["DINKES", "DISDIK"]
+    dinkes = candidates_for(session, "2025-10", "DINKES")
+    disdik = candidates_for(session, "2025-10", "DISDIK")
+    assert {c.opd_code for c in dinkes} == {"DINKES"} and len(dinkes) == 2
+    assert {c.opd_code for c in disdik} == {"DISDIK"} and len(disdik) == 1
+    assert candidates_for(session, "2025-10", "RUMPUN-1") == []
 
 
 def test_score_history_covers_the_last_months(session: Session) -> None:

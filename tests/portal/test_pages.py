@@ -17,11 +17,9 @@ from tests.portal.conftest import IssueLink
 from tests.portal.helpers import audit_actions, csrf_of, decision_count, link_id_of, used_links
 from tests.portal.world import (
     HISTORY,
-    RUMPUN,
     SECRET_SCORES,
     World,
     later,
-    rumpun_review_awaiting_defence,
 )
 
 
@@ -218,25 +216,3 @@ def test_pages_address_people_as_bapak_ibu_never_anda(
     assert "Tidak ada peringatan untuk Bapak/Ibu" in pages[2]
     for page in pages:
         assert "Anda" not in page
-
-
-def test_a_rumpun_review_names_its_decider_pimpinan_rumpun(
-    client: TestClient, issue: IssueLink, world: World, engine: Engine
-) -> None:
-    nip = rumpun_review_awaiting_defence(engine, world)
-    url = issue("defence", RUMPUN, nip)
-    page = client.get(url).text
-    assert "Pimpinan rumpun menggolongkan Bapak/Ibu" in page
-    assert "Alasan pimpinan rumpun:" in page and "seluruh rumpun" in page
-    assert "perangkat daerah" not in page.lower()
-    done = client.post(
-        url, data={"csrf": csrf_of(page), "defence": "Saya bertugas di lokasi bencana."}
-    )
-    assert done.status_code == 200, done.text
-    assert "Terima kasih, pembelaan Bapak/Ibu telah tercatat" in done.text
-    assert "diteruskan kepada pimpinan rumpun" in done.text
-    assert "perangkat daerah" not in done.text.lower()
-
-    overview = client.get(issue("overview", "*", "bkd-operator")).text
-    row = overview.split(f'id="row-{RUMPUN}"')[1].split("</tr>")[0]
-    assert "Pimpinan rumpun" in row and "Kepala" not in row
