@@ -248,6 +248,14 @@ def apply_defence(
     return state_of(session, review)
 
 
+def defence_text(session: Session, review: Review, nip: str) -> str:
+    """The recorded defence text of `nip` ('' if none): run inputs carry no defence text."""
+    d = dec.get_by_key(
+        session, dec.key_for(DecisionKind.DEFENCE, review.period, review.scope_code, nip)
+    )
+    return str((d.payload or {}).get("text", "")) if d is not None else ""
+
+
 def apply_verdict(
     session: Session,
     review: Review,

@@ -135,10 +135,8 @@ def submit_defence(
             detail={"channel": channel, "nip": nip},
         )
         run_id = review.flow_run_id
-    _resume(
-        run_id,
-        {"action": "defence", "nip": nip, "actor": actor, "text": text, "channel": channel},
-    )
+    # The text may hold health reasons: it stays in our database, never in Prefect's run input.
+    _resume(run_id, {"action": "defence", "nip": nip, "channel": channel})
     return state
 
 

@@ -29,6 +29,7 @@ from flows.review_logic import (
     close_defence_if_due,
     close_selection_if_due,
     deadline_after,
+    defence_text,
     state_of,
     utcnow,
 )
@@ -275,7 +276,7 @@ def apply_defence_input(
         try:
             if action == "defence":
                 apply_defence(
-                    s, review, nip, str(answer.get("text", "")),
+                    s, review, nip, str(answer.get("text") or defence_text(s, review, nip)),
                     actor=actor or nip, channel=channel, now=now, replay=True,
                 )  # fmt: skip
             elif action == "verdict":

@@ -8,6 +8,7 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from prefect import get_client
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import Engine, select
 
@@ -16,7 +17,7 @@ from db import reviews
 from db.models import AuditEvent, Decision, Notification
 from db.session import session_scope
 from flows import review_service as svc
-from flows.review_logic import Refused, utcnow
+from flows.review_logic import Refused, defence_text, utcnow
 from flows.sweeper import sweep
 from kinerja.domain import DecisionKind, ReviewStage
 from rules.policy import load_policy
@@ -144,6 +145,14 @@ def test_selection_refusals_then_defence_rejected_publishes(
         ).all()
     assert any(k.startswith("warning:") for k in sent)
     assert any(k.startswith("outcome:") for k in sent)
+    # The defence text (a health reason here) stays in our DB, not in Prefect's run input.
+    with get_client(sync_client=True) as client:
+        inputs = client.filter_flow_run_input(UUID(run_id), "", 100, set())
+    assert any('"defence"' in i.value for i in inputs)
+    assert not any("Saya sakit." in i.value for i in inputs)
+    with session_scope(flow_engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        assert defence_text(s, review, nips[0]) == "Saya sakit."
 
 
 def test_defence_accepted_is_not_published_and_restart_loses_nothing(
