@@ -1,4 +1,8 @@
-"""RunInput forms of the two pauses; built per review so they list only that OPD's people."""
+"""RunInput forms of the two pauses; built per review so they list only that OPD's people.
+
+The forms have no channel field: the channel is set by the code path that records the answer
+(the flow records "ui"; the CLI and portal record theirs before resuming), never by input.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,6 @@ class SelectionInput(RunInput):
 
     decided_by: str = Field(default="", title="Diputuskan oleh (nama/NIP kepala OPD)")
     selections: list[Any] = Field(default_factory=list, title="Kandidat")
-    channel: str = Field(default="ui", title="Saluran (biarkan 'ui')")
     action: ACTIONS_SELECTION = Field(default="submit", title="Aksi (biarkan 'submit')")
 
 
@@ -29,7 +32,6 @@ class DefenceInput(RunInput):
     text: str = Field(default="", title="Isi pembelaan (untuk aksi defence)")
     accepted: bool = Field(default=False, title="Pembelaan diterima (untuk aksi verdict)")
     reason: str = Field(default="", title="Alasan putusan (untuk aksi verdict)")
-    channel: str = Field(default="ui", title="Saluran (biarkan 'ui')")
 
 
 def _nip_type(nips: list[str]) -> Any:
@@ -67,9 +69,7 @@ def defence_form(nips: list[str], description: str) -> type[DefenceInput]:
     return form
 
 
-def selection_payload(
-    actor: str, selections: dict[str, tuple[bool, str]], channel: str
-) -> dict[str, Any]:
+def selection_payload(actor: str, selections: dict[str, tuple[bool, str]]) -> dict[str, Any]:
     """The run input the portal and CLI resume a selection pause with."""
     return {
         "decided_by": actor,
@@ -77,6 +77,5 @@ def selection_payload(
             {"nip": nip, "selected": sel, "reason": reason}
             for nip, (sel, reason) in selections.items()
         ],
-        "channel": channel,
         "action": "submit",
     }

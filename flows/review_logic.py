@@ -176,7 +176,7 @@ def apply_selection(
             reason=choice.reason.strip(),
             payload={"input": {"selected": choice.selected, "reason": choice.reason}},
             actor=actor,
-            actor_role="head_of_opd",
+            actor_role=actor_role_for(channel, "head_of_opd"),
             channel=channel,
             now=now,
         )
@@ -241,11 +241,16 @@ def apply_defence(
         reason="",
         payload={"text": text},
         actor=actor or nip,
-        actor_role="employee",
+        actor_role=actor_role_for(channel, "employee"),
         channel=channel,
         now=now,
     )
     return state_of(session, review)
+
+
+def actor_role_for(channel: str, own_role: str) -> str:
+    """Who acted: the person (`own_role`) by their own portal link, else a BKD operator."""
+    return own_role if channel == "portal" else "bkd_operator"
 
 
 def defence_text(session: Session, review: Review, nip: str) -> str:
@@ -296,7 +301,7 @@ def apply_verdict(
         reason=reason.strip(),
         payload={"input": {"accepted": accepted, "reason": reason}},
         actor=actor,
-        actor_role="head_of_opd",
+        actor_role=actor_role_for(channel, "head_of_opd"),
         channel=channel,
         now=now,
     )

@@ -36,6 +36,7 @@ from rules.policy import Policy
 
 ReviewRefused = Refused  # the name the portal looks for
 log = logging.getLogger(__name__)
+SERVICE_CHANNELS = frozenset({"cli", "portal"})
 
 __all__ = [
     "Refused",
@@ -67,6 +68,12 @@ def _resume(flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
         return False
 
 
+def _check_channel(channel: str) -> None:
+    # "ui" answers come only through the paused run's form, which the flow records itself.
+    if channel not in SERVICE_CHANNELS:
+        raise ValueError(f"channel {channel!r} is not one of {sorted(SERVICE_CHANNELS)}")
+
+
 def review_state(engine: Engine, period: str, scope_code: str) -> ReviewState:
     """The review's stage, deadlines and who is waiting for what."""
     with session_scope(engine) as s:
@@ -84,6 +91,7 @@ def submit_selection(
     now: datetime | None = None,
 ) -> ReviewState:
     """The head's choice among the OPD's candidates: NIP -> (selected, reason)."""
+    _check_channel(channel)
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
         state = apply_selection(
@@ -105,7 +113,7 @@ def submit_selection(
             detail={"channel": channel, "selected": state.selected},
         )
         run_id = review.flow_run_id
-    _resume(run_id, selection_payload(actor, selections, channel))
+    _resume(run_id, selection_payload(actor, selections))
     return state
 
 
@@ -121,6 +129,7 @@ def submit_defence(
     now: datetime | None = None,
 ) -> ReviewState:
     """A selected employee's written defence, before the defence deadline, once."""
+    _check_channel(channel)
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
         state = apply_defence(
@@ -136,7 +145,7 @@ def submit_defence(
         )
         run_id = review.flow_run_id
     # The text may hold health reasons: it stays in our database, never in Prefect's run input.
-    _resume(run_id, {"action": "defence", "nip": nip, "channel": channel})
+    _resume(run_id, {"action": "defence", "nip": nip})
     return state
 
 
@@ -153,6 +162,7 @@ def submit_verdict(
     now: datetime | None = None,
 ) -> ReviewState:
     """The head's verdict on a defence: accepted (not published) or rejected (published)."""
+    _check_channel(channel)
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
         state = apply_verdict(
@@ -182,7 +192,6 @@ def submit_verdict(
             "actor": actor,
             "accepted": accepted,
             "reason": reason,
-            "channel": channel,
         },
     )
     return state

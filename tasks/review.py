@@ -37,6 +37,8 @@ from kinerja.domain import DecisionKind, ReviewStage
 from kinerja.settings import get_settings
 from tasks.common import engine, per_run_key, policy
 
+UI_CHANNEL = "ui"  # answers applied here came through the Prefect UI form (others are recorded)
+
 
 def _run_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
     """Once per period/OPD (and pause key) per flow run: replays after a resume hit the cache."""
@@ -161,7 +163,7 @@ def apply_selection_input(
                         for i in items
                     },
                     actor=str(answer.get("decided_by", "")),
-                    channel=str(answer.get("channel", "ui")),
+                    channel=UI_CHANNEL,
                     policy=pol,
                     tz=get_settings().timezone,
                     now=now,
@@ -272,7 +274,7 @@ def apply_defence_input(
         action = answer.get("action")
         nip = str(answer.get("nip") or "")
         actor = str(answer.get("actor", ""))
-        channel = str(answer.get("channel", "ui"))
+        channel = UI_CHANNEL  # from the code path: only Prefect form answers are recorded here
         try:
             if action == "defence":
                 apply_defence(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from db.session import session_scope
 from flows.describe import candidate_rows, selection_markdown
-from flows.forms import selection_form, selection_payload
+from flows.forms import defence_form, selection_form, selection_payload
 from tests.flows.factories import make_opd
 
 
@@ -25,5 +27,10 @@ def test_selection_text_lists_only_this_opd_with_trend(sqlite_engine: Engine) ->
     form = selection_form(nips, text)
     schema = form.model_json_schema()
     assert schema["$defs"]["Kandidat"]["properties"]["nip"]["enum"] == nips
-    answer = form(**selection_payload("Kepala", {nips[0]: (True, "alasan")}, "portal"))
-    assert answer.selections[0].nip == nips[0] and answer.channel == "portal"
+    answer = form(**selection_payload("Kepala", {nips[0]: (True, "alasan")}))
+    assert answer.selections[0].nip == nips[0]
+    # The channel is not the answerer's to choose: a form answer claiming one is refused.
+    with pytest.raises(ValidationError, match="channel"):
+        form(**selection_payload("Kepala", {}), channel="portal")
+    with pytest.raises(ValidationError, match="channel"):
+        defence_form(nips, text)(action="verdict", nip=nips[0], channel="portal")

@@ -11,6 +11,7 @@ from db import decisions as dec
 from db import reviews
 from db.models import Decision
 from db.session import session_scope
+from flows import review_service as svc
 from flows.review_logic import (
     Choice,
     Refused,
@@ -101,6 +102,8 @@ def test_selection_records_every_candidate_and_sets_the_defence_deadline(
             "sering terlambat",
             "cli",
         )
+        # Entered through the CLI on the head's behalf: a BKD operator acted, not the head.
+        assert {d.actor_role for d in sel.values()} == {"bkd_operator"}
         review = reviews.require_review(s, PERIOD, "DISHUB")
         # 5 working days after Monday 3 Nov 09:00 WIB is Monday 10 Nov 09:00 WIB.
         assert review.defence_deadline == datetime(2025, 11, 10, 2, 0)
@@ -156,6 +159,36 @@ def test_rejected_defence_is_published(engine: Engine, policy: Policy, opd: list
         assert state.awaiting_verdict == []
         assert close_defence_if_due(s, review, NOW)  # every verdict is in: no need to wait
     assert _outcomes(engine)[opd[2]] == "published"
+
+
+def test_actor_role_follows_the_channel(engine: Engine, policy: Policy, opd: list[str]) -> None:
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        picks = {opd[0]: Choice(True, "a"), opd[1]: Choice(True, "b")}
+        apply_selection(
+            s, review, picks, actor="Kepala", channel="portal", policy=policy, tz=TZ, now=NOW
+        )
+        apply_defence(s, review, opd[0], "Saya cuti.", actor=opd[0], channel="portal", now=NOW)
+        apply_defence(s, review, opd[1], "Saya dinas.", actor="operator", channel="ui", now=NOW)
+        apply_verdict(s, review, opd[0], True, "sah", actor="K", channel="portal", now=NOW)
+        apply_verdict(s, review, opd[1], True, "sah", actor="op", channel="ui", now=NOW)
+        roles = {
+            (d.kind, d.nip): (d.actor_role, d.channel)
+            for d in dec.history(s, PERIOD, "DISHUB")
+            if d.kind != DecisionKind.SELECTION or d.nip == opd[0]
+        }
+    assert roles == {
+        (DecisionKind.SELECTION, opd[0]): ("head_of_opd", "portal"),
+        (DecisionKind.DEFENCE, opd[0]): ("employee", "portal"),
+        (DecisionKind.DEFENCE, opd[1]): ("bkd_operator", "ui"),
+        (DecisionKind.VERDICT, opd[0]): ("head_of_opd", "portal"),
+        (DecisionKind.VERDICT, opd[1]): ("bkd_operator", "ui"),
+    }
+
+
+def test_the_service_accepts_no_channel_from_outside_its_code_paths(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="channel 'ui'"):
+        svc.submit_selection(engine, PERIOD, "DISHUB", "K", {"x": (True, "a")}, "ui")
 
 
 def test_unanswered_defence_at_deadline_is_no_decision(
