@@ -84,14 +84,18 @@ def correct(
     now: datetime,
     channel: str = "system",
     payload: dict[str, Any] | None = None,
+    request_id: str | None = None,
 ) -> Decision:
-    """Record a correction: a new row pointing at `old`; `old` itself is never changed."""
+    """Record a correction: a new row pointing at `old`; `old` itself is never changed.
+
+    Keyed on the caller's `request_id`, else on the old decision and the new value, so a
+    retried correction returns the row recorded the first time instead of adding another.
+    """
     if not reason.strip():
         raise ValueError(f"a correction of decision {old.id} needs a reason")
-    n = session.scalar(select(func.count()).where(Decision.supersedes_id == old.id)) or 0
     row, _ = record(
         session,
-        key=f"{old.idempotency_key}:correction:{n + 1}",
+        key=f"{old.idempotency_key}:correction:{request_id or value}",
         period=old.period,
         scope_code=old.scope_code,
         kind=old.kind,

@@ -393,6 +393,14 @@ def close_defence_if_due(session: Session, review: Review, now: datetime) -> boo
     return True
 
 
+def extension_key(review: Review, request_id: str) -> str:
+    """The idempotency key of one extension request (the caller's id, stable across retries)."""
+    if not request_id.strip():
+        raise ValueError("an extension needs a request id")
+    base = dec.key_for(DecisionKind.EXTENSION, review.period, review.scope_code)
+    return f"{base}:{request_id.strip()}"
+
+
 def extend(
     session: Session,
     review: Review,
@@ -403,8 +411,16 @@ def extend(
     policy: Policy,
     tz: str,
     now: datetime,
+    request_id: str,
 ) -> datetime:
-    """An operator extends the current stage's deadline; recorded as an extension decision."""
+    """An operator extends the current stage's deadline; recorded as an extension decision.
+
+    Keyed on the caller's `request_id`: a retried command returns the deadline it set then
+    and records nothing new.
+    """
+    done = dec.get_by_key(session, extension_key(review, request_id))
+    if done is not None:
+        return datetime.fromisoformat(str(done.payload["new_deadline"]))
     problems = []
     if review.stage not in reviews.OPEN_STAGES:
         problems.append(f"review {review.scope_code} {review.period} sudah selesai")
@@ -419,16 +435,9 @@ def extend(
     stage_selection = review.stage == ReviewStage.SELECTION
     old = review.selection_deadline if stage_selection else review.defence_deadline
     new = deadline_after(max(old or now, now), workdays, policy, tz)
-    n = len(
-        [
-            d
-            for d in dec.history(session, review.period, review.scope_code)
-            if d.kind == DecisionKind.EXTENSION
-        ]
-    )
     dec.record(
         session,
-        key=f"{dec.key_for(DecisionKind.EXTENSION, review.period, review.scope_code)}:{n + 1}",
+        key=extension_key(review, request_id),
         period=review.period,
         scope_code=review.scope_code,
         review_id=review.id,

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from db import decisions as dec
 from db import reviews
 from db.audit import record_event
 from db.session import session_scope
@@ -28,6 +29,7 @@ from flows.review_logic import (
     apply_selection,
     apply_verdict,
     extend,
+    extension_key,
     state_of,
     utcnow,
 )
@@ -205,14 +207,21 @@ def extend_deadline(
     workdays: int,
     reason: str,
     *,
+    request_id: str,
     now: datetime | None = None,
 ) -> datetime:
     """An operator extends the open stage's deadline by `workdays`; returns the new deadline.
 
     The run stays suspended: deadlines live in the database and the sweeper reads them there.
+    A retry with the same `request_id` changes and records nothing and returns the same deadline.
     """
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
+        if dec.get_by_key(s, extension_key(review, request_id)) is not None:
+            return extend(
+                s, review, actor=actor, workdays=workdays, reason=reason, policy=_policy(),
+                tz=get_settings().timezone, now=now or utcnow(), request_id=request_id,
+            )  # fmt: skip
         new = extend(
             s,
             review,
@@ -222,6 +231,7 @@ def extend_deadline(
             policy=_policy(),
             tz=get_settings().timezone,
             now=now or utcnow(),
+            request_id=request_id,
         )
         record_event(
             s,
@@ -229,6 +239,10 @@ def extend_deadline(
             action="extend_deadline",
             period=period,
             scope_code=scope_code,
-            detail={"workdays": workdays, "new_deadline": new.isoformat()},
+            detail={
+                "workdays": workdays,
+                "new_deadline": new.isoformat(),
+                "request_id": request_id,
+            },
         )
     return new

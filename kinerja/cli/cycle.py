@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +99,26 @@ def decide_extend(
     actor: str = typer.Option(..., "--actor", help="The BKD operator."),
     workdays: int = typer.Option(..., "--workdays"),
     reason: str = typer.Option(..., "--reason"),
+    request_id: str = typer.Option(
+        None, "--request-id", help="Retry an earlier extension: give the id it printed."
+    ),
 ) -> None:
     """Extend the open stage's deadline by working days."""
     from flows import review_service as svc
 
-    new = _refusal(svc.extend_deadline, _engine(), period, scope, actor, workdays, reason)
+    # One id per invocation, printed first, so a retry after a crash can reuse it.
+    request_id = request_id or uuid.uuid4().hex
+    typer.echo(f"request id {request_id} (retry with --request-id {request_id})")
+    new = _refusal(
+        svc.extend_deadline,
+        _engine(),
+        period,
+        scope,
+        actor,
+        workdays,
+        reason,
+        request_id=request_id,
+    )
     typer.echo(f"new deadline {new:%Y-%m-%d %H:%M} UTC")
 
 

@@ -63,11 +63,37 @@ def test_correction_is_a_new_row_pointing_at_the_old(engine: Engine) -> None:
             now=NOW,
         )
         assert fixed.supersedes_id == first
+        # A retried correction (same request, or same old and new value) adds no row.
+        again = dec.correct(
+            s,
+            old,
+            value="not_selected",
+            reason="salah pilih",
+            actor="BKD",
+            actor_role="bkd",
+            now=NOW,
+        )
+        assert again.id == fixed.id
     with session_scope(engine) as s:
         assert s.get(Decision, first).value == "selected"  # type: ignore[union-attr]
         current = dec.effective(s, "2025-10", "DISHUB", DecisionKind.SELECTION)
         assert current["N1"].value == "not_selected"
         assert len(dec.history(s, "2025-10", "DISHUB")) == 2
+        by_id = [
+            dec.correct(
+                s,
+                fixed,
+                value="selected",
+                reason="r",
+                actor="B",
+                actor_role="bkd",
+                now=NOW,
+                request_id="req-7",
+            )  # fmt: skip
+            for _ in range(2)
+        ]
+        assert by_id[0].id == by_id[1].id
+        assert len(dec.history(s, "2025-10", "DISHUB")) == 3
 
 
 def test_review_is_created_once(engine: Engine) -> None:

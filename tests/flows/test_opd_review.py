@@ -199,7 +199,9 @@ def test_selection_deadline_records_no_decision(server: Server, flow_engine: Eng
     nips = make_opd(flow_engine, PERIOD, "DISPORA")
     run_id = start_review(PERIOD, "DISPORA")
     _paused(run_id)
-    new = svc.extend_deadline(flow_engine, PERIOD, "DISPORA", "operator BKD", 2, "banjir")
+    new = svc.extend_deadline(
+        flow_engine, PERIOD, "DISPORA", "operator BKD", 2, "banjir", request_id="req-1"
+    )
     with session_scope(flow_engine) as s:
         review = reviews.require_review(s, PERIOD, "DISPORA")
         assert review.selection_deadline == new

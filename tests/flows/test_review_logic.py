@@ -209,13 +209,20 @@ def test_selection_deadline_and_extension(engine: Engine, policy: Policy, opd: l
     with session_scope(engine) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         with pytest.raises(Refused, match="alasan"):
-            extend(s, review, actor="op", workdays=2, reason="", policy=policy, tz=TZ, now=NOW)
+            extend(
+                s, review, actor="op", workdays=2, reason="", policy=policy, tz=TZ, now=NOW,
+                request_id="r1",
+            )  # fmt: skip
         old = review.selection_deadline
         assert old is not None
-        new = extend(
-            s, review, actor="op", workdays=2, reason="banjir", policy=policy, tz=TZ, now=NOW
-        )
+        for _ in range(2):  # the operator's command is retried with the same request id
+            new = extend(
+                s, review, actor="op", workdays=2, reason="banjir", policy=policy, tz=TZ,
+                now=NOW, request_id="r1",
+            )  # fmt: skip
         assert new > old and review.selection_deadline == new
+        exts = [d for d in dec.history(s, PERIOD, "DISHUB") if d.kind == DecisionKind.EXTENSION]
+        assert len(exts) == 1
         assert not close_selection_if_due(s, review, old + timedelta(minutes=1))
         assert close_selection_if_due(s, review, new + timedelta(minutes=1))
         assert review.stage == ReviewStage.NO_DECISION

@@ -66,3 +66,35 @@ def test_pending_and_decide_selection(cli_env: Engine) -> None:
         assert sel[nips[0]].value == "selected" and sel[nips[0]].channel == "cli"
     out = runner.invoke(app, ["pending", "--period", PERIOD])
     assert "awaiting_defence" in out.output and nips[0] in out.output
+
+
+def test_extend_prints_a_request_id_and_a_retry_with_it_records_nothing_new(
+    cli_env: Engine,
+) -> None:
+    make_opd(cli_env, PERIOD, "DISHUB")
+    with session_scope(cli_env) as s:
+        reviews.ensure_review(
+            s,
+            period=PERIOD,
+            scope_kind="opd",
+            scope_code="DISHUB",
+            selection_deadline=utcnow() + timedelta(days=7),
+            now=utcnow(),
+        )
+    runner = CliRunner()
+    base = ["decide", "extend", "--period", PERIOD, "--scope", "DISHUB", "--actor", "op BKD"]
+    first = runner.invoke(app, [*base, "--workdays", "2", "--reason", "banjir"])
+    assert first.exit_code == 0, first.output
+    request_id = first.output.split("request id ", 1)[1].split()[0]
+    retry = [*base, "--workdays", "2", "--reason", "banjir", "--request-id", request_id]
+    again = runner.invoke(app, retry)
+    assert again.exit_code == 0, again.output
+    assert first.output.splitlines()[-1] == again.output.splitlines()[-1]  # same deadline
+    with session_scope(cli_env) as s:
+        exts = [d for d in dec.history(s, PERIOD, "DISHUB") if d.kind == DecisionKind.EXTENSION]
+    assert len(exts) == 1
+    # A new invocation (new id) is a new extension.
+    assert runner.invoke(app, [*base, "--workdays", "1", "--reason", "lagi"]).exit_code == 0
+    with session_scope(cli_env) as s:
+        exts = [d for d in dec.history(s, PERIOD, "DISHUB") if d.kind == DecisionKind.EXTENSION]
+    assert len(exts) == 2
