@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -50,3 +51,52 @@ def portal_link(
         person_nip=nip,
         expires_at=until,
     )
+
+
+def already_sent(session: Session, event_key: str, recipient_role: str) -> bool:
+    """Whether every channel of the role already sent `event_key` (notify would send nothing)."""
+    from db import notifications as store
+    from notifications.recipients import channels_for, load_recipients_config
+    from notifications.service import channel_key
+
+    settings = get_settings()
+    names = channels_for(
+        recipient_role, settings, load_recipients_config(settings.recipients_config)
+    )
+    rows = [store.get_by_key(session, channel_key(event_key, n)) for n in names]
+    return bool(rows) and all(r is not None and r.status == "sent" for r in rows)
+
+
+def notify_with_link(
+    session: Session,
+    review: Review,
+    *,
+    purpose: str,
+    nip: str,
+    until: datetime,
+    event_key: str,
+    recipient_role: str,
+    template: str,
+    context: dict[str, Any],
+) -> bool:
+    """Issue a personal link and notify, unless this event was already sent; True if sent now.
+
+    Checking first matters: notify drops a duplicate, but a link issued for it would still be
+    one more live token for that person.
+    """
+    from notifications.service import notify
+
+    if already_sent(session, event_key, recipient_role):
+        return False
+    link = portal_link(session, review, purpose, nip, until)
+    session.commit()  # notify commits too; the link is on record before anything is sent
+    rows = notify(
+        session,
+        event_key=event_key,
+        recipient_role=recipient_role,
+        recipient=nip,
+        template=template,
+        context={**context, "link": link},
+        period=review.period,
+    )
+    return any(r.status == "sent" for r in rows)

@@ -18,10 +18,10 @@ from sqlalchemy import Engine, select
 
 from db import reviews
 from db.decisions import last_decision_at
-from db.models import Employee, Period
+from db.models import Period
 from db.periods import REVIEWING
 from db.session import session_scope
-from flows.people import head_of, portal_link, wib
+from flows.people import head_of, name_of, notify_with_link, wib
 from flows.review_logic import state_of, utcnow
 from kinerja.domain import ReviewStage
 from rules.calendar import add_workdays
@@ -43,7 +43,6 @@ def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
 def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepReport:
     """Send due reminders, wake overdue or moved-on reviews, wake finished cycles."""
     from flows.wakeup import resume, run_state, wake_cycles
-    from notifications.service import notify
 
     now = now or utcnow()
     report = SweepReport()
@@ -61,43 +60,37 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
             if deadline is None:
                 continue
             if _reminder_due(deadline, now, policy):
-                if review.stage == ReviewStage.SELECTION:
-                    link = portal_link(s, review, "selection", head, deadline)
-                    s.commit()
-                    notify(
-                        s,
-                        event_key=f"selection_reminder:{review.period}:{review.scope_code}:"
-                        f"{deadline:%Y%m%d%H%M}",
-                        recipient_role="head_of_opd",
-                        recipient=head,
-                        template="selection_reminder",
-                        context={
-                            "recipient_name": head_name,
-                            "scope_name": scope_name,
-                            "deadline": wib(deadline),
-                            "link": link,
-                        },
-                        period=review.period,
-                    )
+                # Only a reminder not sent before gets a link and counts.
+                if review.stage == ReviewStage.SELECTION and notify_with_link(
+                    s,
+                    review,
+                    purpose="selection",
+                    nip=head,
+                    until=deadline,
+                    event_key=f"selection_reminder:{review.period}:{review.scope_code}:"
+                    f"{deadline:%Y%m%d%H%M}",
+                    recipient_role="head_of_opd",
+                    template="selection_reminder",
+                    context={
+                        "recipient_name": head_name,
+                        "scope_name": scope_name,
+                        "deadline": wib(deadline),
+                    },
+                ):
                     report.reminders += 1
                 for nip in state.awaiting_defence if review.stage == ReviewStage.DEFENCE else []:
-                    emp = s.get(Employee, nip)
-                    link = portal_link(s, review, "defence", nip, deadline)
-                    s.commit()
-                    notify(
+                    if notify_with_link(
                         s,
+                        review,
+                        purpose="defence",
+                        nip=nip,
+                        until=deadline,
                         event_key=f"defence_reminder:{review.period}:{nip}:{deadline:%Y%m%d%H%M}",
                         recipient_role="employee",
-                        recipient=nip,
                         template="defence_reminder",
-                        context={
-                            "recipient_name": emp.name if emp else nip,
-                            "deadline": wib(deadline),
-                            "link": link,
-                        },
-                        period=review.period,
-                    )
-                    report.reminders += 1
+                        context={"recipient_name": name_of(s, nip), "deadline": wib(deadline)},
+                    ):
+                        report.reminders += 1
             if not review.flow_run_id:
                 continue
             kind, paused_at = run_state(review.flow_run_id)

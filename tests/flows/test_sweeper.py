@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from db import reviews
-from db.models import Notification
+from db.models import Notification, PortalLink
 from db.session import session_scope
 from flows.review_logic import Choice, apply_selection, deadline_after, utcnow
 from flows.sweeper import sweep
@@ -40,6 +40,11 @@ def _sent(engine: Engine, template_prefix: str) -> list[str]:
         return list(keys)
 
 
+def _links(engine: Engine) -> int:
+    with session_scope(engine) as s:
+        return s.scalar(select(func.count()).select_from(PortalLink)) or 0
+
+
 def test_reminders_before_the_selection_and_defence_deadlines(env: Engine) -> None:
     policy: Policy = load_policy("jabar")
     nips = make_opd(env, PERIOD, "DISHUB")
@@ -58,8 +63,11 @@ def test_reminders_before_the_selection_and_defence_deadlines(env: Engine) -> No
     assert sweep(env, policy, now=start).reminders == 0  # 4 working days early
     hour = timedelta(hours=1)
     assert sweep(env, policy, now=deadline - 2 * hour).reminders == 1
-    sweep(env, policy, now=deadline - hour)  # a later sweep sends nothing new
+    assert _links(env) == 1
+    for minutes in (55, 50, 5):  # later sweeps (every 5 minutes) send nothing new
+        assert sweep(env, policy, now=deadline - timedelta(minutes=minutes)).reminders == 0
     assert _sent(env, "selection_reminder:") == ["DISHUB-HEAD"]
+    assert _links(env) == 1  # and issue no new personal link for a reminder already sent
 
     with session_scope(env) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
@@ -77,4 +85,6 @@ def test_reminders_before_the_selection_and_defence_deadlines(env: Engine) -> No
     assert defence_deadline == deadline_after(deadline - hour, 5, policy, TZ)
     assert sweep(env, policy, now=deadline).reminders == 0
     assert sweep(env, policy, now=defence_deadline - hour).reminders == 2
+    assert sweep(env, policy, now=defence_deadline - hour / 2).reminders == 0
     assert sorted(_sent(env, "defence_reminder:")) == [nips[0], nips[1]]
+    assert _links(env) == 3
