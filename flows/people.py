@@ -100,3 +100,44 @@ def notify_with_link(
         period=review.period,
     )
     return any(r.status == "sent" for r in rows)
+
+
+def notify_awaited(session: Session, review: Review, deadline: datetime) -> int:
+    """New links (valid to `deadline`) and a message to everyone the open stage still awaits.
+
+    Used after an extension: the links sent before expire at the old deadline. The event keys
+    include the deadline, so a retry sends nothing twice. Returns the messages sent now.
+    """
+    from flows.review_logic import state_of
+    from kinerja.domain import ReviewStage
+
+    state = state_of(session, review)
+    head, head_name, scope_name = head_of(session, review)
+    at = f"{deadline:%Y%m%d%H%M}"
+    base = f"deadline_extended:{review.period}:{review.scope_code}"
+    sent = 0
+    if review.stage == ReviewStage.SELECTION:
+        sent += notify_with_link(
+            session, review, purpose="selection", nip=head, until=deadline,
+            event_key=f"{base}:selection:{head}:{at}", recipient_role="head_of_opd",
+            template="selection_reminder",
+            context={"recipient_name": head_name, "scope_name": scope_name,
+                     "deadline": wib(deadline)},
+        )  # fmt: skip
+    if review.stage == ReviewStage.DEFENCE:
+        for nip in state.awaiting_defence:
+            sent += notify_with_link(
+                session, review, purpose="defence", nip=nip, until=deadline,
+                event_key=f"{base}:defence:{nip}:{at}", recipient_role="employee",
+                template="defence_reminder",
+                context={"recipient_name": name_of(session, nip), "deadline": wib(deadline)},
+            )  # fmt: skip
+        for nip in state.awaiting_verdict:
+            sent += notify_with_link(
+                session, review, purpose="verdict", nip=head, until=deadline,
+                event_key=f"{base}:verdict:{nip}:{at}", recipient_role="head_of_opd",
+                template="defence_received",
+                context={"recipient_name": head_name, "employee_name": name_of(session, nip),
+                         "employee_nip": nip, "deadline": wib(deadline)},
+            )  # fmt: skip
+    return sent

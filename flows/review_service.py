@@ -21,6 +21,7 @@ from db import reviews
 from db.audit import record_event
 from db.session import session_scope
 from flows.forms import selection_payload
+from flows.people import notify_awaited
 from flows.review_logic import (
     Choice,
     Refused,
@@ -217,11 +218,9 @@ def extend_deadline(
     """
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
-        if dec.get_by_key(s, extension_key(review, request_id)) is not None:
-            return extend(
-                s, review, actor=actor, workdays=workdays, reason=reason, policy=_policy(),
-                tz=get_settings().timezone, now=now or utcnow(), request_id=request_id,
-            )  # fmt: skip
+        # A retry records nothing new (extend returns the deadline it set); messages that a
+        # crash cut short are still sent below.
+        retry = dec.get_by_key(s, extension_key(review, request_id)) is not None
         new = extend(
             s,
             review,
@@ -233,16 +232,26 @@ def extend_deadline(
             now=now or utcnow(),
             request_id=request_id,
         )
-        record_event(
-            s,
-            actor=actor,
-            action="extend_deadline",
-            period=period,
-            scope_code=scope_code,
-            detail={
-                "workdays": workdays,
-                "new_deadline": new.isoformat(),
-                "request_id": request_id,
-            },
-        )
+        if not retry:
+            record_event(
+                s,
+                actor=actor,
+                action="extend_deadline",
+                period=period,
+                scope_code=scope_code,
+                detail={
+                    "workdays": workdays,
+                    "new_deadline": new.isoformat(),
+                    "request_id": request_id,
+                },
+            )
+    _announce_extension(engine, period, scope_code, new)
     return new
+
+
+def _announce_extension(engine: Engine, period: str, scope_code: str, new: datetime) -> None:
+    """New links and messages for whoever is awaited; the extension is already committed."""
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, period, scope_code)
+        sent = notify_awaited(s, review, new)
+    log.info("extension of %s %s: %d message(s) with new links", scope_code, period, sent)
