@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from db import decisions as dec
 from db import reviews
 from db.models import Candidate, Review
+from db.scores import candidates_for
 from kinerja.domain import DecisionKind, ReviewStage
 from rules.calendar import add_workdays
 from rules.policy import Policy
@@ -77,13 +78,8 @@ def deadline_after(start: datetime, workdays: int, policy: Policy, tz: str) -> d
 
 
 def candidates_of(session: Session, period: str, scope_code: str) -> list[Candidate]:
-    return list(
-        session.scalars(
-            select(Candidate)
-            .where(Candidate.period == period, Candidate.scope_code == scope_code)
-            .order_by(Candidate.rank, Candidate.nip)
-        )
-    )
+    """The review's candidates: reviews are per OPD, so scope_code is an OPD code."""
+    return candidates_for(session, period, scope_code)
 
 
 def state_of(session: Session, review: Review) -> ReviewState:
@@ -113,7 +109,7 @@ def _who_else(session: Session, period: str, nip: str) -> str:
     ).one_or_none()
     if other is None:
         return f"NIP {nip} bukan kandidat periode {period} (NIP tidak dikenal)"
-    return f"NIP {nip} adalah kandidat {other.scope_code}, bukan kandidat OPD ini"
+    return f"NIP {nip} adalah kandidat {other.opd_code}, bukan kandidat OPD ini"
 
 
 def validate_selection(

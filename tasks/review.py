@@ -61,7 +61,7 @@ def open_review(period: str, scope_code: str) -> ReviewState:
         review, _ = reviews.ensure_review(
             s,
             period=period,
-            scope_kind=cands[0].scope_kind,
+            scope_kind="opd",  # reviews are per OPD, whatever the selection scope
             scope_code=scope_code,
             selection_deadline=deadline_after(
                 now, pol.review.selection_deadline_workdays, pol, get_settings().timezone
