@@ -100,11 +100,14 @@ class AttendanceRecord(Base):
     """One working day of one employee: check-in/out times or an excused status."""
 
     __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("nip", "work_date", name="uq_attendance_nip_date"),)
+    __table_args__ = (
+        UniqueConstraint("nip", "work_date", name="uq_attendance_nip_date"),
+        Index("ix_attendance_period_nip", "period", "nip"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    period: Mapped[str] = mapped_column(String(7), index=True)
-    nip: Mapped[str] = mapped_column(NIP, index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    nip: Mapped[str] = mapped_column(NIP)
     work_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
     check_in: Mapped[time | None] = mapped_column(Time, nullable=True)
@@ -117,11 +120,14 @@ class Activity(Base):
     """A daily activity entered in Sikap/e-Kinerja, with its approval."""
 
     __tablename__ = "activity"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_activity_source_ext"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_activity_source_ext"),
+        Index("ix_activity_period_nip", "period", "nip"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    period: Mapped[str] = mapped_column(String(7), index=True)
-    nip: Mapped[str] = mapped_column(NIP, index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    nip: Mapped[str] = mapped_column(NIP)
     external_id: Mapped[str] = mapped_column(String(64))
     work_date: Mapped[date] = mapped_column(Date)
     entered_at: Mapped[datetime] = mapped_column(DateTime)
@@ -145,8 +151,8 @@ class BehaviourAnswer(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    period: Mapped[str] = mapped_column(String(7), index=True)
-    nip: Mapped[str] = mapped_column(NIP, index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    nip: Mapped[str] = mapped_column(NIP)
     rater_nip: Mapped[str] = mapped_column(NIP)
     rater_role: Mapped[str] = mapped_column(String(16))
     item: Mapped[str] = mapped_column(String(64))
@@ -162,8 +168,8 @@ class IndicatorValue(Base):
     __table_args__ = (UniqueConstraint("period", "nip", "kind", name="uq_indicator_value"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    period: Mapped[str] = mapped_column(String(7), index=True)
-    nip: Mapped[str] = mapped_column(NIP, index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    nip: Mapped[str] = mapped_column(NIP)
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(64))

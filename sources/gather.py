@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -519,12 +520,18 @@ def _split(
         whole = whole.assign(nip=pd.Series(dtype=object))
     nip = Field.of(whole, "nip")
     lookup = register.nip_to_opd().to_dict()
-    opd_of = pd.Series(nip.rows(nip.per_unique(lambda x: lookup.get(x))), index=whole.index)
-    for opd in served:
-        yield opd, whole[opd_of == opd].reset_index(drop=True)
-    rest = whole[~opd_of.isin(served)].reset_index(drop=True)
+    # one code per row (the OPD's place in `served`, -1 for the rest), grouped once: a
+    # comparison per OPD would scan the whole delivery a hundred times
+    slot = {opd: i for i, opd in enumerate(served)}
+    code = nip.rows(nip.per_unique(lambda x: slot.get(lookup.get(x), -1), np.int64))
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(-1, len(served) + 1))
+    for i, opd in enumerate(served):
+        rows = order[bounds[i + 1] : bounds[i + 2]]
+        yield opd, whole.iloc[rows].reset_index(drop=True)
+    rest = order[bounds[0] : bounds[1]]
     if len(rest):
-        yield None, rest
+        yield None, whole.iloc[rest].reset_index(drop=True)
 
 
 def _not_served(
