@@ -100,10 +100,8 @@ class AttendanceRecord(Base):
     """One working day of one employee: check-in/out times or an excused status."""
 
     __tablename__ = "attendance"
-    __table_args__ = (
-        UniqueConstraint("nip", "work_date", name="uq_attendance_nip_date"),
-        Index("ix_attendance_period_nip", "period", "nip"),
-    )
+    # Rows are looked up by NIP and day (the unique index); a month is read whole.
+    __table_args__ = (UniqueConstraint("nip", "work_date", name="uq_attendance_nip_date"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     period: Mapped[str] = mapped_column(String(7))
@@ -122,7 +120,7 @@ class Activity(Base):
     __tablename__ = "activity"
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_activity_source_ext"),
-        Index("ix_activity_period_nip", "period", "nip"),
+        Index("ix_activity_nip_work_date", "nip", "work_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -147,7 +145,7 @@ class BehaviourAnswer(Base):
 
     __tablename__ = "behaviour_answer"
     __table_args__ = (
-        UniqueConstraint("period", "nip", "rater_nip", "item", name="uq_behaviour_answer"),
+        UniqueConstraint("nip", "period", "rater_nip", "item", name="uq_behaviour_answer"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -165,7 +163,7 @@ class IndicatorValue(Base):
     """A monthly achievement figure (capaian fisik, IKI, IKU, IKP) in percent."""
 
     __tablename__ = "indicator_value"
-    __table_args__ = (UniqueConstraint("period", "nip", "kind", name="uq_indicator_value"),)
+    __table_args__ = (UniqueConstraint("nip", "period", "kind", name="uq_indicator_value"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     period: Mapped[str] = mapped_column(String(7))

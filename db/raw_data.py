@@ -7,7 +7,9 @@ executemany in SQLAlchemy's own storage format, so millions of rows load in seco
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -60,6 +62,11 @@ def canonical(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _month_days(period: str) -> tuple[date, date]:
+    year, month = (int(x) for x in period.split("-"))
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
 def existing_rows(
     session: Session,
     kind: str,
@@ -74,8 +81,13 @@ def existing_rows(
     names = ["id", "batch_id", "source", *columns]
     parts = []
     nip_list = sorted(set(nips))
+    where = [table.c.period == period]
+    if "work_date" in table.c:
+        # the (nip, work_date) index answers NIP + day range without any statistics
+        first, last = _month_days(period)
+        where.append(table.c.work_date.between(first, last))
     for chunk in _chunks(nip_list):
-        stmt = select(*cols).where(table.c.period == period, table.c.nip.in_(chunk))
+        stmt = select(*cols).where(table.c.nip.in_(chunk), *where)
         parts.append(pd.DataFrame(session.execute(stmt).all(), columns=names))
     for chunk in _chunks(list(batch_ids)):
         stmt = select(*cols).where(table.c.batch_id.in_(chunk))
