@@ -145,15 +145,19 @@ def _text_column(s: pd.Series) -> list[str]:
         out[np.isnan(values)] = "\\N"
         return out.tolist()
     arr = s.to_numpy(dtype=object)
-    missing = pd.isna(arr)
-    cells = [v if isinstance(v, str) else str(v) for v in arr.tolist()]
+    missing = np.flatnonzero(pd.isna(arr)).tolist()
+    if pd.api.types.infer_dtype(arr, skipna=True) == "string":
+        cells = arr.tolist()  # text already (the usual case): no per-cell conversion
+    else:
+        cells = [v if isinstance(v, str) else str(v) for v in arr.tolist()]
+    for i in missing:
+        cells[i] = ""
     # one scan of the whole column decides whether any cell needs escaping (rarely)
     joined = "\x00".join(cells)
     if any(ch in joined for ch in _SPECIAL):
         cells = [_escape(c) for c in cells]
-    if missing.any():
-        for i in np.flatnonzero(missing).tolist():
-            cells[i] = "\\N"
+    for i in missing:
+        cells[i] = "\\N"
     return cells
 
 

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import multiprocessing as mp
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -280,6 +280,38 @@ def _prefetch(
 _END = object()
 
 
+class Writer:
+    """Stores checked deliveries in one background thread while the next one is checked.
+
+    The database works (COPY, index upkeep, commit) on its own core while this process checks
+    the next delivery; one writer keeps SQLite's single-writer rule and the order of stores.
+    At most `depth` deliveries wait, which bounds memory.
+    """
+
+    def __init__(self, depth: int = 2) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinerja-store")
+        self._pending: deque[Future[None]] = deque()
+        self._depth = depth
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        while len(self._pending) >= self._depth:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(fn, *args))
+
+    def drain(self) -> None:
+        """Wait for every store; the first failure is raised here."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Let every queued store finish (each is its own transaction), then stop the thread."""
+        self._pool.shutdown(wait=True)
+        for fut in self._pending:
+            if fut.exception() is not None:
+                log.error("storing a delivery failed: %s", fut.exception())
+        self._pending.clear()
+
+
 def gather_month(
     engine: Engine,
     period: str,
@@ -306,6 +338,7 @@ def gather_month(
         policy = load_policy(config.policy or get_settings().policy)
     report = GatherReport(period=period, government=config.government)
     fetcher = Fetcher(config)
+    writer = Writer()
     try:
         gather_register(engine, period, config, fetcher, report)
         register = _read_register(engine, period)
@@ -346,14 +379,17 @@ def gather_month(
                     report,
                     outcome,
                     fetch_workers,
+                    writer,
                     pool,
                 )
+        writer.drain()
         if pool is not None:
             pool.shutdown()
         report.opd_status = _assess(config, period, opds, outcome)
         with session_scope(engine) as s:
             qdb.set_opd_status(s, period, report.opd_status)
     finally:
+        writer.close()
         fetcher.close()
         report.seconds = time.perf_counter() - t0
     log.info("%s", report.summary())
@@ -373,6 +409,7 @@ def _gather_kind(
     report: GatherReport,
     outcome: dict[tuple[str, str], LoadResult | None],
     workers: int,
+    writer: Writer,
     pool: ProcessPoolExecutor | None = None,
 ) -> None:
     cfg = fetcher.source(name)
@@ -402,6 +439,16 @@ def _gather_kind(
             )
             if opd is None or opd not in register.opds:
                 checked = _not_served(checked, raw, register, served)
+        except Exception as exc:  # one bad delivery must not stop the month
+            log.exception("checking %s for OPD %s from %r failed", kind, opd, name)
+            fail(opd, f"source {name!r}: checking {kind} failed: {exc}")
+            return
+        writer.submit(store, opd, raw, checked, received, now)
+
+    def store(
+        opd: str | None, raw: pd.DataFrame, checked: Checked, received: str | None, now: datetime
+    ) -> None:
+        try:
             with session_scope(engine) as s:
                 result = load_delivery(
                     s,
@@ -418,13 +465,16 @@ def _gather_kind(
                 )
         except Exception as exc:  # one bad delivery must not stop the month
             log.exception("loading %s for OPD %s from %r failed", kind, opd, name)
-            fail(opd, f"source {name!r}: loading {kind} failed: {exc}")
+            record_failed(opd, f"source {name!r}: loading {kind} failed: {exc}")
             return
         report.results.append(result)
         if opd is not None:
             outcome[(kind, opd)] = result
 
     def fail(opd: str | None, error: str) -> None:
+        writer.submit(record_failed, opd, error)
+
+    def record_failed(opd: str | None, error: str) -> None:
         report.failures.append(f"{kind} for OPD {opd or '(all)'}: {error}")
         with session_scope(engine) as s:
             result = record_failure(
@@ -523,7 +573,8 @@ def _split(
     # one code per row (the OPD's place in `served`, -1 for the rest), grouped once: a
     # comparison per OPD would scan the whole delivery a hundred times
     slot = {opd: i for i, opd in enumerate(served)}
-    code = nip.rows(nip.per_unique(lambda x: slot.get(lookup.get(x), -1), np.int64))
+    opd_slot = {n: slot.get(o, -1) for n, o in lookup.items()}
+    code = nip.rows(nip.per_unique(lambda x: opd_slot.get(x, -1), np.int64))
     order = np.argsort(code, kind="stable")
     bounds = np.searchsorted(code[order], np.arange(-1, len(served) + 1))
     for i, opd in enumerate(served):
