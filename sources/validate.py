@@ -189,7 +189,13 @@ class Field:
         return self.uniq[self.idx]
 
 
-_ASCII_SPACE = " \t\n\r\x0b\x0c"
+def _padded(joined: str) -> bool:
+    """Does any NUL-separated piece of this ASCII text start or end with whitespace?"""
+    b = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    space = (b == 32) | ((b >= 9) & (b <= 13))
+    edge = np.ones(len(b) + 2, dtype=bool)  # piece boundaries: the ends and every NUL
+    edge[1:-1] = b == 0
+    return bool((space & (edge[:-2] | edge[2:])).any())
 
 
 def clean_texts(values: np.ndarray) -> list[str | None]:
@@ -198,13 +204,7 @@ def clean_texts(values: np.ndarray) -> list[str | None]:
     if items and pd.api.types.infer_dtype(values, skipna=False) == "string":
         joined = "\x00".join(items)
         # ASCII only (else strip() may know more spaces), none empty, none padded
-        if (
-            joined.isascii()
-            and min(map(len, items)) > 0
-            and not joined[0].isspace()
-            and not joined[-1].isspace()
-            and not any(f"\x00{c}" in joined or f"{c}\x00" in joined for c in _ASCII_SPACE)
-        ):
+        if joined.isascii() and min(map(len, items)) > 0 and not _padded(joined):
             return items
     return [_clean_text(x) for x in items]
 

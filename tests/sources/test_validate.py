@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rules.policy import load_policy
 from sources import validate as v
@@ -262,3 +265,19 @@ def test_impossible_entry_times_are_malformed(register: Register, bad: str) -> N
     out = check("activities", [act(entered_at=bad)], register)
     assert reasons(out) == [v.MALFORMED]
     assert f"entered_at '{bad}' is not an ISO datetime" in out.rejected.loc[0, "detail"]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=" \t\nab1\x0bé\u00a0-", max_size=6),
+            st.none(),
+            st.just(float("nan")),
+        ),
+        max_size=12,
+    )
+)
+def test_bulk_text_cleaning_agrees_with_cleaning_each_cell(values: list[object]) -> None:
+    """The one-pass fast path must give exactly what stripping cell by cell gives."""
+    array = np.array(values, dtype=object)
+    assert v.clean_texts(array) == [v._clean_text(x) for x in values]
