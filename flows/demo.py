@@ -2,7 +2,7 @@
 
 Everything is real: the simulator serves the sources over HTTP, a local Prefect server runs
 the cycle, the deployments are served in a subprocess, and the scripted heads and employees
-act through flows.review_service exactly as the portal does. The script: in every other OPD
+act through review.service exactly as the portal does. The script: in every other OPD
 the head selects the lowest-ranked candidate; that employee writes a defence; the head rejects
 the first defence and accepts the next, alternating. Other OPDs select nobody.
 """
@@ -24,8 +24,8 @@ from sqlalchemy import Engine, func, select
 from db import reviews
 from db.models import CoachingAssignment, Draft
 from db.session import session_scope
-from flows.review_logic import Refused, state_of
 from kinerja.domain import ReviewStage
+from review.logic import Refused, state_of
 
 Say = Callable[[str], None]
 
@@ -46,8 +46,8 @@ class DemoReport:
 
 def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]:
     """Act on every review whose run is suspended right now; returns what was done."""
-    from flows import review_service as svc
     from flows.wakeup import run_state
+    from review import service as svc
 
     done: list[str] = []
     with session_scope(engine) as s:

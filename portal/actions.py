@@ -1,4 +1,4 @@
-"""The portal acts only through flows.review_service: the one validation path the CLI shares."""
+"""The portal acts only through review.service: the one validation path the CLI shares."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ class ActionRefused(Exception):
 
 def _service() -> ModuleType:
     # Imported on use: the service pulls in Prefect, which the portal's pages do not need.
-    from flows import review_service
+    from review import service
 
-    return review_service
+    return service
 
 
 def _refusals(service: ModuleType) -> tuple[type[BaseException], ...]:

@@ -1,7 +1,7 @@
 """The portal web app: personal-link pages for heads of OPD, employees and BKD operators.
 
 Every request names a link (``/l/<token>``); the link decides the period, scope, purpose and
-person, never the form. Actions go through flows.review_service (portal.actions) and every
+person, never the form. Actions go through review.service (portal.actions) and every
 view, submission and refusal is written to audit_event with the link id.
 """
 

@@ -27,8 +27,8 @@ from db.models import (
     Rumpun,
     Score,
 )
-from flows.review_logic import state_of
 from portal.people import scope_head_nip
+from review.logic import state_of
 
 MIN_RATERS_FOR_BREAKDOWN = 3
 TREND_MONTHS = 6

@@ -1,4 +1,4 @@
-"""Tasks of one OPD's review: thin wrappers around flows.review_logic and notifications."""
+"""Tasks of one OPD's review: thin wrappers around review.logic and notifications."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from db.audit import record_event
 from db.models import Employee, Review
 from db.periods import ensure_period
 from db.session import session_scope
-from flows import describe
-from flows.people import head_of, portal_link, wib
-from flows.review_logic import (
+from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.settings import get_settings
+from review import describe
+from review.logic import (
     Choice,
     Refused,
     ReviewState,
@@ -33,8 +34,7 @@ from flows.review_logic import (
     state_of,
     utcnow,
 )
-from kinerja.domain import DecisionKind, ReviewStage
-from kinerja.settings import get_settings
+from review.people import head_of, portal_link, wib
 from tasks.common import engine, per_run_key, policy
 
 UI_CHANNEL = "ui"  # answers applied here came through the Prefect UI form (others are recorded)

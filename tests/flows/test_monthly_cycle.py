@@ -15,11 +15,11 @@ from sqlalchemy import Engine, func, select
 from db import reviews
 from db.models import Decision, Review
 from db.session import session_scope
-from flows import review_service as svc
-from flows.review_logic import state_of
 from flows.serve import CYCLE_DEPLOYMENT
 from flows.wakeup import find_run_ids
 from kinerja.domain import ReviewStage
+from review import service as svc
+from review.logic import state_of
 from tasks.cycle import artifact_key
 from tests.flows.conftest import Server, read_state, wait_for
 

@@ -12,10 +12,10 @@ from sqlalchemy import Engine, func, select
 from db import reviews
 from db.models import Notification, PortalLink
 from db.session import session_scope
-from flows.review_logic import Choice, apply_selection, deadline_after, utcnow
 from flows.sweeper import sweep
+from review.logic import Choice, apply_selection, deadline_after, utcnow
 from rules.policy import Policy, load_policy
-from tests.flows.factories import make_opd
+from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
 TZ = "Asia/Jakarta"

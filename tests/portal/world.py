@@ -11,7 +11,7 @@ from db.models import Candidate, Employee, Opd, Score
 from db.reviews import ensure_review
 from db.scores import save_candidates, save_scores
 from db.session import session_scope
-from flows.review_logic import utcnow
+from review.logic import utcnow
 from rules.scoring import score_month
 from rules.selection import propose_candidates
 from tests.factories import MonthBuilder

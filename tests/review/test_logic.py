@@ -11,8 +11,9 @@ from db import decisions as dec
 from db import reviews
 from db.models import Decision
 from db.session import session_scope
-from flows import review_service as svc
-from flows.review_logic import (
+from kinerja.domain import DecisionKind, ReviewStage
+from review import service as svc
+from review.logic import (
     Choice,
     Refused,
     apply_defence,
@@ -23,9 +24,8 @@ from flows.review_logic import (
     extend,
     state_of,
 )
-from kinerja.domain import DecisionKind, ReviewStage
 from rules.policy import Policy, load_policy
-from tests.flows.factories import make_opd
+from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
 TZ = "Asia/Jakarta"

@@ -12,10 +12,10 @@ from sqlalchemy import Engine, select
 from db import reviews
 from db.models import Notification, PortalLink
 from db.session import session_scope
-from flows import review_service as svc
-from flows.review_logic import Choice, apply_defence, apply_selection, utcnow
+from review import service as svc
+from review.logic import Choice, apply_defence, apply_selection, utcnow
 from rules.policy import load_policy
-from tests.flows.factories import make_opd
+from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
 TZ = "Asia/Jakarta"

@@ -1,6 +1,6 @@
 """The rules of one OPD's review as plain functions on a session (no Prefect).
 
-Shared by the opd_review flow (input from the Prefect UI form) and flows.review_service (the
+Shared by the opd_review flow (input from the Prefect UI form) and review.service (the
 portal and the CLI), so both paths apply the same validation and record the same decisions.
 
 Outcome rules (documented defaults; the articles are silent):

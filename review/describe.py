@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Assignment, Candidate, Employee, Score
-from flows.review_logic import ReviewState, candidates_of
+from review.logic import ReviewState, candidates_of
 
 
 def _fmt(value: float | None) -> str:

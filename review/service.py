@@ -21,8 +21,8 @@ from db import reviews
 from db.audit import record_event
 from db.session import session_scope
 from flows.forms import selection_payload
-from flows.people import notify_awaited
-from flows.review_logic import (
+from kinerja.settings import get_settings
+from review.logic import (
     Choice,
     Refused,
     ReviewState,
@@ -34,7 +34,7 @@ from flows.review_logic import (
     state_of,
     utcnow,
 )
-from kinerja.settings import get_settings
+from review.people import notify_awaited
 from rules.policy import Policy
 
 ReviewRefused = Refused  # the name the portal looks for
