@@ -27,6 +27,7 @@ from portal.format import helpers
 from portal.links import LinkClaims, LinkRefused, utcnow, verify
 from portal.pages import (
     PAGES,
+    Form,
     Page,
     decider_of,
     holder_refusal,
@@ -128,7 +129,9 @@ class Portal:
                 return self._refused(session, exc, ip, "GET")
             if refusal := self._holder(session, claims, ip, "GET"):
                 return refusal
-            page = PAGES[claims.purpose](session, claims, make_csrf(self.secret, claims.link_id))
+            page = PAGES[claims.purpose](
+                session, claims, Form(make_csrf(self.secret, claims.link_id))
+            )
             self._audit(session, claims, f"view_{claims.purpose}", ip=ip)
             return self.render(page)
 
@@ -152,7 +155,7 @@ class Portal:
             if errors:
                 self._audit(session, claims, "submit_invalid", ip=ip, errors=errors)
                 page = PAGES[claims.purpose](
-                    session, claims, make_csrf(self.secret, claims.link_id), errors, fields
+                    session, claims, Form(make_csrf(self.secret, claims.link_id), errors, fields)
                 )
                 return self.render(page)
             # The link's person acts: for selection and verdict links they were just checked

@@ -21,8 +21,8 @@ from kinerja.domain import DecisionKind, ReviewStage
 from review import service as svc
 from review.logic import Refused, defence_text, utcnow
 from rules.policy import load_policy
-from tests.flows.conftest import Server, paused_after, read_state, start_review, wait_for
 from tests.review.factories import make_opd
+from tests.served import Server, paused_after, read_state, start_review, wait_for
 
 PERIOD = "2025-10"
 
