@@ -29,7 +29,6 @@ from portal.pages import (
     PAGES,
     Form,
     Page,
-    decider_of,
     holder_refusal,
     parse_defence,
     parse_selection,
@@ -38,6 +37,7 @@ from portal.pages import (
     refusal_from,
     refusal_page,
 )
+from portal.people import DECIDER
 from portal.secret import portal_key
 from templates import environment
 
@@ -189,7 +189,7 @@ class Portal:
                     "purpose": claims.purpose,
                     "summary": summary,
                     "period": claims.period,
-                    "decider": decider_of(session, claims),
+                    "decider": DECIDER,
                 },
             )
             return self.render(page)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.decisions import effective
-from db.models import Candidate, PortalLink, Review, Rumpun
+from db.models import Candidate, PortalLink, Review
 from portal.links import LinkClaims, LinkRefused, utcnow
-from portal.people import decider_title, scope_head_nip
+from portal.people import DECIDER, scope_head_nip
 from portal.queries import (
     candidates_view,
     case_view,
@@ -120,21 +120,13 @@ def _before(deadline: datetime | None, now: datetime) -> bool:
     return deadline is None or now < deadline
 
 
-def _scope_name(session: Session, scope_code: str) -> str:
-    name = opd_names(session).get(scope_code)
-    if name is None:
-        rumpun = session.get(Rumpun, scope_code)
-        name = rumpun.name if rumpun is not None else scope_code
-    return name
-
-
 def _base(session: Session, claims: LinkClaims, form: Form) -> dict[str, Any]:
     return {
         "claims": claims,
         "period": claims.period,
         "scope_code": claims.scope_code,
-        "scope_name": _scope_name(session, claims.scope_code),
-        "decider": decider_of(session, claims),
+        "scope_name": opd_names(session).get(claims.scope_code, claims.scope_code),
+        "decider": DECIDER,
         "csrf": form.csrf,
         "link_expires": claims.expires_at,
     }
@@ -166,12 +158,6 @@ def _form_page(
         **context,
     }
     return Page(template, 422 if form.errors else 200, ctx)
-
-
-def decider_of(session: Session, claims: LinkClaims) -> str:
-    """How pages name who decides the link's review ('Pimpinan rumpun' for a rumpun)."""
-    review = review_for(session, claims.period, claims.scope_code)
-    return decider_title(review.scope_kind if review is not None else None)
 
 
 def holder_refusal(session: Session, claims: LinkClaims) -> str | None:
