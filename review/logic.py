@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from db import decisions as dec
 from db import reviews
 from db.models import Candidate, Review
+from db.periods import ensure_period
 from db.scores import candidates_for
 from kinerja.domain import DecisionKind, ReviewStage
 from rules.calendar import add_workdays
@@ -102,6 +103,35 @@ def state_of(session: Session, review: Review) -> ReviewState:
         selection_deadline=review.selection_deadline,
         defence_deadline=review.defence_deadline,
     )
+
+
+def open_review_for_run(
+    session: Session,
+    period: str,
+    scope_code: str,
+    *,
+    flow_run_id: str,
+    policy: Policy,
+    tz: str,
+    now: datetime,
+) -> ReviewState:
+    """The review of an OPD with candidates (created if the cycle did not), bound to a run."""
+    if not candidates_of(session, period, scope_code):
+        raise ValueError(f"no candidates for period {period} and scope {scope_code}")
+    ensure_period(session, period, policy.name)
+    review, _ = reviews.ensure_review(
+        session,
+        period=period,
+        scope_kind="opd",  # reviews are per OPD, whatever the selection scope
+        scope_code=scope_code,
+        selection_deadline=deadline_after(
+            now, policy.review.selection_deadline_workdays, policy, tz
+        ),
+        now=now,
+    )
+    if review.flow_run_id != flow_run_id:
+        review.flow_run_id = flow_run_id
+    return state_of(session, review)
 
 
 def _who_else(session: Session, period: str, nip: str) -> str:
@@ -345,6 +375,26 @@ def apply_verdict(
         now=now,
     )
     return state_of(session, review)
+
+
+def issue_warnings(session: Session, review: Review, now: datetime) -> list[str]:
+    """Record a warning for each selected employee (once); returns their NIPs."""
+    sel = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
+    selected = state_of(session, review).selected
+    for nip in selected:
+        _record(
+            session,
+            review,
+            DecisionKind.WARNING,
+            nip=nip,
+            value="issued",
+            reason=sel[nip].reason,
+            payload={"defence_deadline": str(review.defence_deadline)},
+            actor=SYSTEM,
+            actor_role=SYSTEM,
+            now=now,
+        )
+    return selected
 
 
 def _record_outcomes(
