@@ -9,7 +9,6 @@ the first defence and accepts the next, alternating. Other OPDs select nobody.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -104,7 +103,6 @@ def running_stack(
     from db.migrate import upgrade
     from db.session import make_engine
     from flows.local_server import LocalPrefect, start_serving, stop_process
-    from kinerja.settings import get_settings
     from sources.config import http_config
     from sources.server import SimulatorServer
     from sources.simulator import simulate_province
@@ -130,13 +128,12 @@ def running_stack(
             "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
             "PREFECT_LOCAL_STORAGE_PATH": str(root / "prefect-results"),
         }
-        os.environ.update(env)
-        get_settings.cache_clear()
         upgrade(env["KINERJA_DATABASE_URL"])
         engine = make_engine(env["KINERJA_DATABASE_URL"])
         say(f"simulated {period}: {employees} employees in {len(province.opds)} OPDs at {sim.url}")
         prefect.wait_healthy()
         say(f"Prefect server at {prefect.api_url}")
+        # The served runs read these; this process passes the engine and talks to Prefect itself.
         serving = start_serving({**env, **prefect.env()}, root / "serve.log", limit=limit)
         with temporary_settings(updates={PREFECT_API_URL: prefect.api_url}):
             yield engine
