@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -24,26 +23,15 @@ TZ = "Asia/Jakarta"
 
 
 @pytest.fixture
-def db(outbox_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """The file outbox, and the portal key in the test's own folder."""
-    from kinerja.settings import get_settings
-
-    monkeypatch.setenv("KINERJA_PORTAL_SECRET", "answers-test-secret-9d4a")
-    monkeypatch.setenv("KINERJA_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    return outbox_db
-
-
-@pytest.fixture
 def policy() -> Policy:
     return load_policy("jabar")
 
 
 @pytest.fixture
-def nips(db: Engine) -> list[str]:
-    nips = make_opd(db, PERIOD, "DISHUB")
+def nips(outbox_db: Engine) -> list[str]:
+    nips = make_opd(outbox_db, PERIOD, "DISHUB")
     now = utcnow()
-    with session_scope(db) as s:
+    with session_scope(outbox_db) as s:
         reviews.ensure_review(
             s,
             period=PERIOD,
@@ -90,51 +78,55 @@ def _submit(actor: str, picks: dict[str, tuple[bool, str]]) -> dict[str, object]
 
 
 def test_selection_answers_from_the_form_are_refused_or_recorded_once(
-    db: Engine, policy: Policy, nips: list[str]
+    outbox_db: Engine, policy: Policy, nips: list[str]
 ) -> None:
     row = {"nip": nips[0], "selected": True, "reason": "a"}
     twice = {"action": "submit", "decided_by": "Kepala", "selections": [row, row]}
-    refused = _selection(db, policy, "selection-0", twice)
+    refused = _selection(outbox_db, policy, "selection-0", twice)
     assert refused.state.stage == ReviewStage.SELECTION and "sekali" in refused.refused[0]
-    assert _selection(db, policy, "selection-1", {"action": "invalid"}).refused == [NOT_THE_FORM]
-    assert _refusals(db) == [
+    assert _selection(outbox_db, policy, "selection-1", {"action": "invalid"}).refused == [
+        NOT_THE_FORM
+    ]
+    assert _refusals(outbox_db) == [
         ("Kepala", "selection-0", refused.refused),
         ("ui", "selection-1", [NOT_THE_FORM]),
     ]
-    assert _decisions(db) == 0
+    assert _decisions(outbox_db) == 0
 
-    done = _selection(db, policy, "selection-2", _submit("Kepala", {nips[0]: (True, "absen")}))
+    done = _selection(
+        outbox_db, policy, "selection-2", _submit("Kepala", {nips[0]: (True, "absen")})
+    )
     assert done.refused == [] and done.state.stage == ReviewStage.DEFENCE
     assert done.state.selected == [nips[0]]
-    with session_scope(db) as s:
+    with session_scope(outbox_db) as s:
         sel = dec.effective(s, PERIOD, "DISHUB", DecisionKind.SELECTION)
         assert (sel[nips[0]].channel, sel[nips[0]].actor_role) == ("ui", "bkd_operator")
     # A rerun replays the answer: nothing changes and nothing is refused.
-    count = _decisions(db)
-    again = _selection(db, policy, "selection-2", _submit("Kepala", {nips[1]: (True, "x")}))
+    count = _decisions(outbox_db)
+    again = _selection(outbox_db, policy, "selection-2", _submit("Kepala", {nips[1]: (True, "x")}))
     assert again.refused == [] and again.state.selected == [nips[0]]
-    assert _decisions(db) == count and len(_refusals(db)) == 2
+    assert _decisions(outbox_db) == count and len(_refusals(outbox_db)) == 2
 
 
 def test_a_wake_after_the_selection_deadline_ends_the_review_without_decision(
-    db: Engine, policy: Policy, nips: list[str]
+    outbox_db: Engine, policy: Policy, nips: list[str]
 ) -> None:
-    woken = _selection(db, policy, "selection-0", {"action": "wake"})
+    woken = _selection(outbox_db, policy, "selection-0", {"action": "wake"})
     assert woken.state.stage == ReviewStage.SELECTION and woken.refused == []
     late = utcnow() + timedelta(days=30)
-    ended = _selection(db, policy, "selection-1", {"action": "wake"}, now=late)
+    ended = _selection(outbox_db, policy, "selection-1", {"action": "wake"}, now=late)
     assert ended.state.stage == ReviewStage.NO_DECISION
-    with session_scope(db) as s:
+    with session_scope(outbox_db) as s:
         assert dec.effective(s, PERIOD, "DISHUB", DecisionKind.NO_DECISION)[None].value == (
             "selection"
         )
 
 
 def test_defence_answers_replay_the_portals_tell_the_head_and_end_with_the_verdict(
-    db: Engine, policy: Policy, nips: list[str]
+    outbox_db: Engine, policy: Policy, nips: list[str]
 ) -> None:
     now = utcnow()
-    with session_scope(db) as s:
+    with session_scope(outbox_db) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         picks = {nips[0]: Choice(True, "a")}
         apply_selection(
@@ -142,24 +134,24 @@ def test_defence_answers_replay_the_portals_tell_the_head_and_end_with_the_verdi
         )
         apply_defence(s, review, nips[0], "Saya cuti.", actor=nips[0], channel="portal", now=now)
     # The portal resumes with the NIP only: the text is read back from the recorded defence.
-    count = _decisions(db)
-    replay = _defence(db, "defence-0", {"action": "defence", "nip": nips[0]})
+    count = _decisions(outbox_db)
+    replay = _defence(outbox_db, "defence-0", {"action": "defence", "nip": nips[0]})
     assert replay.refused == [] and replay.state.awaiting_verdict == [nips[0]]
-    assert _decisions(db) == count
-    with session_scope(db) as s:
+    assert _decisions(outbox_db) == count
+    with session_scope(outbox_db) as s:
         told = s.scalars(select(Notification.recipient).where(
             Notification.event_key.like(f"defence_received:{PERIOD}:DISHUB:{nips[0]}%")
         )).all()  # fmt: skip
     assert told == ["DISHUB-HEAD"]
 
     no_reason = {"action": "verdict", "nip": nips[0], "actor": "K", "accepted": True}
-    refused = _defence(db, "defence-1", no_reason)
+    refused = _defence(outbox_db, "defence-1", no_reason)
     assert "alasan" in refused.refused[0] and refused.state.stage == ReviewStage.DEFENCE
-    assert _refusals(db) == [("K", "defence-1", refused.refused)]
+    assert _refusals(outbox_db) == [("K", "defence-1", refused.refused)]
 
-    verdict = _defence(db, "defence-2", no_reason | {"reason": "cuti sah"})
+    verdict = _defence(outbox_db, "defence-2", no_reason | {"reason": "cuti sah"})
     assert verdict.refused == [] and verdict.state.stage == ReviewStage.DONE
-    with session_scope(db) as s:
+    with session_scope(outbox_db) as s:
         ver = dec.effective(s, PERIOD, "DISHUB", DecisionKind.VERDICT)[nips[0]]
         assert (ver.value, ver.channel, ver.actor_role) == ("accepted", "ui", "bkd_operator")
         outcome = dec.effective(s, PERIOD, "DISHUB", DecisionKind.OUTCOME)[nips[0]]

@@ -31,17 +31,6 @@ TZ = "Asia/Jakarta"
 
 
 @pytest.fixture
-def db(outbox_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """The file outbox, and the portal key in the test's own folder."""
-    from kinerja.settings import get_settings
-
-    monkeypatch.setenv("KINERJA_PORTAL_SECRET", "notices-test-secret-5c2e")
-    monkeypatch.setenv("KINERJA_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    return outbox_db
-
-
-@pytest.fixture
 def policy() -> Policy:
     return load_policy("jabar")
 
@@ -79,22 +68,24 @@ def _links(engine: Engine) -> list[tuple[str, str, datetime]]:
         return [(x.purpose, x.person_nip, x.expires_at) for x in s.scalars(select(PortalLink))]
 
 
-def test_selection_request_goes_to_the_head_with_a_link_valid_to_the_deadline(db: Engine) -> None:
-    _open(db)
-    with session_scope(db) as s:
+def test_selection_request_goes_to_the_head_with_a_link_valid_to_the_deadline(
+    outbox_db: Engine,
+) -> None:
+    _open(outbox_db)
+    with session_scope(outbox_db) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         deadline = review.selection_deadline
         assert request_selection(s, review) == 1
-    assert _sent(db) == {f"selection_request:{PERIOD}:DISHUB": "DISHUB-HEAD"}
-    assert _links(db) == [("selection", "DISHUB-HEAD", deadline)]
+    assert _sent(outbox_db) == {f"selection_request:{PERIOD}:DISHUB": "DISHUB-HEAD"}
+    assert _links(outbox_db) == [("selection", "DISHUB-HEAD", deadline)]
 
 
 def test_warnings_are_recorded_before_letters_and_messages_go_out(
-    db: Engine, policy: Policy, tmp_path: Path
+    outbox_db: Engine, policy: Policy, tmp_path: Path
 ) -> None:
-    nips, now = _open(db)
-    _select(db, policy, {nips[1]: Choice(True, "sering terlambat")}, now)
-    with session_scope(db) as s:
+    nips, now = _open(outbox_db)
+    _select(outbox_db, policy, {nips[1]: Choice(True, "sering terlambat")}, now)
+    with session_scope(outbox_db) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         letters = send_warnings(s, review, policy, tmp_path / "letters-out")
         warnings = dec.effective(s, PERIOD, "DISHUB", DecisionKind.WARNING)
@@ -105,41 +96,43 @@ def test_warnings_are_recorded_before_letters_and_messages_go_out(
     html = tmp_path / "letters-out" / PERIOD / "letters" / nips[1] / "peringatan.html"
     assert letters == [str(html)]
     assert html.exists() and html.with_suffix(".txt").exists()
-    assert _sent(db) == {f"warning:{PERIOD}:DISHUB:{nips[1]}": nips[1]}
-    assert _links(db) == [("defence", nips[1], deadline)]
+    assert _sent(outbox_db) == {f"warning:{PERIOD}:DISHUB:{nips[1]}": nips[1]}
+    assert _links(outbox_db) == [("defence", nips[1], deadline)]
 
 
-def test_the_head_hears_of_each_defence_awaiting_a_verdict(db: Engine, policy: Policy) -> None:
-    nips, now = _open(db)
-    _select(db, policy, {nips[0]: Choice(True, "a"), nips[1]: Choice(True, "b")}, now)
-    with session_scope(db) as s:
+def test_the_head_hears_of_each_defence_awaiting_a_verdict(
+    outbox_db: Engine, policy: Policy
+) -> None:
+    nips, now = _open(outbox_db)
+    _select(outbox_db, policy, {nips[0]: Choice(True, "a"), nips[1]: Choice(True, "b")}, now)
+    with session_scope(outbox_db) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         apply_defence(s, review, nips[0], "Saya cuti.", actor=nips[0], channel="cli", now=now)
         tell_head_of_defences(s, review, [nips[0]])
-    assert _sent(db) == {f"defence_received:{PERIOD}:DISHUB:{nips[0]}": "DISHUB-HEAD"}
-    assert [(p, who) for p, who, _ in _links(db)] == [("verdict", "DISHUB-HEAD")]
+    assert _sent(outbox_db) == {f"defence_received:{PERIOD}:DISHUB:{nips[0]}": "DISHUB-HEAD"}
+    assert [(p, who) for p, who, _ in _links(outbox_db)] == [("verdict", "DISHUB-HEAD")]
 
 
 def test_result_tells_the_selected_and_on_no_decision_bkd_and_the_head(
-    db: Engine, policy: Policy
+    outbox_db: Engine, policy: Policy
 ) -> None:
-    nips, now = _open(db)
-    _open(db, "DINKES")
-    _select(db, policy, {nips[2]: Choice(True, "c")}, now)
-    with session_scope(db) as s:
+    nips, now = _open(outbox_db)
+    _open(outbox_db, "DINKES")
+    _select(outbox_db, policy, {nips[2]: Choice(True, "c")}, now)
+    with session_scope(outbox_db) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         apply_defence(s, review, nips[2], "Tidak benar.", actor=nips[2], channel="cli", now=now)
         apply_verdict(s, review, nips[2], False, "bukti lemah", actor="K", channel="cli", now=now)
         assert close_defence_if_due(s, review, now)
         assert send_result(s, review) == ReviewStage.DONE
-    assert _sent(db) == {f"outcome:{PERIOD}:DISHUB:{nips[2]}": nips[2]}
+    assert _sent(outbox_db) == {f"outcome:{PERIOD}:DISHUB:{nips[2]}": nips[2]}
 
-    with session_scope(db) as s:
+    with session_scope(outbox_db) as s:
         other = reviews.require_review(s, PERIOD, "DINKES")
         assert other.selection_deadline is not None
         assert close_selection_if_due(s, other, other.selection_deadline + timedelta(minutes=1))
         assert send_result(s, other) == ReviewStage.NO_DECISION
-    sent = _sent(db)
+    sent = _sent(outbox_db)
     assert sent[f"deadline_passed:{PERIOD}:DINKES"] == "bkd"
     assert sent[f"deadline_passed:{PERIOD}:DINKES:head"] == "DINKES-HEAD"
     assert not any(k.startswith(f"outcome:{PERIOD}:DINKES") for k in sent)
