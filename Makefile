@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy kinerja db rules flows tasks notifications templates sources outputs portal
+	$(BIN)/mypy kinerja db rules flows tasks notifications templates sources outputs portal review
 
 # Headless chromium for the portal's browser tests: Debian's package, installed only when
 # missing and only when we may (root with apt-get); otherwise those tests skip and say why.

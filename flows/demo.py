@@ -2,14 +2,13 @@
 
 Everything is real: the simulator serves the sources over HTTP, a local Prefect server runs
 the cycle, the deployments are served in a subprocess, and the scripted heads and employees
-act through flows.review_service exactly as the portal does. The script: in every other OPD
+act through review.service exactly as the portal does. The script: in every other OPD
 the head selects the lowest-ranked candidate; that employee writes a defence; the head rejects
 the first defence and accepts the next, alternating. Other OPDs select nobody.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -24,8 +23,8 @@ from sqlalchemy import Engine, func, select
 from db import reviews
 from db.models import CoachingAssignment, Draft
 from db.session import session_scope
-from flows.review_logic import Refused, state_of
 from kinerja.domain import ReviewStage
+from review.logic import Refused, state_of
 
 Say = Callable[[str], None]
 
@@ -46,8 +45,8 @@ class DemoReport:
 
 def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]:
     """Act on every review whose run is suspended right now; returns what was done."""
-    from flows import review_service as svc
     from flows.wakeup import run_state
+    from review import service as svc
 
     done: list[str] = []
     with session_scope(engine) as s:
@@ -104,7 +103,6 @@ def running_stack(
     from db.migrate import upgrade
     from db.session import make_engine
     from flows.local_server import LocalPrefect, start_serving, stop_process
-    from kinerja.settings import get_settings
     from sources.config import http_config
     from sources.server import SimulatorServer
     from sources.simulator import simulate_province
@@ -130,13 +128,12 @@ def running_stack(
             "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
             "PREFECT_LOCAL_STORAGE_PATH": str(root / "prefect-results"),
         }
-        os.environ.update(env)
-        get_settings.cache_clear()
         upgrade(env["KINERJA_DATABASE_URL"])
         engine = make_engine(env["KINERJA_DATABASE_URL"])
         say(f"simulated {period}: {employees} employees in {len(province.opds)} OPDs at {sim.url}")
         prefect.wait_healthy()
         say(f"Prefect server at {prefect.api_url}")
+        # The served runs read these; this process passes the engine and talks to Prefect itself.
         serving = start_serving({**env, **prefect.env()}, root / "serve.log", limit=limit)
         with temporary_settings(updates={PREFECT_API_URL: prefect.api_url}):
             yield engine

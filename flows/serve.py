@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinerja.settings import get_settings
+
+if TYPE_CHECKING:
+    from prefect.settings import Setting
 
 CYCLE_DEPLOYMENT = "monthly_cycle/monthly"
 REVIEW_DEPLOYMENT = "opd_review/review"
 SWEEPER_DEPLOYMENT = "review_sweeper/sweep"
 
 
-def configure_results(var_dir: Path | None = None) -> Path:
-    """Persist flow and task results under var_dir, so a suspended run can resume anywhere.
+def results_settings(var_dir: Path | None = None) -> dict[Setting, Any]:
+    """Prefect settings that persist flow and task results under var_dir/prefect-results.
 
-    Set in the environment because served runs execute in subprocesses that inherit it.
+    So a suspended run can resume in any serving process. Served runs execute in subprocesses;
+    Prefect's runner passes its current settings to each of them as environment variables.
     """
+    from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, PREFECT_RESULTS_PERSIST_BY_DEFAULT
+
     root = Path(var_dir or get_settings().var_dir).resolve() / "prefect-results"
     root.mkdir(parents=True, exist_ok=True)
-    os.environ["PREFECT_LOCAL_STORAGE_PATH"] = str(root)
-    os.environ["PREFECT_RESULTS_PERSIST_BY_DEFAULT"] = "true"
-    return root
+    return {PREFECT_LOCAL_STORAGE_PATH: str(root), PREFECT_RESULTS_PERSIST_BY_DEFAULT: True}
 
 
 def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
@@ -53,6 +56,8 @@ def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
 def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -> None:
     """Serve every deployment until interrupted; suspended runs hold no process meanwhile."""
     from prefect import serve
+    from prefect.settings import temporary_settings
 
-    configure_results()
-    serve(*deployments(sweep_seconds, schedule), limit=limit, print_starting_message=True)
+    served = deployments(sweep_seconds, schedule)
+    with temporary_settings(updates=results_settings()):
+        serve(*served, limit=limit, print_starting_message=True)

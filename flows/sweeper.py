@@ -21,9 +21,9 @@ from db.decisions import last_decision_at
 from db.models import Period
 from db.periods import REVIEWING
 from db.session import session_scope
-from flows.people import head_of, name_of, notify_with_link, wib
-from flows.review_logic import state_of, utcnow
 from kinerja.domain import ReviewStage
+from review.logic import state_of, utcnow
+from review.people import head_of, name_of, notify_with_link, wib
 from rules.calendar import add_workdays
 from rules.policy import Policy
 

@@ -149,9 +149,9 @@ def notify(
 
     COMMITS `session`: the row (and the claim) is committed before each send, so the attempt is
     on record and other processes see the claim, and again after it with the status. Anything
-    the caller added to the session is committed with it. The review tasks and the sweeper in
-    flows/ rely on this (they commit their decisions first, then notify); do not call it inside
-    a transaction that must be able to roll back.
+    the caller added to the session is committed with it. The review's notices (review/) and
+    the sweeper (flows/) rely on this (they commit their decisions first, then notify); do not
+    call it inside a transaction that must be able to roll back.
     """
     settings = settings or get_settings()
     config = load_recipients_config(settings.recipients_config)

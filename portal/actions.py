@@ -1,8 +1,9 @@
-"""The portal acts only through flows.review_service: the one validation path the CLI shares."""
+"""The portal acts only through review.service: the one validation path the CLI shares."""
 
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -19,9 +20,9 @@ class ActionRefused(Exception):
 
 def _service() -> ModuleType:
     # Imported on use: the service pulls in Prefect, which the portal's pages do not need.
-    from flows import review_service
+    from review import service
 
-    return review_service
+    return service
 
 
 def _refusals(service: ModuleType) -> tuple[type[BaseException], ...]:
@@ -34,6 +35,15 @@ def _refused(exc: BaseException) -> ActionRefused:
     return ActionRefused(list(problems) if problems else [str(exc)])
 
 
+def _call(name: str, *args: Any) -> None:
+    """Call the service's `name` with `args` and the portal's channel; refusals as ActionRefused."""
+    service = _service()
+    try:
+        getattr(service, name)(*args, CHANNEL)
+    except _refusals(service) as exc:
+        raise _refused(exc) from exc
+
+
 def submit_selection(
     engine: Engine,
     period: str,
@@ -41,21 +51,13 @@ def submit_selection(
     actor: str,
     selections: dict[str, tuple[bool, str]],
 ) -> None:
-    service = _service()
-    try:
-        service.submit_selection(engine, period, scope_code, actor, selections, CHANNEL)
-    except _refusals(service) as exc:
-        raise _refused(exc) from exc
+    _call("submit_selection", engine, period, scope_code, actor, selections)
 
 
 def submit_defence(
     engine: Engine, period: str, scope_code: str, nip: str, actor: str, text: str
 ) -> None:
-    service = _service()
-    try:
-        service.submit_defence(engine, period, scope_code, nip, actor, text, CHANNEL)
-    except _refusals(service) as exc:
-        raise _refused(exc) from exc
+    _call("submit_defence", engine, period, scope_code, nip, actor, text)
 
 
 def submit_verdict(
@@ -67,8 +69,4 @@ def submit_verdict(
     accepted: bool,
     reason: str,
 ) -> None:
-    service = _service()
-    try:
-        service.submit_verdict(engine, period, scope_code, nip, actor, accepted, reason, CHANNEL)
-    except _refusals(service) as exc:
-        raise _refused(exc) from exc
+    _call("submit_verdict", engine, period, scope_code, nip, actor, accepted, reason)

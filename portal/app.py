@@ -1,7 +1,7 @@
 """The portal web app: personal-link pages for heads of OPD, employees and BKD operators.
 
 Every request names a link (``/l/<token>``); the link decides the period, scope, purpose and
-person, never the form. Actions go through flows.review_service (portal.actions) and every
+person, never the form. Actions go through review.service (portal.actions) and every
 view, submission and refusal is written to audit_event with the link id.
 """
 
@@ -27,8 +27,8 @@ from portal.format import helpers
 from portal.links import LinkClaims, LinkRefused, utcnow, verify
 from portal.pages import (
     PAGES,
+    Form,
     Page,
-    decider_of,
     holder_refusal,
     parse_defence,
     parse_selection,
@@ -37,6 +37,7 @@ from portal.pages import (
     refusal_from,
     refusal_page,
 )
+from portal.people import DECIDER
 from portal.secret import portal_key
 from templates import environment
 
@@ -128,7 +129,9 @@ class Portal:
                 return self._refused(session, exc, ip, "GET")
             if refusal := self._holder(session, claims, ip, "GET"):
                 return refusal
-            page = PAGES[claims.purpose](session, claims, make_csrf(self.secret, claims.link_id))
+            page = PAGES[claims.purpose](
+                session, claims, Form(make_csrf(self.secret, claims.link_id))
+            )
             self._audit(session, claims, f"view_{claims.purpose}", ip=ip)
             return self.render(page)
 
@@ -152,7 +155,7 @@ class Portal:
             if errors:
                 self._audit(session, claims, "submit_invalid", ip=ip, errors=errors)
                 page = PAGES[claims.purpose](
-                    session, claims, make_csrf(self.secret, claims.link_id), errors, fields
+                    session, claims, Form(make_csrf(self.secret, claims.link_id), errors, fields)
                 )
                 return self.render(page)
             # The link's person acts: for selection and verdict links they were just checked
@@ -186,7 +189,7 @@ class Portal:
                     "purpose": claims.purpose,
                     "summary": summary,
                     "period": claims.period,
-                    "decider": decider_of(session, claims),
+                    "decider": DECIDER,
                 },
             )
             return self.render(page)

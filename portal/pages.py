@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.decisions import effective
-from db.models import Candidate, PortalLink, Review, Rumpun
+from db.models import Candidate, PortalLink, Review
 from portal.links import LinkClaims, LinkRefused, utcnow
-from portal.people import decider_title, scope_head_nip
+from portal.people import DECIDER, scope_head_nip
 from portal.queries import (
     candidates_view,
     case_view,
@@ -35,6 +35,15 @@ class Page:
     template: str
     status: int = 200
     context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A page's form: its CSRF token and, when a submission comes back, its errors and values."""
+
+    csrf: str
+    errors: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
 
 
 REFUSALS = {
@@ -111,30 +120,44 @@ def _before(deadline: datetime | None, now: datetime) -> bool:
     return deadline is None or now < deadline
 
 
-def _scope_name(session: Session, scope_code: str) -> str:
-    name = opd_names(session).get(scope_code)
-    if name is None:
-        rumpun = session.get(Rumpun, scope_code)
-        name = rumpun.name if rumpun is not None else scope_code
-    return name
-
-
-def _base(session: Session, claims: LinkClaims, csrf: str) -> dict[str, Any]:
+def _base(session: Session, claims: LinkClaims, form: Form) -> dict[str, Any]:
     return {
         "claims": claims,
         "period": claims.period,
         "scope_code": claims.scope_code,
-        "scope_name": _scope_name(session, claims.scope_code),
-        "decider": decider_of(session, claims),
-        "csrf": csrf,
+        "scope_name": opd_names(session).get(claims.scope_code, claims.scope_code),
+        "decider": DECIDER,
+        "csrf": form.csrf,
         "link_expires": claims.expires_at,
     }
 
 
-def decider_of(session: Session, claims: LinkClaims) -> str:
-    """How pages name who decides the link's review ('Pimpinan rumpun' for a rumpun)."""
-    review = review_for(session, claims.period, claims.scope_code)
-    return decider_title(review.scope_kind if review is not None else None)
+def _deadline(review: Review | None, purpose: str) -> datetime | None:
+    """The deadline of the stage in which a link of `purpose` acts."""
+    if review is None:
+        return None
+    return review.selection_deadline if purpose == "selection" else review.defence_deadline
+
+
+def _form_page(
+    template: str,
+    session: Session,
+    claims: LinkClaims,
+    form: Form,
+    review: Review | None,
+    closed: str,
+    **context: Any,
+) -> Page:
+    """A decision page: `closed` says why it takes no answer; 422 when a submission had errors."""
+    ctx = _base(session, claims, form) | {
+        "review": review,
+        "deadline": _deadline(review, claims.purpose),
+        "closed": closed,
+        "errors": form.errors,
+        "values": form.values,
+        **context,
+    }
+    return Page(template, 422 if form.errors else 200, ctx)
 
 
 def holder_refusal(session: Session, claims: LinkClaims) -> str | None:
@@ -197,13 +220,7 @@ def parse_choices(
 # --- selection ------------------------------------------------------------------------------
 
 
-def selection_page(
-    session: Session,
-    claims: LinkClaims,
-    csrf: str,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-) -> Page:
+def selection_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     review = review_for(session, claims.period, claims.scope_code)
     now = utcnow()
     closed = ""
@@ -213,15 +230,10 @@ def selection_page(
         closed = "Pemilihan untuk unit ini sudah selesai; tahap saat ini tidak menunggu pilihan."
     elif not _before(review.selection_deadline, now):
         closed = "Batas waktu pemilihan telah lewat."
-    ctx = _base(session, claims, csrf) | {
-        "review": review,
-        "deadline": review.selection_deadline if review else None,
-        "candidates": candidates_view(session, claims.period, claims.scope_code),
-        "closed": closed,
-        "errors": errors or {},
-        "values": values or {},
-    }
-    return Page("portal/selection.html", 422 if errors else 200, ctx)
+    candidates = candidates_view(session, claims.period, claims.scope_code)
+    return _form_page(
+        "portal/selection.html", session, claims, form, review, closed, candidates=candidates
+    )
 
 
 def _scope_candidates(session: Session, claims: LinkClaims) -> list[str]:
@@ -252,13 +264,7 @@ def parse_selection(
 # --- defence --------------------------------------------------------------------------------
 
 
-def defence_page(
-    session: Session,
-    claims: LinkClaims,
-    csrf: str,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-) -> Page:
+def defence_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     review = review_for(session, claims.period, claims.scope_code)
     case = case_view(session, claims.period, claims.scope_code, claims.person_nip)
     now = utcnow()
@@ -271,16 +277,16 @@ def defence_page(
         closed = "Tahap pembelaan untuk unit Bapak/Ibu sudah ditutup."
     elif not _before(review.defence_deadline, now):
         closed = "Batas waktu pembelaan telah lewat."
-    ctx = _base(session, claims, csrf) | {
-        "review": review,
-        "deadline": review.defence_deadline if review else None,
-        "case": case,
-        "closed": closed,
-        "errors": errors or {},
-        "values": values or {},
-        "defence_min": DEFENCE_MIN,
-    }
-    return Page("portal/defence.html", 422 if errors else 200, ctx)
+    return _form_page(
+        "portal/defence.html",
+        session,
+        claims,
+        form,
+        review,
+        closed,
+        case=case,
+        defence_min=DEFENCE_MIN,
+    )
 
 
 def parse_defence(
@@ -302,13 +308,7 @@ def _pending(session: Session, claims: LinkClaims) -> list[Any]:
     return pending_verdicts(session, claims.period, claims.scope_code)
 
 
-def verdict_page(
-    session: Session,
-    claims: LinkClaims,
-    csrf: str,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-) -> Page:
+def verdict_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     review: Review | None = review_for(session, claims.period, claims.scope_code)
     cases = _pending(session, claims)
     closed = ""
@@ -318,15 +318,7 @@ def verdict_page(
         closed = "Batas waktu tahap pembelaan telah lewat."
     elif not cases:
         closed = "Tidak ada pembelaan yang menunggu putusan Bapak/Ibu."
-    ctx = _base(session, claims, csrf) | {
-        "review": review,
-        "deadline": review.defence_deadline if review else None,
-        "cases": cases,
-        "closed": closed,
-        "errors": errors or {},
-        "values": values or {},
-    }
-    return Page("portal/verdict.html", 422 if errors else 200, ctx)
+    return _form_page("portal/verdict.html", session, claims, form, review, closed, cases=cases)
 
 
 def parse_verdict(
@@ -358,17 +350,11 @@ def recorded(session: Session, claims: LinkClaims, parsed: Any) -> bool:
 # --- overview -------------------------------------------------------------------------------
 
 
-def overview_page(
-    session: Session,
-    claims: LinkClaims,
-    csrf: str,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-) -> Page:
+def overview_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     rows = overview(session, claims.period)
     if claims.scope_code != ALL_SCOPES:
         rows = [r for r in rows if r.scope_code == claims.scope_code]
-    ctx = _base(session, claims, csrf) | {"rows": rows, "now": utcnow()}
+    ctx = _base(session, claims, form) | {"rows": rows, "now": utcnow()}
     return Page("portal/overview.html", 200, ctx)
 
 

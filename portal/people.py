@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from db.models import Opd, Review, Rumpun
+from db.models import Opd, Review
 
-# How the portal names the decider of a review, by scope kind.
-DECIDER = {"opd": "Kepala perangkat daerah", "rumpun": "Pimpinan rumpun"}
+# How pages name who decides a review: reviews are per OPD, so the head of that OPD.
+DECIDER = "Kepala perangkat daerah"
 
 
 def scope_head_nip(session: Session, review: Review) -> str | None:
     """The NIP of the one person who decides for this review, or None when none is recorded."""
-    if review.scope_kind == "rumpun":
-        # Rumpun.head_nip is being added by the organisation model; until then nobody decides
-        # for a rumpun through the portal.
-        rumpun = session.get(Rumpun, review.scope_code)
-        return getattr(rumpun, "head_nip", None) if rumpun is not None else None
     opd = session.get(Opd, review.scope_code)
     return opd.head_nip if opd is not None else None
-
-
-def decider_title(scope_kind: str | None) -> str:
-    """'Kepala perangkat daerah' for an OPD review, 'Pimpinan rumpun' for a rumpun review."""
-    return DECIDER.get(scope_kind or "opd", DECIDER["opd"])
 
 
 def issue_refusal(
@@ -46,9 +36,8 @@ def issue_refusal(
             return f"{person_nip} is not a selected employee of the {scope_code} review ({period})"
         return None
     head = scope_head_nip(session, review)
-    title = "head of OPD" if review.scope_kind != "rumpun" else "head (pimpinan) of rumpun"
     if head is None:
-        return f"{scope_code} has no {title} recorded; nobody can receive a {purpose} link"
+        return f"{scope_code} has no head of OPD recorded; nobody can receive a {purpose} link"
     if person_nip != head:
-        return f"{person_nip} is not the {title} {scope_code} (the head is {head})"
+        return f"{person_nip} is not the head of OPD {scope_code} (the head is {head})"
     return None

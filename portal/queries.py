@@ -24,11 +24,10 @@ from db.models import (
     Employee,
     Opd,
     Review,
-    Rumpun,
     Score,
 )
-from flows.review_logic import state_of
 from portal.people import scope_head_nip
+from review.logic import state_of
 
 MIN_RATERS_FOR_BREAKDOWN = 3
 TREND_MONTHS = 6
@@ -116,7 +115,6 @@ class CaseView:
 @dataclass
 class OverviewRow:
     scope_code: str
-    scope_kind: str
     scope_name: str
     stage: str
     deadline: datetime | None
@@ -338,7 +336,6 @@ def pending_verdicts(session: Session, period: str, scope_code: str) -> list[Cas
 def overview(session: Session, period: str) -> list[OverviewRow]:
     """Every review of the period: stage, the deadline that matters now, who is awaited."""
     opds = opd_names(session)
-    rumpun_names = _pairs(session, select(Rumpun.code, Rumpun.name))
     rows = []
     for review in session.scalars(
         select(Review).where(Review.period == period).order_by(Review.scope_code)
@@ -349,13 +346,8 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
             session, select(Employee.nip, Employee.name).where(Employee.nip.in_(waiting_nips))
         )
         head = scope_head_nip(session, review)
-        if review.scope_kind == "rumpun":
-            scope_name = rumpun_names.get(review.scope_code, review.scope_code)
-            head_label = f"Pimpinan rumpun {scope_name}"
-        else:
-            scope_name = opds.get(review.scope_code, review.scope_code)
-            head_label = f"Kepala {scope_name}"
-        head_label += f" (NIP {head})" if head else " (belum ditetapkan)"
+        scope_name = opds.get(review.scope_code, review.scope_code)
+        head_label = f"Kepala {scope_name}" + (f" (NIP {head})" if head else " (belum ditetapkan)")
         waiting: list[str] = []
         deadline = None
         if review.stage == "awaiting_selection":
@@ -374,7 +366,6 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
         rows.append(
             OverviewRow(
                 scope_code=review.scope_code,
-                scope_kind=review.scope_kind,
                 scope_name=scope_name,
                 stage=review.stage,
                 deadline=deadline,

@@ -15,8 +15,8 @@ from db import reviews, scores
 from db.models import Candidate, Employee
 from db.periods import CLOSED, REVIEWING, ensure_period, set_status
 from db.session import session_scope
-from flows.review_logic import deadline_after, utcnow
 from kinerja.settings import get_settings
+from review.logic import deadline_after, utcnow
 from tasks.common import engine, per_run_key, policy
 
 

@@ -67,7 +67,7 @@ def tanggal_jam(value: Any) -> str:
     """A moment as 'Senin, 3 November 2025 pukul 16.00 WIB' (dates alone get no time).
 
     Aware datetimes are shown in the configured zone; naive ones are shown as given (callers
-    pass local times, e.g. flows.people.wib()).
+    pass local times, e.g. review.people.wib()).
     """
     d = _as_date(value)
     if isinstance(d, datetime):

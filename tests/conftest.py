@@ -86,6 +86,25 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def outbox_db(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
+    """SQLite, with settings re-read so that notifications go to a file outbox under tmp_path.
+
+    Portal links are signed with a test key; nothing is written outside tmp_path.
+    """
+    from kinerja.settings import get_settings
+
+    monkeypatch.setenv("KINERJA_OUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("KINERJA_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("KINERJA_NOTIFICATION_CHANNELS", '["file"]')
+    monkeypatch.setenv("KINERJA_PORTAL_SECRET", "outbox-test-secret-5c2e9d4a")
+    get_settings.cache_clear()
+    yield sqlite_engine
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     from db.session import make_session_factory
 

@@ -28,7 +28,7 @@ def _engine() -> Any:
 
 def _refusal(fn: Any, *args: Any, **kwargs: Any) -> Any:
     from db.reviews import ReviewNotFound
-    from flows.review_logic import Refused
+    from review.logic import Refused
 
     try:
         return fn(*args, **kwargs)
@@ -48,7 +48,7 @@ def decide_selection(
     none: bool = typer.Option(False, "--none", help="Nobody is selected."),
 ) -> None:
     """The head's selection; candidates not named are recorded as not selected."""
-    from flows import review_service as svc
+    from review import service as svc
 
     if not select and not none:
         typer.echo("error: give --select NIP=reason (repeatable) or --none", err=True)
@@ -70,7 +70,7 @@ def decide_defence(
     actor: str = typer.Option(None, "--actor", help="Who submits (default: the employee)."),
 ) -> None:
     """A selected employee's written defence."""
-    from flows import review_service as svc
+    from review import service as svc
 
     _refusal(svc.submit_defence, _engine(), period, scope, nip, actor or nip, text, "cli")
     typer.echo(f"recorded: defence of {nip}")
@@ -86,7 +86,7 @@ def decide_verdict(
     reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """The head's verdict on a defence."""
-    from flows import review_service as svc
+    from review import service as svc
 
     _refusal(svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli")
     typer.echo(f"recorded: defence of {nip} {'accepted' if accept else 'rejected'}")
@@ -104,7 +104,7 @@ def decide_extend(
     ),
 ) -> None:
     """Extend the open stage's deadline by working days."""
-    from flows import review_service as svc
+    from review import service as svc
 
     # One id per invocation, printed first, so a retry after a crash can reuse it.
     request_id = request_id or uuid.uuid4().hex
@@ -195,7 +195,7 @@ def register(app: typer.Typer) -> None:
         """List reviews waiting for a person: stage, deadline and who is waiting."""
         from db import reviews
         from db.session import session_scope
-        from flows.review_logic import state_of
+        from review.logic import state_of
 
         engine = _engine()
         if sweep:

@@ -5,23 +5,21 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from prefect.deployments import run_deployment
 from sqlalchemy import Engine, func, select
 
 from db import reviews
 from db.models import Decision, Review
 from db.session import session_scope
-from flows import review_service as svc
-from flows.review_logic import state_of
 from flows.serve import CYCLE_DEPLOYMENT
 from flows.wakeup import find_run_ids
 from kinerja.domain import ReviewStage
+from review import service as svc
+from review.logic import state_of
 from tasks.cycle import artifact_key
-from tests.flows.conftest import Server, read_state, wait_for
+from tests.served import Server, read_state, start_served, wait_for
 
 PERIOD = "2025-09"  # other modules use 2025-10 in the same Prefect session
 
@@ -49,22 +47,7 @@ def flow_settings(flow_settings: dict[str, str], flow_home: Path) -> Iterator[di
 
 
 def _start_cycle(key: str) -> str:
-    end = time.monotonic() + 60
-    while True:
-        try:
-            run: Any = run_deployment(
-                CYCLE_DEPLOYMENT,
-                parameters={"period": PERIOD},
-                flow_run_name=f"cycle-{PERIOD}",
-                idempotency_key=key,
-                as_subflow=False,
-                timeout=0,
-            )
-            return str(run.id)
-        except Exception:
-            if time.monotonic() > end:
-                raise
-            time.sleep(1)
+    return start_served(CYCLE_DEPLOYMENT, {"period": PERIOD}, f"cycle-{PERIOD}", key)
 
 
 def _artifact_keys() -> set[str]:

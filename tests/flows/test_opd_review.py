@@ -16,13 +16,13 @@ from db import decisions as dec
 from db import reviews
 from db.models import AuditEvent, Decision, Notification
 from db.session import session_scope
-from flows import review_service as svc
-from flows.review_logic import Refused, defence_text, utcnow
 from flows.sweeper import sweep
 from kinerja.domain import DecisionKind, ReviewStage
+from review import service as svc
+from review.logic import Refused, defence_text, utcnow
 from rules.policy import load_policy
-from tests.flows.conftest import Server, paused_after, read_state, start_review, wait_for
-from tests.flows.factories import make_opd
+from tests.review.factories import make_opd
+from tests.served import Server, paused_after, read_state, start_review, wait_for
 
 PERIOD = "2025-10"
 

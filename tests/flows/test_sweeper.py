@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from db import reviews
 from db.models import Notification, PortalLink
 from db.session import session_scope
-from flows.review_logic import Choice, apply_selection, deadline_after, utcnow
 from flows.sweeper import sweep
+from review.logic import Choice, apply_selection, deadline_after, utcnow
 from rules.policy import Policy, load_policy
-from tests.flows.factories import make_opd
+from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
 TZ = "Asia/Jakarta"
-
-
-@pytest.fixture
-def env(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    from kinerja.settings import get_settings
-
-    monkeypatch.setenv("KINERJA_OUT_DIR", str(tmp_path / "out"))
-    monkeypatch.setenv("KINERJA_NOTIFICATION_CHANNELS", '["file"]')
-    get_settings.cache_clear()
-    yield sqlite_engine
-    get_settings.cache_clear()
 
 
 def _sent(engine: Engine, template_prefix: str) -> list[str]:
@@ -45,13 +31,13 @@ def _links(engine: Engine) -> int:
         return s.scalar(select(func.count()).select_from(PortalLink)) or 0
 
 
-def test_reminders_before_the_selection_and_defence_deadlines(env: Engine) -> None:
+def test_reminders_before_the_selection_and_defence_deadlines(outbox_db: Engine) -> None:
     policy: Policy = load_policy("jabar")
-    nips = make_opd(env, PERIOD, "DISHUB")
+    nips = make_opd(outbox_db, PERIOD, "DISHUB")
     # Links expire at the deadline in real time, so the story happens in the coming weeks.
     start = utcnow() + timedelta(days=1)
     deadline = deadline_after(start, 4, policy, TZ)
-    with session_scope(env) as s:
+    with session_scope(outbox_db) as s:
         reviews.ensure_review(
             s,
             period=PERIOD,
@@ -60,16 +46,16 @@ def test_reminders_before_the_selection_and_defence_deadlines(env: Engine) -> No
             selection_deadline=deadline,
             now=start,
         )
-    assert sweep(env, policy, now=start).reminders == 0  # 4 working days early
+    assert sweep(outbox_db, policy, now=start).reminders == 0  # 4 working days early
     hour = timedelta(hours=1)
-    assert sweep(env, policy, now=deadline - 2 * hour).reminders == 1
-    assert _links(env) == 1
+    assert sweep(outbox_db, policy, now=deadline - 2 * hour).reminders == 1
+    assert _links(outbox_db) == 1
     for minutes in (55, 50, 5):  # later sweeps (every 5 minutes) send nothing new
-        assert sweep(env, policy, now=deadline - timedelta(minutes=minutes)).reminders == 0
-    assert _sent(env, "selection_reminder:") == ["DISHUB-HEAD"]
-    assert _links(env) == 1  # and issue no new personal link for a reminder already sent
+        assert sweep(outbox_db, policy, now=deadline - timedelta(minutes=minutes)).reminders == 0
+    assert _sent(outbox_db, "selection_reminder:") == ["DISHUB-HEAD"]
+    assert _links(outbox_db) == 1  # and issue no new personal link for a reminder already sent
 
-    with session_scope(env) as s:
+    with session_scope(outbox_db) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         apply_selection(
             s,
@@ -83,8 +69,8 @@ def test_reminders_before_the_selection_and_defence_deadlines(env: Engine) -> No
         )
         defence_deadline = review.defence_deadline
     assert defence_deadline == deadline_after(deadline - hour, 5, policy, TZ)
-    assert sweep(env, policy, now=deadline).reminders == 0
-    assert sweep(env, policy, now=defence_deadline - hour).reminders == 2
-    assert sweep(env, policy, now=defence_deadline - hour / 2).reminders == 0
-    assert sorted(_sent(env, "defence_reminder:")) == [nips[0], nips[1]]
-    assert _links(env) == 3
+    assert sweep(outbox_db, policy, now=deadline).reminders == 0
+    assert sweep(outbox_db, policy, now=defence_deadline - hour).reminders == 2
+    assert sweep(outbox_db, policy, now=defence_deadline - hour / 2).reminders == 0
+    assert sorted(_sent(outbox_db, "defence_reminder:")) == [nips[0], nips[1]]
+    assert _links(outbox_db) == 3

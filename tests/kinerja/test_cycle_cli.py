@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from db import decisions as dec
 from db import reviews
 from db.session import session_scope
-from flows.review_logic import utcnow
 from kinerja.cli import app
 from kinerja.cli.cycle import LOCAL_API
 from kinerja.domain import DecisionKind
-from tests.flows.factories import make_opd
+from review.logic import utcnow
+from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
 

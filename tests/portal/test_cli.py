@@ -14,11 +14,12 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
 from db.audit import events
+from db.models import Opd
 from db.session import session_scope
 from kinerja.cli import app
 from kinerja.settings import get_settings
 from tests.portal.live import free_port
-from tests.portal.world import RUMPUN, World, rumpun_review_awaiting_defence
+from tests.portal.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,13 +95,16 @@ def test_portal_command_serves_and_portal_link_opens_the_overview(tmp_path: Path
         ("verdict", "DINAS-A", "other_head", "is not the head of OPD DINAS-A"),
         ("selection", "DINAS-X", "head", "no review for DINAS-X"),
         ("defence", "DINAS-A", "head", "is not a selected employee of the DINAS-A review"),
-        ("selection", RUMPUN, "head", f"{RUMPUN} has no head (pimpinan) of rumpun recorded"),
+        ("selection", "DINAS-B", "head", "DINAS-B has no head of OPD recorded"),
     ],
 )
 def test_portal_link_for_a_decision_only_to_the_scopes_head_or_a_selected_employee(
     db_url: str, engine: Engine, world: World, purpose: str, scope: str, who: str, why: str
 ) -> None:
-    rumpun_review_awaiting_defence(engine, world)
+    with session_scope(engine) as s:  # DINAS-B's head post is vacant
+        opd = s.get(Opd, "DINAS-B")
+        assert opd is not None
+        opd.head_nip = None
     person = {
         "candidate": world.candidates["DINAS-A"][1],
         "other_head": world.heads["DINAS-B"],

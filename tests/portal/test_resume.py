@@ -1,12 +1,11 @@
 """The portal on real suspended review runs: a real Prefect API, the served deployments, the
 links the flow sent in its notifications, the portal on a real socket, and a headless chromium.
 
-The served-deployment helpers are the flow tests' own (tests/flows/conftest.py).
+The served-deployment fixtures and helpers are the flow tests' own (tests/served.py).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,19 +21,20 @@ from db.session import make_engine, session_scope
 from kinerja.settings import get_settings
 from portal.app import create_app
 from portal.links import issue_link, utcnow
-from tests.flows.conftest import (  # noqa: F401  (fixtures reused by name)
+from tests.portal.helpers import csrf_of
+from tests.portal.live import LivePortal, free_port, link_sent
+from tests.portal.world import SECRET_SCORES, World, build_world
+from tests.served import (  # noqa: F401  (fixtures reused by name)
     Server,
     flow_db_url,
     flow_home,
+    flow_settings,
     paused_after,
     read_state,
     server,
     start_review,
     wait_for,
 )
-from tests.portal.helpers import csrf_of
-from tests.portal.live import LivePortal, free_port, link_sent
-from tests.portal.world import SECRET_SCORES, World, build_world
 
 pytestmark = pytest.mark.prefect
 
@@ -49,35 +49,16 @@ def portal_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def flow_settings(
-    flow_home: Path,  # noqa: F811
-    flow_db_url: str,  # noqa: F811
-    portal_port: int,
-) -> Iterator[dict[str, str]]:
-    """The flow tests' settings plus the portal's: the served runs issue links to our server."""
-    values = {
-        "KINERJA_DATABASE_URL": flow_db_url,
-        "KINERJA_OUT_DIR": str(flow_home / "out"),
-        "KINERJA_VAR_DIR": str(flow_home / "var"),
-        "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
-        "KINERJA_POLICY": "jabar",
+def extra_flow_settings(portal_port: int) -> dict[str, str]:
+    """The portal's settings on top of the flow tests': served runs issue links to our server."""
+    return {
         "KINERJA_PORTAL_BASE_URL": f"http://127.0.0.1:{portal_port}",
         "KINERJA_PORTAL_SECRET": "e2e-portal-secret-4b1d7f0c9a",
     }
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    get_settings.cache_clear()
-    yield values
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
-def db(flow_settings: dict[str, str]) -> Iterator[Engine]:
+def db(flow_settings: dict[str, str]) -> Iterator[Engine]:  # noqa: F811
     eng = make_engine(flow_settings["KINERJA_DATABASE_URL"])
     yield eng
     eng.dispose()
@@ -89,7 +70,11 @@ def world(db: Engine) -> World:
 
 
 @pytest.fixture(scope="module")
-def portal(db: Engine, portal_port: int, flow_settings: dict[str, str]) -> Iterator[str]:
+def portal(
+    db: Engine,
+    portal_port: int,
+    flow_settings: dict[str, str],  # noqa: F811
+) -> Iterator[str]:
     live = LivePortal(create_app(db, get_settings()), portal_port)
     live.start()
     yield live.url

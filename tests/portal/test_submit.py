@@ -1,4 +1,4 @@
-"""Submissions go through flows.review_service: recorded once, checked against the review's state.
+"""Submissions go through review.service: recorded once, checked against the review's state.
 
 These reviews have no flow run yet (the service then only records; resuming real paused runs is
 tested in test_resume.py), so every refusal here comes from the shared validation path.

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from db.models import Candidate, Employee, Opd, Score
+from db.models import Employee, Opd, Score
 from db.reviews import ensure_review
 from db.scores import save_candidates, save_scores
 from db.session import session_scope
-from flows.review_logic import utcnow
+from review.logic import utcnow
 from rules.scoring import score_month
 from rules.selection import propose_candidates
 from tests.factories import MonthBuilder
@@ -104,46 +104,3 @@ def build_world(engine: Engine, period: str = PERIOD, *, deadline_days: float = 
 
 def later(hours: float) -> datetime:
     return utcnow() + timedelta(hours=hours)
-
-
-RUMPUN = "RUMPUN-1"  # the factory's rumpun of both OPDs
-
-
-def rumpun_review_awaiting_defence(engine: Engine, world: World) -> str:
-    """A rumpun-scope review in which one employee was selected; returns that employee's NIP."""
-    from db import decisions as dec
-    from db.reviews import set_stage
-    from kinerja.domain import ReviewStage
-
-    nip = world.candidates["DINAS-A"][0]
-    now = utcnow()
-    with session_scope(engine) as session:
-        # A person is a candidate in one scope per period: move this one to the rumpun's list.
-        cand = session.get(Candidate, (world.period, nip))
-        assert cand is not None
-        cand.scope_kind, cand.scope_code = "rumpun", RUMPUN
-        review, _ = ensure_review(
-            session,
-            period=world.period,
-            scope_kind="rumpun",
-            scope_code=RUMPUN,
-            selection_deadline=now + timedelta(days=1),
-            now=now,
-        )
-        dec.record(
-            session,
-            key=dec.key_for("selection", world.period, RUMPUN, nip),
-            period=world.period,
-            scope_code=RUMPUN,
-            review_id=review.id,
-            nip=nip,
-            kind="selection",
-            value="selected",
-            reason="Terlambat berulang di seluruh rumpun",
-            actor="pimpinan-rumpun",
-            actor_role="head_of_opd",
-            now=now,
-        )
-        set_stage(session, review, ReviewStage.DEFENCE, now)
-        review.defence_deadline = now + timedelta(days=3)
-    return nip

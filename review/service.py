@@ -11,18 +11,21 @@ nothing is changed then.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from db import decisions as dec
 from db import reviews
 from db.audit import record_event
+from db.models import Review
 from db.session import session_scope
 from flows.forms import selection_payload
-from flows.people import notify_awaited
-from flows.review_logic import (
+from kinerja.settings import get_settings
+from review.logic import (
     Choice,
     Refused,
     ReviewState,
@@ -34,7 +37,7 @@ from flows.review_logic import (
     state_of,
     utcnow,
 )
-from kinerja.settings import get_settings
+from review.people import notify_awaited
 from rules.policy import Policy
 
 ReviewRefused = Refused  # the name the portal looks for
@@ -83,6 +86,36 @@ def review_state(engine: Engine, period: str, scope_code: str) -> ReviewState:
         return state_of(s, reviews.require_review(s, period, scope_code))
 
 
+def _submit(
+    engine: Engine,
+    period: str,
+    scope_code: str,
+    *,
+    action: str,
+    actor: str,
+    channel: str,
+    apply: Callable[[Session, Review], ReviewState],
+    detail: Callable[[ReviewState], dict[str, Any]],
+    run_input: dict[str, Any],
+) -> ReviewState:
+    """Apply one answer to the review, audit it and commit; then resume the run with it."""
+    _check_channel(channel)
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, period, scope_code)
+        state = apply(s, review)
+        record_event(
+            s,
+            actor=actor,
+            action=action,
+            period=period,
+            scope_code=scope_code,
+            detail={"channel": channel, **detail(state)},
+        )
+        run_id = review.flow_run_id
+    _resume(run_id, run_input)
+    return state
+
+
 def submit_selection(
     engine: Engine,
     period: str,
@@ -94,30 +127,27 @@ def submit_selection(
     now: datetime | None = None,
 ) -> ReviewState:
     """The head's choice among the OPD's candidates: NIP -> (selected, reason)."""
-    _check_channel(channel)
-    with session_scope(engine) as s:
-        review = reviews.require_review(s, period, scope_code)
-        state = apply_selection(
+    choices = {nip: Choice(sel, reason) for nip, (sel, reason) in selections.items()}
+    return _submit(
+        engine,
+        period,
+        scope_code,
+        action="submit_selection",
+        actor=actor,
+        channel=channel,
+        apply=lambda s, review: apply_selection(
             s,
             review,
-            {nip: Choice(sel, reason) for nip, (sel, reason) in selections.items()},
+            choices,
             actor=actor,
             channel=channel,
             policy=_policy(),
             tz=get_settings().timezone,
             now=now or utcnow(),
-        )
-        record_event(
-            s,
-            actor=actor,
-            action="submit_selection",
-            period=period,
-            scope_code=scope_code,
-            detail={"channel": channel, "selected": state.selected},
-        )
-        run_id = review.flow_run_id
-    _resume(run_id, selection_payload(actor, selections))
-    return state
+        ),
+        detail=lambda state: {"selected": state.selected},
+        run_input=selection_payload(actor, selections),
+    )
 
 
 def submit_defence(
@@ -132,24 +162,20 @@ def submit_defence(
     now: datetime | None = None,
 ) -> ReviewState:
     """A selected employee's written defence, before the defence deadline, once."""
-    _check_channel(channel)
-    with session_scope(engine) as s:
-        review = reviews.require_review(s, period, scope_code)
-        state = apply_defence(
+    return _submit(
+        engine,
+        period,
+        scope_code,
+        action="submit_defence",
+        actor=actor,
+        channel=channel,
+        apply=lambda s, review: apply_defence(
             s, review, nip, text, actor=actor, channel=channel, now=now or utcnow()
-        )
-        record_event(
-            s,
-            actor=actor,
-            action="submit_defence",
-            period=period,
-            scope_code=scope_code,
-            detail={"channel": channel, "nip": nip},
-        )
-        run_id = review.flow_run_id
-    # The text may hold health reasons: it stays in our database, never in Prefect's run input.
-    _resume(run_id, {"action": "defence", "nip": nip})
-    return state
+        ),
+        detail=lambda _: {"nip": nip},
+        # The text may hold health reasons: it stays in our database, never in the run input.
+        run_input={"action": "defence", "nip": nip},
+    )
 
 
 def submit_verdict(
@@ -165,31 +191,18 @@ def submit_verdict(
     now: datetime | None = None,
 ) -> ReviewState:
     """The head's verdict on a defence: accepted (not published) or rejected (published)."""
-    _check_channel(channel)
-    with session_scope(engine) as s:
-        review = reviews.require_review(s, period, scope_code)
-        state = apply_verdict(
-            s,
-            review,
-            nip,
-            accepted,
-            reason,
-            actor=actor,
-            channel=channel,
-            now=now or utcnow(),
-        )
-        record_event(
-            s,
-            actor=actor,
-            action="submit_verdict",
-            period=period,
-            scope_code=scope_code,
-            detail={"channel": channel, "nip": nip, "accepted": accepted},
-        )
-        run_id = review.flow_run_id
-    _resume(
-        run_id,
-        {
+    return _submit(
+        engine,
+        period,
+        scope_code,
+        action="submit_verdict",
+        actor=actor,
+        channel=channel,
+        apply=lambda s, review: apply_verdict(
+            s, review, nip, accepted, reason, actor=actor, channel=channel, now=now or utcnow()
+        ),
+        detail=lambda _: {"nip": nip, "accepted": accepted},
+        run_input={
             "action": "verdict",
             "nip": nip,
             "actor": actor,
@@ -197,7 +210,6 @@ def submit_verdict(
             "reason": reason,
         },
     )
-    return state
 
 
 def extend_deadline(

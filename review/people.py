@@ -108,8 +108,8 @@ def notify_awaited(session: Session, review: Review, deadline: datetime) -> int:
     Used after an extension: the links sent before expire at the old deadline. The event keys
     include the deadline, so a retry sends nothing twice. Returns the messages sent now.
     """
-    from flows.review_logic import state_of
     from kinerja.domain import ReviewStage
+    from review.logic import state_of
 
     state = state_of(session, review)
     head, head_name, scope_name = head_of(session, review)

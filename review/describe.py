@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import reviews
 from db.models import Assignment, Candidate, Employee, Score
-from flows.review_logic import ReviewState, candidates_of
+from review.logic import ReviewState, candidates_of, state_of
 
 
 def _fmt(value: float | None) -> str:
@@ -120,3 +121,13 @@ def defence_markdown(state: ReviewState, names: dict[str, str]) -> str:
             status = "sudah diputus"
         lines.append(f"| {nip} | {names.get(nip, nip)} | {status} |")
     return "\n".join(lines)
+
+
+def defence_description(session: Session, period: str, scope_code: str) -> str:
+    """The Indonesian text above the defence and verdict form, for the review as it is now."""
+    state = state_of(session, reviews.require_review(session, period, scope_code))
+    names = {
+        e.nip: e.name
+        for e in session.scalars(select(Employee).where(Employee.nip.in_(state.selected)))
+    }
+    return defence_markdown(state, names)

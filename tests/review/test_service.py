@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, select
 
 from db import reviews
 from db.models import Notification, PortalLink
 from db.session import session_scope
-from flows import review_service as svc
-from flows.review_logic import Choice, apply_defence, apply_selection, utcnow
+from review import service as svc
+from review.logic import Choice, apply_defence, apply_selection, utcnow
 from rules.policy import load_policy
-from tests.flows.factories import make_opd
+from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
 TZ = "Asia/Jakarta"
-
-
-@pytest.fixture
-def env(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    from kinerja.settings import get_settings
-
-    monkeypatch.setenv("KINERJA_OUT_DIR", str(tmp_path / "out"))
-    monkeypatch.setenv("KINERJA_NOTIFICATION_CHANNELS", '["file"]')
-    get_settings.cache_clear()
-    yield sqlite_engine
-    get_settings.cache_clear()
 
 
 def _links(engine: Engine) -> set[tuple[str, str, object]]:
@@ -45,11 +31,11 @@ def _sent(engine: Engine) -> list[tuple[str, str]]:
         return sorted((n.recipient, n.event_key) for n in rows if n.status == "sent")
 
 
-def test_extension_sends_new_links_to_whoever_is_awaited_once(env: Engine) -> None:
+def test_extension_sends_new_links_to_whoever_is_awaited_once(outbox_db: Engine) -> None:
     policy = load_policy("jabar")
-    nips = make_opd(env, PERIOD, "DISHUB")
+    nips = make_opd(outbox_db, PERIOD, "DISHUB")
     now = utcnow()
-    with session_scope(env) as s:
+    with session_scope(outbox_db) as s:
         review, _ = reviews.ensure_review(
             s,
             period=PERIOD,
@@ -58,29 +44,29 @@ def test_extension_sends_new_links_to_whoever_is_awaited_once(env: Engine) -> No
             selection_deadline=now + timedelta(days=7),
             now=now,
         )
-    new = svc.extend_deadline(env, PERIOD, "DISHUB", "op BKD", 2, "banjir", request_id="r1")
-    assert ("selection", "DISHUB-HEAD", new) in _links(env)
-    assert [r for r, _ in _sent(env)] == ["DISHUB-HEAD"]
-    assert f"{new:%Y%m%d%H%M}" in _sent(env)[0][1]
+    new = svc.extend_deadline(outbox_db, PERIOD, "DISHUB", "op BKD", 2, "banjir", request_id="r1")
+    assert ("selection", "DISHUB-HEAD", new) in _links(outbox_db)
+    assert [r for r, _ in _sent(outbox_db)] == ["DISHUB-HEAD"]
+    assert f"{new:%Y%m%d%H%M}" in _sent(outbox_db)[0][1]
 
-    with session_scope(env) as s:
+    with session_scope(outbox_db) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         picks = {nips[0]: Choice(True, "a"), nips[1]: Choice(True, "b")}
         apply_selection(
             s, review, picks, actor="K", channel="portal", policy=policy, tz=TZ, now=now
         )
         apply_defence(s, review, nips[0], "Saya cuti.", actor=nips[0], channel="portal", now=now)
-    before = _links(env)
-    later = svc.extend_deadline(env, PERIOD, "DISHUB", "op BKD", 3, "libur", request_id="r2")
-    fresh = _links(env) - before
+    before = _links(outbox_db)
+    later = svc.extend_deadline(outbox_db, PERIOD, "DISHUB", "op BKD", 3, "libur", request_id="r2")
+    fresh = _links(outbox_db) - before
     # nips[0] defended (the head owes a verdict); nips[1] has not defended yet.
     assert fresh == {("defence", nips[1], later), ("verdict", "DISHUB-HEAD", later)}
-    sent = _sent(env)
+    sent = _sent(outbox_db)
     at = f"{later:%Y%m%d%H%M}"
     assert [(r, k) for r, k in sent if at in k] == [
         (nips[1], f"deadline_extended:{PERIOD}:DISHUB:defence:{nips[1]}:{at}|file"),
         ("DISHUB-HEAD", f"deadline_extended:{PERIOD}:DISHUB:verdict:{nips[0]}:{at}|file"),
     ]
     # A retried command (same request id) issues no link and sends nothing new.
-    again = svc.extend_deadline(env, PERIOD, "DISHUB", "op BKD", 3, "libur", request_id="r2")
-    assert again == later and _links(env) - before == fresh and _sent(env) == sent
+    again = svc.extend_deadline(outbox_db, PERIOD, "DISHUB", "op BKD", 3, "libur", request_id="r2")
+    assert again == later and _links(outbox_db) - before == fresh and _sent(outbox_db) == sent

@@ -11,8 +11,9 @@ from db import decisions as dec
 from db import reviews
 from db.models import Decision
 from db.session import session_scope
-from flows import review_service as svc
-from flows.review_logic import (
+from kinerja.domain import DecisionKind, ReviewStage
+from review import service as svc
+from review.logic import (
     Choice,
     Refused,
     apply_defence,
@@ -21,11 +22,11 @@ from flows.review_logic import (
     close_defence_if_due,
     close_selection_if_due,
     extend,
+    open_review_for_run,
     state_of,
 )
-from kinerja.domain import DecisionKind, ReviewStage
 from rules.policy import Policy, load_policy
-from tests.flows.factories import make_opd
+from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
 TZ = "Asia/Jakarta"
@@ -230,3 +231,29 @@ def test_selection_deadline_and_extension(engine: Engine, policy: Policy, opd: l
         assert (ext.value, ext.actor, ext.reason) == ("2 workdays", "op", "banjir")
         assert state_of(s, review).selected == []
     assert set(_outcomes(engine).values()) == {"not_published"}
+
+
+def test_a_run_opens_its_review_once_and_binds_it_to_itself(engine: Engine, policy: Policy) -> None:
+    make_opd(engine, PERIOD, "DISHUB")
+    with session_scope(engine) as s:
+        with pytest.raises(ValueError, match="no candidates"):
+            open_review_for_run(
+                s, PERIOD, "DINSOS", flow_run_id="run-0", policy=policy, tz=TZ, now=NOW
+            )
+        state = open_review_for_run(
+            s, PERIOD, "DISHUB", flow_run_id="run-1", policy=policy, tz=TZ, now=NOW
+        )
+        assert state.stage == ReviewStage.SELECTION and len(state.candidates) == 3
+        # 5 working days after Monday 3 Nov 09:00 WIB is Monday 10 Nov 09:00 WIB.
+        assert state.selection_deadline == datetime(2025, 11, 10, 2, 0)
+        # Another run of the same review (a rerun of the month) finds it and takes it over.
+        later = NOW + timedelta(days=1)
+        again = open_review_for_run(
+            s, PERIOD, "DISHUB", flow_run_id="run-2", policy=policy, tz=TZ, now=later
+        )
+        assert (again.review_id, again.selection_deadline) == (
+            state.review_id,
+            state.selection_deadline,
+        )
+        assert reviews.require_review(s, PERIOD, "DISHUB").flow_run_id == "run-2"
+        assert [r.scope_code for r in reviews.list_reviews(s, PERIOD)] == ["DISHUB"]

@@ -1,6 +1,6 @@
 """The rules of one OPD's review as plain functions on a session (no Prefect).
 
-Shared by the opd_review flow (input from the Prefect UI form) and flows.review_service (the
+Shared by the opd_review flow (input from the Prefect UI form) and review.service (the
 portal and the CLI), so both paths apply the same validation and record the same decisions.
 
 Outcome rules (documented defaults; the articles are silent):
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from db import decisions as dec
 from db import reviews
 from db.models import Candidate, Review
+from db.periods import ensure_period
 from db.scores import candidates_for
 from kinerja.domain import DecisionKind, ReviewStage
 from rules.calendar import add_workdays
@@ -103,6 +105,35 @@ def state_of(session: Session, review: Review) -> ReviewState:
     )
 
 
+def open_review_for_run(
+    session: Session,
+    period: str,
+    scope_code: str,
+    *,
+    flow_run_id: str,
+    policy: Policy,
+    tz: str,
+    now: datetime,
+) -> ReviewState:
+    """The review of an OPD with candidates (created if the cycle did not), bound to a run."""
+    if not candidates_of(session, period, scope_code):
+        raise ValueError(f"no candidates for period {period} and scope {scope_code}")
+    ensure_period(session, period, policy.name)
+    review, _ = reviews.ensure_review(
+        session,
+        period=period,
+        scope_kind="opd",  # reviews are per OPD, whatever the selection scope
+        scope_code=scope_code,
+        selection_deadline=deadline_after(
+            now, policy.review.selection_deadline_workdays, policy, tz
+        ),
+        now=now,
+    )
+    if review.flow_run_id != flow_run_id:
+        review.flow_run_id = flow_run_id
+    return state_of(session, review)
+
+
 def _who_else(session: Session, period: str, nip: str) -> str:
     other = session.scalars(
         select(Candidate).where(Candidate.period == period, Candidate.nip == nip)
@@ -110,6 +141,56 @@ def _who_else(session: Session, period: str, nip: str) -> str:
     if other is None:
         return f"NIP {nip} bukan kandidat periode {period} (NIP tidak dikenal)"
     return f"NIP {nip} adalah kandidat {other.opd_code}, bukan kandidat OPD ini"
+
+
+def _key(review: Review, kind: DecisionKind, nip: str | None = None) -> str:
+    return dec.key_for(kind, review.period, review.scope_code, nip)
+
+
+def _record(
+    session: Session,
+    review: Review,
+    kind: DecisionKind,
+    *,
+    value: str,
+    actor: str,
+    actor_role: str,
+    now: datetime,
+    nip: str | None = None,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    channel: str = "system",
+    key: str | None = None,
+) -> None:
+    """One decision in this review, keyed per kind and NIP unless `key` says otherwise."""
+    dec.record(
+        session,
+        key=key or _key(review, kind, nip),
+        period=review.period,
+        scope_code=review.scope_code,
+        review_id=review.id,
+        nip=nip,
+        kind=kind,
+        value=value,
+        reason=reason,
+        payload=payload,
+        actor=actor,
+        actor_role=actor_role,
+        channel=channel,
+        now=now,
+    )
+
+
+def _already_recorded(
+    session: Session, review: Review, *, replay: bool, problem: str
+) -> ReviewState:
+    """A decision already on record: a replay changes nothing, anything else is refused.
+
+    A replay is the flow re-reading an answer that the portal or the CLI already applied.
+    """
+    if replay:
+        return state_of(session, review)
+    raise Refused([problem])
 
 
 def validate_selection(
@@ -147,11 +228,13 @@ def apply_selection(
     Candidates left out of `selections` are recorded as not selected. `replay=True` (the flow
     re-reading an input already applied by the portal) makes an existing selection a no-op.
     """
-    existing = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
-    if existing:
-        if replay:
-            return state_of(session, review)
-        raise Refused([f"pemilihan untuk {review.scope_code} {review.period} sudah tercatat"])
+    if dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION):
+        return _already_recorded(
+            session,
+            review,
+            replay=replay,
+            problem=f"pemilihan untuk {review.scope_code} {review.period} sudah tercatat",
+        )
     if not actor.strip():
         raise Refused(["nama/NIP pengambil keputusan wajib diisi"])
     problems = validate_selection(session, review, selections, now)
@@ -160,14 +243,11 @@ def apply_selection(
     cands = [c.nip for c in candidates_of(session, review.period, review.scope_code)]
     for nip in cands:
         choice = selections.get(nip, Choice(False, ""))
-        dec.record(
+        _record(
             session,
-            key=dec.key_for(DecisionKind.SELECTION, review.period, review.scope_code, nip),
-            period=review.period,
-            scope_code=review.scope_code,
-            review_id=review.id,
+            review,
+            DecisionKind.SELECTION,
             nip=nip,
-            kind=DecisionKind.SELECTION,
             value="selected" if choice.selected else "not_selected",
             reason=choice.reason.strip(),
             payload={"input": {"selected": choice.selected, "reason": choice.reason}},
@@ -217,22 +297,18 @@ def apply_defence(
     replay: bool = False,
 ) -> ReviewState:
     """Record a selected employee's written defence (once)."""
-    key = dec.key_for(DecisionKind.DEFENCE, review.period, review.scope_code, nip)
-    if dec.get_by_key(session, key) is not None:
-        if replay:
-            return state_of(session, review)
-        raise Refused([f"pembelaan NIP {nip} sudah tercatat"])
+    if dec.get_by_key(session, _key(review, DecisionKind.DEFENCE, nip)) is not None:
+        return _already_recorded(
+            session, review, replay=replay, problem=f"pembelaan NIP {nip} sudah tercatat"
+        )
     _require_selected(session, review, nip, now)
     if not text.strip():
         raise Refused(["isi pembelaan tidak boleh kosong"])
-    dec.record(
+    _record(
         session,
-        key=key,
-        period=review.period,
-        scope_code=review.scope_code,
-        review_id=review.id,
+        review,
+        DecisionKind.DEFENCE,
         nip=nip,
-        kind=DecisionKind.DEFENCE,
         value="submitted",
         reason="",
         payload={"text": text},
@@ -251,9 +327,7 @@ def actor_role_for(channel: str, own_role: str) -> str:
 
 def defence_text(session: Session, review: Review, nip: str) -> str:
     """The recorded defence text of `nip` ('' if none): run inputs carry no defence text."""
-    d = dec.get_by_key(
-        session, dec.key_for(DecisionKind.DEFENCE, review.period, review.scope_code, nip)
-    )
+    d = dec.get_by_key(session, _key(review, DecisionKind.DEFENCE, nip))
     return str((d.payload or {}).get("text", "")) if d is not None else ""
 
 
@@ -270,11 +344,13 @@ def apply_verdict(
     replay: bool = False,
 ) -> ReviewState:
     """Record the head's verdict on a defence (once): accepted means not published."""
-    key = dec.key_for(DecisionKind.VERDICT, review.period, review.scope_code, nip)
-    if dec.get_by_key(session, key) is not None:
-        if replay:
-            return state_of(session, review)
-        raise Refused([f"putusan atas pembelaan NIP {nip} sudah tercatat"])
+    if dec.get_by_key(session, _key(review, DecisionKind.VERDICT, nip)) is not None:
+        return _already_recorded(
+            session,
+            review,
+            replay=replay,
+            problem=f"putusan atas pembelaan NIP {nip} sudah tercatat",
+        )
     state = _require_selected(session, review, nip, now)
     problems = []
     if nip in state.awaiting_defence:
@@ -285,14 +361,11 @@ def apply_verdict(
         problems.append("nama/NIP pengambil keputusan wajib diisi")
     if problems:
         raise Refused(problems)
-    dec.record(
+    _record(
         session,
-        key=key,
-        period=review.period,
-        scope_code=review.scope_code,
-        review_id=review.id,
+        review,
+        DecisionKind.VERDICT,
         nip=nip,
-        kind=DecisionKind.VERDICT,
         value="accepted" if accepted else "rejected",
         reason=reason.strip(),
         payload={"input": {"accepted": accepted, "reason": reason}},
@@ -304,19 +377,36 @@ def apply_verdict(
     return state_of(session, review)
 
 
+def issue_warnings(session: Session, review: Review, now: datetime) -> list[str]:
+    """Record a warning for each selected employee (once); returns their NIPs."""
+    sel = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
+    selected = state_of(session, review).selected
+    for nip in selected:
+        _record(
+            session,
+            review,
+            DecisionKind.WARNING,
+            nip=nip,
+            value="issued",
+            reason=sel[nip].reason,
+            payload={"defence_deadline": str(review.defence_deadline)},
+            actor=SYSTEM,
+            actor_role=SYSTEM,
+            now=now,
+        )
+    return selected
+
+
 def _record_outcomes(
     session: Session, review: Review, published: dict[str, str], now: datetime, why: str
 ) -> None:
     """One outcome per candidate: published for those in `published` (nip -> reason)."""
     for nip in [c.nip for c in candidates_of(session, review.period, review.scope_code)]:
-        dec.record(
+        _record(
             session,
-            key=dec.key_for(DecisionKind.OUTCOME, review.period, review.scope_code, nip),
-            period=review.period,
-            scope_code=review.scope_code,
-            review_id=review.id,
+            review,
+            DecisionKind.OUTCOME,
             nip=nip,
-            kind=DecisionKind.OUTCOME,
             value="published" if nip in published else "not_published",
             reason=published.get(nip, why),
             actor=SYSTEM,
@@ -331,13 +421,10 @@ def close_selection_if_due(session: Session, review: Review, now: datetime) -> b
         return False
     if now <= review.selection_deadline:
         return False
-    dec.record(
+    _record(
         session,
-        key=dec.key_for(DecisionKind.NO_DECISION, review.period, review.scope_code),
-        period=review.period,
-        scope_code=review.scope_code,
-        review_id=review.id,
-        kind=DecisionKind.NO_DECISION,
+        review,
+        DecisionKind.NO_DECISION,
         value="selection",
         reason=f"batas waktu pemilihan {review.selection_deadline:%Y-%m-%d %H:%M} UTC lewat",
         actor=SYSTEM,
@@ -359,13 +446,10 @@ def close_defence_if_due(session: Session, review: Review, now: datetime) -> boo
     if not (all_in or due):
         return False
     if state.awaiting_verdict:
-        dec.record(
+        _record(
             session,
-            key=dec.key_for(DecisionKind.NO_DECISION, review.period, review.scope_code),
-            period=review.period,
-            scope_code=review.scope_code,
-            review_id=review.id,
-            kind=DecisionKind.NO_DECISION,
+            review,
+            DecisionKind.NO_DECISION,
             value="defence",
             reason="pembelaan belum diputus sampai batas waktu: NIP "
             + ", ".join(state.awaiting_verdict),
@@ -393,7 +477,7 @@ def extension_key(review: Review, request_id: str) -> str:
     """The idempotency key of one extension request (the caller's id, stable across retries)."""
     if not request_id.strip():
         raise ValueError("an extension needs a request id")
-    base = dec.key_for(DecisionKind.EXTENSION, review.period, review.scope_code)
+    base = _key(review, DecisionKind.EXTENSION)
     return f"{base}:{request_id.strip()}"
 
 
@@ -431,13 +515,11 @@ def extend(
     stage_selection = review.stage == ReviewStage.SELECTION
     old = review.selection_deadline if stage_selection else review.defence_deadline
     new = deadline_after(max(old or now, now), workdays, policy, tz)
-    dec.record(
+    _record(
         session,
+        review,
+        DecisionKind.EXTENSION,
         key=extension_key(review, request_id),
-        period=review.period,
-        scope_code=review.scope_code,
-        review_id=review.id,
-        kind=DecisionKind.EXTENSION,
         value=f"{workdays} workdays",
         reason=reason.strip(),
         payload={

@@ -1,0 +1,158 @@
+"""A paused run's answers applied without Prefect: form answers, replays, refusals, deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from db import decisions as dec
+from db import reviews
+from db.audit import events
+from db.models import Decision, Notification
+from db.session import session_scope
+from kinerja.domain import DecisionKind, ReviewStage
+from review.answers import NOT_THE_FORM, Applied, apply_defence_answer, apply_selection_answer
+from review.logic import Choice, apply_defence, apply_selection, utcnow
+from rules.policy import Policy, load_policy
+from tests.review.factories import make_opd
+
+PERIOD = "2025-10"
+TZ = "Asia/Jakarta"
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return load_policy("jabar")
+
+
+@pytest.fixture
+def nips(outbox_db: Engine) -> list[str]:
+    nips = make_opd(outbox_db, PERIOD, "DISHUB")
+    now = utcnow()
+    with session_scope(outbox_db) as s:
+        reviews.ensure_review(
+            s,
+            period=PERIOD,
+            scope_kind="opd",
+            scope_code="DISHUB",
+            selection_deadline=now + timedelta(days=7),
+            now=now,
+        )
+    return nips
+
+
+def _selection(
+    engine: Engine, policy: Policy, key: str, answer: dict[str, object], now: datetime | None = None
+) -> Applied:
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        return apply_selection_answer(
+            s, review, key, answer, policy=policy, tz=TZ, now=now or utcnow()
+        )
+
+
+def _defence(engine: Engine, key: str, answer: dict[str, object]) -> Applied:
+    with session_scope(engine) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        return apply_defence_answer(s, review, key, answer, now=utcnow())
+
+
+def _refusals(engine: Engine) -> list[tuple[str, str, list[str]]]:
+    with session_scope(engine) as s:
+        return [
+            (e.actor, e.detail["pause_key"], e.detail["problems"])
+            for e in events(s, period=PERIOD, action="input_refused")
+        ]
+
+
+def _decisions(engine: Engine) -> int:
+    with session_scope(engine) as s:
+        return s.scalar(select(func.count()).select_from(Decision)) or 0
+
+
+def _submit(actor: str, picks: dict[str, tuple[bool, str]]) -> dict[str, object]:
+    rows = [{"nip": n, "selected": sel, "reason": why} for n, (sel, why) in picks.items()]
+    return {"action": "submit", "decided_by": actor, "selections": rows}
+
+
+def test_selection_answers_from_the_form_are_refused_or_recorded_once(
+    outbox_db: Engine, policy: Policy, nips: list[str]
+) -> None:
+    row = {"nip": nips[0], "selected": True, "reason": "a"}
+    twice = {"action": "submit", "decided_by": "Kepala", "selections": [row, row]}
+    refused = _selection(outbox_db, policy, "selection-0", twice)
+    assert refused.state.stage == ReviewStage.SELECTION and "sekali" in refused.refused[0]
+    assert _selection(outbox_db, policy, "selection-1", {"action": "invalid"}).refused == [
+        NOT_THE_FORM
+    ]
+    assert _refusals(outbox_db) == [
+        ("Kepala", "selection-0", refused.refused),
+        ("ui", "selection-1", [NOT_THE_FORM]),
+    ]
+    assert _decisions(outbox_db) == 0
+
+    done = _selection(
+        outbox_db, policy, "selection-2", _submit("Kepala", {nips[0]: (True, "absen")})
+    )
+    assert done.refused == [] and done.state.stage == ReviewStage.DEFENCE
+    assert done.state.selected == [nips[0]]
+    with session_scope(outbox_db) as s:
+        sel = dec.effective(s, PERIOD, "DISHUB", DecisionKind.SELECTION)
+        assert (sel[nips[0]].channel, sel[nips[0]].actor_role) == ("ui", "bkd_operator")
+    # A rerun replays the answer: nothing changes and nothing is refused.
+    count = _decisions(outbox_db)
+    again = _selection(outbox_db, policy, "selection-2", _submit("Kepala", {nips[1]: (True, "x")}))
+    assert again.refused == [] and again.state.selected == [nips[0]]
+    assert _decisions(outbox_db) == count and len(_refusals(outbox_db)) == 2
+
+
+def test_a_wake_after_the_selection_deadline_ends_the_review_without_decision(
+    outbox_db: Engine, policy: Policy, nips: list[str]
+) -> None:
+    woken = _selection(outbox_db, policy, "selection-0", {"action": "wake"})
+    assert woken.state.stage == ReviewStage.SELECTION and woken.refused == []
+    late = utcnow() + timedelta(days=30)
+    ended = _selection(outbox_db, policy, "selection-1", {"action": "wake"}, now=late)
+    assert ended.state.stage == ReviewStage.NO_DECISION
+    with session_scope(outbox_db) as s:
+        assert dec.effective(s, PERIOD, "DISHUB", DecisionKind.NO_DECISION)[None].value == (
+            "selection"
+        )
+
+
+def test_defence_answers_replay_the_portals_tell_the_head_and_end_with_the_verdict(
+    outbox_db: Engine, policy: Policy, nips: list[str]
+) -> None:
+    now = utcnow()
+    with session_scope(outbox_db) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        picks = {nips[0]: Choice(True, "a")}
+        apply_selection(
+            s, review, picks, actor="K", channel="portal", policy=policy, tz=TZ, now=now
+        )
+        apply_defence(s, review, nips[0], "Saya cuti.", actor=nips[0], channel="portal", now=now)
+    # The portal resumes with the NIP only: the text is read back from the recorded defence.
+    count = _decisions(outbox_db)
+    replay = _defence(outbox_db, "defence-0", {"action": "defence", "nip": nips[0]})
+    assert replay.refused == [] and replay.state.awaiting_verdict == [nips[0]]
+    assert _decisions(outbox_db) == count
+    with session_scope(outbox_db) as s:
+        told = s.scalars(select(Notification.recipient).where(
+            Notification.event_key.like(f"defence_received:{PERIOD}:DISHUB:{nips[0]}%")
+        )).all()  # fmt: skip
+    assert told == ["DISHUB-HEAD"]
+
+    no_reason = {"action": "verdict", "nip": nips[0], "actor": "K", "accepted": True}
+    refused = _defence(outbox_db, "defence-1", no_reason)
+    assert "alasan" in refused.refused[0] and refused.state.stage == ReviewStage.DEFENCE
+    assert _refusals(outbox_db) == [("K", "defence-1", refused.refused)]
+
+    verdict = _defence(outbox_db, "defence-2", no_reason | {"reason": "cuti sah"})
+    assert verdict.refused == [] and verdict.state.stage == ReviewStage.DONE
+    with session_scope(outbox_db) as s:
+        ver = dec.effective(s, PERIOD, "DISHUB", DecisionKind.VERDICT)[nips[0]]
+        assert (ver.value, ver.channel, ver.actor_role) == ("accepted", "ui", "bkd_operator")
+        outcome = dec.effective(s, PERIOD, "DISHUB", DecisionKind.OUTCOME)[nips[0]]
+        assert outcome.value == "not_published"
