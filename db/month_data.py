@@ -6,20 +6,18 @@ from collections.abc import Sequence
 from datetime import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from db.models import (
-    Activity,
     Assignment,
-    AttendanceRecord,
-    BehaviourAnswer,
     Employee,
-    IndicatorValue,
     Opd,
     OpdPeriodStatus,
 )
+from db.raw_data import table_for
 from rules.calendar import period_bounds
 from rules.frames import FRAME_COLUMNS, MonthData
 
@@ -68,74 +66,67 @@ def load_employees(session: Session, period: str) -> pd.DataFrame:
         .order_by(Assignment.nip, Assignment.start_date)
     )
     cols = FRAME_COLUMNS["employees"]
-    df = _frame(session.execute(stmt).all(), cols)
+    # datetime64 before grouping: min/max then run vectorised, not once per employee
+    df = _dates(_frame(session.execute(stmt).all(), cols), "start_date", "end_date")
     if df.empty:
-        return _dates(df, "start_date", "end_date")
+        return df
     grouped = df.groupby("nip", sort=False)
     latest = grouped.tail(1).set_index("nip")
     latest["start_date"] = grouped["start_date"].min()
     open_ended = df["end_date"].isna().groupby(df["nip"], sort=False).any()
     latest["end_date"] = grouped["end_date"].max().where(~open_ended, None)
-    out = latest.reset_index()[cols]
-    return _dates(out, "start_date", "end_date")
+    return latest.reset_index()[cols]
+
+
+# Column -> how a raw month column is read: text (dates/times cast to text in SQL, so no
+# per-row conversion in Python), a number, or a flag.
+_TEXT_CAST = {"work_date", "entered_at", "check_in", "check_out"}
+
+
+def _raw_frame(session: Session, kind: str, period: str) -> pd.DataFrame:
+    """A month of one raw table straight from the driver: millions of rows in seconds.
+
+    Dates and times are cast to text in SQL and parsed per column (vectorised), instead of the
+    ORM turning every cell into a Python object.
+    """
+    table = table_for(kind)
+    columns = FRAME_COLUMNS[kind]
+    cols = [cast(table.c[c], String).label(c) if c in _TEXT_CAST else table.c[c] for c in columns]
+    stmt = select(*cols).where(table.c.period == period)
+    rows = session.connection().execute(stmt).cursor.fetchall()  # type: ignore[union-attr]
+    # one 2-D object array (C loop) instead of pandas inferring a type per row and cell
+    table_cells = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+    frame = pd.DataFrame({c: table_cells[:, i] for i, c in enumerate(columns)})
+    for c in columns:
+        if c in ("work_date", "entered_at"):
+            # SQLite keeps microseconds ('... 08:00:00.000000'); ISO8601 reads either form
+            frame[c] = pd.to_datetime(frame[c], format="ISO8601").dt.floor("s")
+        elif c in ("check_in", "check_out"):
+            frame[c] = _clock(frame[c])
+        elif c == "completed":
+            frame[c] = frame[c].isin([True, 1, "t", "1"])
+        elif c in ("minutes", "score", "value"):
+            frame[c] = frame[c].astype(float)
+    return frame
+
+
+def _clock(values: pd.Series) -> pd.Series:
+    """Stored times as 'HH:MM:SS' text (None when missing), cutting each distinct value once."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    cut = np.array([str(u)[:8] for u in uniques] + [None], dtype=object)
+    return pd.Series(cut[np.where(codes < 0, len(uniques), codes)], dtype=object)
 
 
 def load_month(session: Session, period: str) -> MonthData:
     """Everything scoring needs for `period`; OPDs marked not assessable come with their reason."""
     employees = load_employees(session, period)
-    att = _frame(
-        session.execute(
-            select(
-                AttendanceRecord.nip,
-                AttendanceRecord.work_date,
-                AttendanceRecord.status,
-                AttendanceRecord.check_in,
-                AttendanceRecord.check_out,
-            ).where(AttendanceRecord.period == period)
-        ).all(),
-        FRAME_COLUMNS["attendance"],
-    )
-    att["check_in"] = _clock_text(att["check_in"])
-    att["check_out"] = _clock_text(att["check_out"])
-    act = _frame(
-        session.execute(
-            select(
-                Activity.nip,
-                Activity.external_id,
-                Activity.work_date,
-                Activity.entered_at,
-                Activity.kind,
-                Activity.minutes,
-                Activity.completed,
-                Activity.approval,
-                Activity.approver_nip,
-            ).where(Activity.period == period)
-        ).all(),
-        FRAME_COLUMNS["activities"],
-    )
+    att = _raw_frame(session, "attendance", period)
+    act = _raw_frame(session, "activities", period)
     act["minutes"] = act["minutes"].astype(float)
     act["completed"] = act["completed"].astype(bool)
-    beh = _frame(
-        session.execute(
-            select(
-                BehaviourAnswer.nip,
-                BehaviourAnswer.rater_nip,
-                BehaviourAnswer.rater_role,
-                BehaviourAnswer.item,
-                BehaviourAnswer.score,
-            ).where(BehaviourAnswer.period == period)
-        ).all(),
-        FRAME_COLUMNS["behaviour"],
-    )
+    beh = _raw_frame(session, "behaviour", period)
     beh["score"] = beh["score"].astype(float)
-    ind = _frame(
-        session.execute(
-            select(IndicatorValue.nip, IndicatorValue.kind, IndicatorValue.value).where(
-                IndicatorValue.period == period
-            )
-        ).all(),
-        FRAME_COLUMNS["indicators"],
-    )
+    ind = _raw_frame(session, "indicators", period)
     ind["value"] = ind["value"].astype(float)
     unassessable = {
         opd: reason or "data tidak lengkap"
@@ -148,8 +139,8 @@ def load_month(session: Session, period: str) -> MonthData:
     return MonthData(
         period=period,
         employees=employees,
-        attendance=_dates(att, "work_date"),
-        activities=_dates(act, "work_date", "entered_at"),
+        attendance=att,
+        activities=act,
         behaviour=beh,
         indicators=ind,
         unassessable_opds=unassessable,
