@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import Period
@@ -20,9 +21,14 @@ def ensure_period(session: Session, period: str, policy_name: str | None = None)
         row = Period(
             code=period, start_date=start, end_date=end, status=OPEN, policy_name=policy_name
         )
-        session.add(row)
-        session.flush()
-    elif policy_name and not row.policy_name:
+        try:
+            with session.begin_nested():  # two runs starting together: one inserts, one reads
+                session.add(row)
+        except IntegrityError:
+            found = session.get(Period, period)
+            assert found is not None
+            row = found
+    if policy_name and not row.policy_name:
         row.policy_name = policy_name
     return row
 

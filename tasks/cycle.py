@@ -116,30 +116,27 @@ def open_reviews(period: str) -> list[str]:
 
 @task(cache_policy=NONE, retries=3, retry_delay_seconds=10)
 def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
-    """Start one opd_review run per scope; the idempotency key makes a retry return the same."""
-    from prefect.deployments import run_deployment
+    """One opd_review run per scope, carried here to its selection pause (see flows.launch).
 
+    Idempotency keys make a retry or a rerun find the same runs; a run already past its start
+    is left alone.
+    """
+    from flows.launch import STARTED_HERE, create_review_runs, run_to_first_pause
+    from flows.opd_review import opd_review
     from flows.serve import REVIEW_DEPLOYMENT
-    from flows.wakeup import review_run_name
 
-    started: dict[str, str] = {}
-    for scope in scopes:
-        run: Any = run_deployment(
-            REVIEW_DEPLOYMENT,
-            parameters={"period": period, "scope_code": scope},
-            flow_run_name=review_run_name(period, scope),
-            tags=[f"opd:{scope}", f"period:{period}", "review"],
-            idempotency_key=f"review:{period}:{scope}",
-            as_subflow=False,
-            timeout=0,
-        )
-        started[scope] = str(run.id)
+    runs = create_review_runs(REVIEW_DEPLOYMENT, period, scopes)
+    started = {scope: str(run.id) for scope, run in runs.items()}
     with session_scope(engine()) as s:
         for scope, run_id in started.items():
             review = reviews.require_review(s, period, scope)
             if review.flow_run_id is None:
                 review.flow_run_id = run_id
-    get_run_logger().info("%s: %d review run(s) started or found", period, len(started))
+    outcome = run_to_first_pause(opd_review, list(runs.values()))
+    here = sum(1 for v in outcome.values() if v == STARTED_HERE)
+    get_run_logger().info(
+        "%s: %d review run(s), %d carried to their first pause here", period, len(started), here
+    )
     return started
 
 

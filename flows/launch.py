@@ -1,0 +1,101 @@
+"""Starting the month's review runs: create them from the deployment, carry each to its pause.
+
+A served deployment runs every flow run in a fresh process; for a review that only opens, sends
+the head's link and suspends, the process start (Python, Prefect, pandas: ~2.5 s of CPU) costs
+far more than the work. So the cycle creates the runs from the review deployment (idempotency
+keys: a rerun finds the same runs), claims each still-scheduled run exactly as Prefect's runner
+does (proposing Pending, which only one claimant can win), and runs it in a thread of its own
+process until it suspends. Every later wake-up (an answer, a deadline) is executed by the served
+deployment as usual. A run the runner claimed first is simply left to the runner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.objects import FlowRun
+from prefect.context import SettingsContext
+from prefect.exceptions import Abort, Pause
+from prefect.states import Pending
+
+from flows.wakeup import review_run_name
+
+log = logging.getLogger(__name__)
+
+STARTED_HERE = "started"  # claimed and carried to its first pause in this process
+LEFT_TO_RUNNER = "runner"  # already claimed (by the runner, or an earlier attempt)
+
+
+def create_review_runs(deployment_name: str, period: str, scopes: list[str]) -> dict[str, FlowRun]:
+    """One flow run per OPD from the review deployment; the same runs again on a rerun."""
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name(deployment_name)
+        return {
+            scope: client.create_flow_run_from_deployment(
+                deployment.id,
+                parameters={"period": period, "scope_code": scope},
+                name=review_run_name(period, scope),
+                tags=[f"opd:{scope}", f"period:{period}", "review"],
+                idempotency_key=f"review:{period}:{scope}",
+            )
+            for scope in scopes
+        }
+
+
+def _claim(flow_run_id: UUID) -> FlowRun | None:
+    """Move a scheduled run to Pending, as the runner does before it starts one; None if taken."""
+    from prefect.utilities.engine import propose_state_sync
+
+    with get_client(sync_client=True) as client:
+        try:
+            state = propose_state_sync(client, Pending(), flow_run_id=flow_run_id)
+        except Abort:
+            return None
+        if not state.is_pending():
+            return None
+        return client.read_flow_run(flow_run_id)
+
+
+def _run_to_pause(flow: Any, run: FlowRun, settings: SettingsContext) -> str:
+    from prefect.flow_engine import run_flow
+
+    # the caller's Prefect settings (API, result storage), but none of its run context
+    with SettingsContext(profile=settings.profile, settings=settings.settings):
+        claimed = _claim(run.id)
+        if claimed is None:
+            return LEFT_TO_RUNNER
+        # Pause is the intended end here: the run waits for its head without holding a process
+        with contextlib.suppress(Pause):
+            run_flow(
+                flow, flow_run=claimed, parameters=dict(claimed.parameters), return_type="state"
+            )
+    return STARTED_HERE
+
+
+def run_to_first_pause(flow: Any, runs: list[FlowRun], workers: int = 8) -> dict[str, str]:
+    """Run every still-scheduled run of `flow` here, in threads, until it suspends.
+
+    Returns flow run id -> STARTED_HERE or LEFT_TO_RUNNER. Threads start without the caller's
+    Prefect context, so each run is a top-level run of its own, not a subflow. A run whose own
+    code fails ends Failed in Prefect as it would under the runner; it never stops the others.
+    """
+    scheduled = [r for r in runs if r.state is not None and r.state.is_scheduled()]
+    outcome = {str(r.id): LEFT_TO_RUNNER for r in runs}
+    if not scheduled:
+        return outcome
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kinerja-review") as pool:
+        settings = SettingsContext.get()
+        assert settings is not None
+        futures = {str(r.id): pool.submit(_run_to_pause, flow, r, settings) for r in scheduled}
+        for run_id, future in futures.items():
+            try:
+                outcome[run_id] = future.result()
+            except Exception:  # recorded on the run itself; the others go on
+                log.exception("review run %s failed before its first pause", run_id)
+                outcome[run_id] = STARTED_HERE
+    return outcome
