@@ -9,7 +9,7 @@ never with employees.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ class CycleBench:
     flow_runs: int
     task_runs: int
     timed_out: bool
+    steps: dict[str, float] = field(default_factory=dict)  # cycle task -> seconds it ran
 
 
 def _counts() -> tuple[int, int]:
@@ -37,6 +38,24 @@ def _counts() -> tuple[int, int]:
     flows = httpx.post(f"{api}/flow_runs/count", json={}, timeout=30).json()
     tasks = httpx.post(f"{api}/task_runs/count", json={}, timeout=30).json()
     return int(flows), int(tasks)
+
+
+def _steps(run_id: str) -> dict[str, float]:
+    """Seconds each of the cycle run's tasks took, from the server's task run records."""
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)]))
+        )
+    return {
+        r.name.rsplit("-", 1)[0]: (r.end_time - r.start_time).total_seconds()
+        for r in runs
+        if r.start_time and r.end_time
+    }
 
 
 def _all_paused(engine: Engine, period: str) -> tuple[bool, int]:
@@ -52,7 +71,14 @@ def _all_paused(engine: Engine, period: str) -> tuple[bool, int]:
     return paused, len(rows)
 
 
-def run(employees: int, seed: int, period: str, root: Path, timeout: float = 900) -> CycleBench:
+def run(
+    employees: int,
+    seed: int,
+    period: str,
+    root: Path,
+    timeout: float = 900,
+    database_url: str | None = None,
+) -> CycleBench:
     """Start the cycle and wait until every review is suspended waiting for its head."""
     from flows.demo import running_stack, start_cycle
     from flows.serve import CYCLE_DEPLOYMENT
@@ -64,7 +90,7 @@ def run(employees: int, seed: int, period: str, root: Path, timeout: float = 900
     t_pauses = 0.0
     with running_stack(
         root / "var", root / "out", period=period, employees=employees, seed=seed,
-        say=lambda _: None,
+        say=lambda _: None, database_url=database_url,
     ) as engine:  # fmt: skip
         t0 = time.monotonic()
         run_id = start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
@@ -79,6 +105,7 @@ def run(employees: int, seed: int, period: str, root: Path, timeout: float = 900
             time.sleep(1)
         t_pauses = time.monotonic() - t0
         flow_runs, task_runs = _counts()
+        steps = _steps(run_id)
         from sqlalchemy import func, select
 
         from db.models import Opd
@@ -95,15 +122,18 @@ def run(employees: int, seed: int, period: str, root: Path, timeout: float = 900
         flow_runs=flow_runs,
         task_runs=task_runs,
         timed_out=timed_out,
+        steps=steps,
     )
 
 
-def report(result: CycleBench) -> str:
+def report(result: CycleBench, database: str = "sqlite") -> str:
+    steps = ", ".join(f"{name} {sec:.1f} s" for name, sec in result.steps.items())
     lines: list[Any] = [
         f"cycle benchmark: {result.employees} employees, {result.opds} OPDs, "
-        f"{result.reviews} reviews",
+        f"{result.reviews} reviews, database {database}",
         f"  start -> every review suspended at selection: {result.seconds_to_pauses:.1f} s"
         + ("  (TIMED OUT)" if result.timed_out else ""),
+        f"  cycle steps: {steps}",
         f"  flow runs: {result.flow_runs}   task runs: {result.task_runs}",
         f"  wall time including setup (simulate, Prefect server): {result.seconds_total:.1f} s",
     ]

@@ -93,10 +93,12 @@ def running_stack(
     seed: int,
     say: Say = print,
     limit: int = 8,
+    database_url: str | None = None,
 ) -> Iterator[Engine]:
     """Simulator over HTTP, a fresh database, a local Prefect server and the served flows.
 
-    Yields the engine; inside, the Prefect client talks to the local server.
+    Yields the engine; inside, the Prefect client talks to the local server. The database is a
+    SQLite file under `root` unless `database_url` names an (empty) one.
     """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -121,7 +123,7 @@ def running_stack(
         config = http_config(sim.url).model_dump(mode="json", exclude_none=True)
         sources.write_text(yaml.safe_dump(config), encoding="utf-8")
         env = {
-            "KINERJA_DATABASE_URL": f"sqlite:///{root / 'kinerja.db'}",
+            "KINERJA_DATABASE_URL": database_url or f"sqlite:///{root / 'kinerja.db'}",
             "KINERJA_OUT_DIR": str(out_dir),
             "KINERJA_VAR_DIR": str(root),
             "KINERJA_SOURCES_CONFIG": str(sources),

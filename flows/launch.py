@@ -7,6 +7,8 @@ keys: a rerun finds the same runs), claims each still-scheduled run exactly as P
 does (proposing Pending, which only one claimant can win), and runs it in a thread of its own
 process until it suspends. Every later wake-up (an answer, a deadline) is executed by the served
 deployment as usual. A run the runner claimed first is simply left to the runner.
+A run claimed but never started (this process died in between) is handed back to the runner
+by the next attempt (a task retry or a rerun of the cycle) once STALE has passed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,30 +24,50 @@ from prefect import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.context import SettingsContext
 from prefect.exceptions import Abort, Pause
-from prefect.states import Pending
+from prefect.states import Pending, Scheduled
 
 from flows.wakeup import review_run_name
 
 log = logging.getLogger(__name__)
 
+STALE = timedelta(minutes=5)  # a claimed run not started by then goes back to the runner
 STARTED_HERE = "started"  # claimed and carried to its first pause in this process
 LEFT_TO_RUNNER = "runner"  # already claimed (by the runner, or an earlier attempt)
 
 
-def create_review_runs(deployment_name: str, period: str, scopes: list[str]) -> dict[str, FlowRun]:
-    """One flow run per OPD from the review deployment; the same runs again on a rerun."""
+def create_review_runs(
+    deployment_name: str, period: str, scopes: list[str]
+) -> tuple[dict[str, FlowRun], list[FlowRun]]:
+    """One flow run per OPD from the review deployment (the same runs again on a rerun).
+
+    Returns every scope's run and the runs claimed here (Pending) for run_to_first_pause. Each
+    new run is claimed right after it is created, so the runner, which polls every few seconds,
+    rarely sees it; if it does, it simply runs it itself. A run claimed long ago and never
+    started (its claimant died) is handed back to the runner.
+    """
+    now = datetime.now(UTC)
+    runs: dict[str, FlowRun] = {}
+    claimed: list[FlowRun] = []
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name(deployment_name)
-        return {
-            scope: client.create_flow_run_from_deployment(
+        for scope in scopes:
+            run = client.create_flow_run_from_deployment(
                 deployment.id,
                 parameters={"period": period, "scope_code": scope},
                 name=review_run_name(period, scope),
                 tags=[f"opd:{scope}", f"period:{period}", "review"],
                 idempotency_key=f"review:{period}:{scope}",
             )
-            for scope in scopes
-        }
+            state = run.state
+            if state is not None and state.is_scheduled():
+                mine = _claim(run.id)
+                if mine is not None:
+                    claimed.append(mine)
+                    run = mine
+            elif state is not None and state.is_pending() and now - state.timestamp > STALE:
+                client.set_flow_run_state(run.id, Scheduled(), force=True)
+            runs[scope] = run
+    return runs, claimed
 
 
 def _claim(flow_run_id: UUID) -> FlowRun | None:
@@ -54,7 +77,7 @@ def _claim(flow_run_id: UUID) -> FlowRun | None:
     with get_client(sync_client=True) as client:
         try:
             state = propose_state_sync(client, Pending(), flow_run_id=flow_run_id)
-        except Abort:
+        except (Abort, Pause):  # already running, or already waiting at a pause
             return None
         if not state.is_pending():
             return None
@@ -64,38 +87,35 @@ def _claim(flow_run_id: UUID) -> FlowRun | None:
 def _run_to_pause(flow: Any, run: FlowRun, settings: SettingsContext) -> str:
     from prefect.flow_engine import run_flow
 
-    # the caller's Prefect settings (API, result storage), but none of its run context
-    with SettingsContext(profile=settings.profile, settings=settings.settings):
-        claimed = _claim(run.id)
-        if claimed is None:
-            return LEFT_TO_RUNNER
-        # Pause is the intended end here: the run waits for its head without holding a process
-        with contextlib.suppress(Pause):
-            run_flow(
-                flow, flow_run=claimed, parameters=dict(claimed.parameters), return_type="state"
-            )
+    # The caller's Prefect settings (API, result storage) but none of its run context; Pause is
+    # the intended end here: the run then waits for its head without holding a process.
+    with (
+        SettingsContext(profile=settings.profile, settings=settings.settings),
+        contextlib.suppress(Pause),
+    ):
+        run_flow(flow, flow_run=run, parameters=dict(run.parameters), return_type="state")
     return STARTED_HERE
 
 
 def run_to_first_pause(flow: Any, runs: list[FlowRun], workers: int = 8) -> dict[str, str]:
-    """Run every still-scheduled run of `flow` here, in threads, until it suspends.
+    """Run the runs claimed by create_review_runs here, in threads, until each suspends.
 
-    Returns flow run id -> STARTED_HERE or LEFT_TO_RUNNER. Threads start without the caller's
+    Returns flow run id -> STARTED_HERE. Threads start without the caller's
     Prefect context, so each run is a top-level run of its own, not a subflow. A run whose own
     code fails ends Failed in Prefect as it would under the runner; it never stops the others.
     """
-    scheduled = [r for r in runs if r.state is not None and r.state.is_scheduled()]
     outcome = {str(r.id): LEFT_TO_RUNNER for r in runs}
-    if not scheduled:
+    if not runs:
         return outcome
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kinerja-review") as pool:
         settings = SettingsContext.get()
         assert settings is not None
-        futures = {str(r.id): pool.submit(_run_to_pause, flow, r, settings) for r in scheduled}
+        futures = {str(r.id): pool.submit(_run_to_pause, flow, r, settings) for r in runs}
         for run_id, future in futures.items():
             try:
                 outcome[run_id] = future.result()
-            except Exception:  # recorded on the run itself; the others go on
+            # Prefect's Abort/Pause are BaseExceptions: one escaping here would stop the caller
+            except (Exception, Abort, Pause):  # recorded on the run itself; the others go on
                 log.exception("review run %s failed before its first pause", run_id)
                 outcome[run_id] = STARTED_HERE
     return outcome

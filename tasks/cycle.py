@@ -125,14 +125,14 @@ def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
     from flows.opd_review import opd_review
     from flows.serve import REVIEW_DEPLOYMENT
 
-    runs = create_review_runs(REVIEW_DEPLOYMENT, period, scopes)
+    runs, claimed = create_review_runs(REVIEW_DEPLOYMENT, period, scopes)
     started = {scope: str(run.id) for scope, run in runs.items()}
     with session_scope(engine()) as s:
         for scope, run_id in started.items():
             review = reviews.require_review(s, period, scope)
             if review.flow_run_id is None:
                 review.flow_run_id = run_id
-    outcome = run_to_first_pause(opd_review, list(runs.values()))
+    outcome = run_to_first_pause(opd_review, claimed)
     here = sum(1 for v in outcome.values() if v == STARTED_HERE)
     get_run_logger().info(
         "%s: %d review run(s), %d carried to their first pause here", period, len(started), here

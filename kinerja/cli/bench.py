@@ -72,12 +72,26 @@ def _register_cycle(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed"),
         period: str = typer.Option("2025-10", "--period"),
         timeout: float = typer.Option(900, "--timeout", help="Give up after this many seconds."),
+        postgres: str | None = typer.Option(
+            None,
+            "--postgres",
+            help="PostgreSQL server URL: the month goes into a throwaway database there "
+            "(default: a SQLite file).",
+        ),
     ) -> None:
         """Time from starting a month to every selection pause; count flow and task runs."""
         from pathlib import Path
 
         from benchmarks.cycle import report, run
+        from benchmarks.gather import _drop_pg, _pg_database
         from kinerja.settings import get_settings
 
         root = Path(get_settings().var_dir) / "bench-cycle"
-        typer.echo(report(run(employees, seed, period, root, timeout)))
+        if postgres is None:
+            typer.echo(report(run(employees, seed, period, root, timeout)))
+            return
+        name, url = _pg_database(postgres)
+        try:
+            typer.echo(report(run(employees, seed, period, root, timeout, url), "postgresql"))
+        finally:
+            _drop_pg(postgres, name)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from prefect import get_client
-from prefect.states import Pending
+import pytest
 from sqlalchemy import Engine
 
 from db import reviews
 from db.session import session_scope
-from flows.launch import LEFT_TO_RUNNER, STARTED_HERE, create_review_runs, run_to_first_pause
+from flows import launch
+from flows.launch import STARTED_HERE, create_review_runs, run_to_first_pause
 from flows.opd_review import opd_review
 from tests.review.factories import make_opd
 from tests.served import read_state
@@ -25,15 +25,12 @@ def _deployment() -> str:
     return "opd_review/review-launch-test"
 
 
-def _claim_for_runner(run_id: Any) -> None:
-    from prefect.utilities.engine import propose_state_sync
-
-    with get_client(sync_client=True) as client:
-        assert propose_state_sync(client, Pending(), flow_run_id=run_id).is_pending()
-
-
 def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
-    prefect_api: None, flow_engine: Engine, flow_settings: dict[str, str], flow_home: Path
+    prefect_api: None,
+    flow_engine: Engine,
+    flow_settings: dict[str, str],
+    flow_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from prefect.settings import temporary_settings
 
@@ -44,27 +41,31 @@ def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
     scopes = ["DISKOMINFO", "DISPORA", "DISPAR"]
     name = _deployment()
     with temporary_settings(updates=results_settings(flow_home / "var")):
-        runs = create_review_runs(name, PERIOD, scopes)
-        assert len({r.id for r in runs.values()}) == 3
-        _claim_for_runner(runs["DISPAR"].id)  # the runner got there first
+        # Someone else (the runner, an earlier attempt) already claimed DISPAR's run.
+        early = create_review_runs(name, PERIOD, ["DISPAR"])[0]["DISPAR"]
+        assert early.state is not None and early.state.is_pending()
 
-        outcome = run_to_first_pause(opd_review, list(runs.values()), workers=2)
-        assert outcome == {
-            str(runs["DISKOMINFO"].id): STARTED_HERE,
-            str(runs["DISPORA"].id): STARTED_HERE,
-            str(runs["DISPAR"].id): LEFT_TO_RUNNER,
-        }
+        runs, claimed = create_review_runs(name, PERIOD, scopes)
+        assert runs["DISPAR"].id == early.id
+        assert {r.id for r in claimed} == {runs["DISKOMINFO"].id, runs["DISPORA"].id}
+        outcome = run_to_first_pause(opd_review, claimed, workers=2)
+        assert outcome == {str(r.id): STARTED_HERE for r in claimed}
         for scope in ("DISKOMINFO", "DISPORA"):
             state = read_state(str(runs[scope].id))
             assert state.is_paused() and state.name == "Suspended", (scope, state)
-        assert read_state(str(runs["DISPAR"].id)).is_pending()  # untouched
+        assert read_state(str(runs["DISPAR"].id)).is_pending()  # left to whoever claimed it
 
-        # A rerun finds the same runs and starts nothing again.
-        again = create_review_runs(name, PERIOD, scopes)
+        # A rerun finds the same runs and claims none of them again.
+        again, claimed_again = create_review_runs(name, PERIOD, scopes)
         assert {s: r.id for s, r in again.items()} == {s: r.id for s, r in runs.items()}
-        assert set(run_to_first_pause(opd_review, list(again.values())).values()) == {
-            LEFT_TO_RUNNER
-        }
+        assert claimed_again == []
+        assert run_to_first_pause(opd_review, claimed_again) == {}
+
+        # A claim nobody acted on for too long (its claimant died) goes back to the runner.
+        monkeypatch.setattr(launch, "STALE", timedelta(0))
+        create_review_runs(name, PERIOD, scopes)
+        assert read_state(str(runs["DISPAR"].id)).is_scheduled()
+        assert read_state(str(runs["DISPORA"].id)).is_paused()
     with session_scope(flow_engine) as s:
         bound = {r.scope_code: r.flow_run_id for r in reviews.list_reviews(s, PERIOD)}
     # each run opened its own review and bound itself to it; no review for the untouched run
