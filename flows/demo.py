@@ -120,7 +120,8 @@ def running_stack(
         province = simulate_province(seed, period, employees)
         sim = SimulatorServer(province).start()
         sources = root / "sources.yaml"
-        config = http_config(sim.url).model_dump(mode="json", exclude_none=True)
+        # large pages, as the gather benchmark uses: fewer round trips for the big provinces
+        config = http_config(sim.url, page_size=20_000).model_dump(mode="json", exclude_none=True)
         sources.write_text(yaml.safe_dump(config), encoding="utf-8")
         env = {
             "KINERJA_DATABASE_URL": database_url or f"sqlite:///{root / 'kinerja.db'}",
