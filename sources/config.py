@@ -139,11 +139,19 @@ def files_config(folder: str | Path, fmt: Literal["csv", "xlsx"] = "csv") -> Sou
 
 
 def load_sources_config(path: str | Path | None = None) -> SourcesConfig:
-    """Read a sources YAML file; None means settings.sources_config, else the local simulator."""
+    """Read a sources YAML file; None means settings.sources_config, which must then be set.
+
+    There is no silent default: a government with no sources configured would otherwise be
+    "gathered" from a simulator that is not there, and every OPD marked not assessable.
+    """
     if path is None:
         path = get_settings().sources_config
     if path is None:
-        return http_config(DEFAULT_SIMULATOR_URL)
+        raise SourcesConfigError(
+            "no sources configured: set KINERJA_SOURCES_CONFIG (or pass --sources) to a sources "
+            "YAML file (README, 'Sources configuration'); for the local simulator started by "
+            f"`kinerja simulate --serve`, a file with its URL {DEFAULT_SIMULATOR_URL} will do"
+        )
     p = Path(path)
     if not p.exists():
         raise SourcesConfigError(f"sources file {p} not found")

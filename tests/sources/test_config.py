@@ -105,3 +105,17 @@ def test_a_config_written_as_yaml_reads_back_the_same(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(cfg.model_dump(mode="json", exclude_none=True)))
     back = load_sources_config(path)
     assert back == cfg
+
+
+def test_no_sources_configured_refuses_instead_of_guessing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kinerja.settings import get_settings
+
+    monkeypatch.delenv("KINERJA_SOURCES_CONFIG", raising=False)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SourcesConfigError, match="KINERJA_SOURCES_CONFIG"):
+            load_sources_config(None)
+    finally:
+        get_settings.cache_clear()
