@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -214,6 +215,7 @@ def run(
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)  # the CSV files and SQLite databases: gigabytes
     return results, prep
 
 
