@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import orjson
 import pandas as pd
 import requests
 from pydantic import SecretStr
@@ -17,6 +19,18 @@ from pydantic import SecretStr
 from sources.config import SourceConfig, resolve_token
 
 log = logging.getLogger(__name__)
+
+
+def decode_json(content: bytes) -> Any:
+    """Parse a JSON body: orjson (a month is millions of records), else the standard library.
+
+    orjson refuses what the standard library accepts (NaN, integers beyond 64 bits); such a
+    body is parsed again the standard way rather than rejected.
+    """
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
 
 
 class SourceError(RuntimeError):
@@ -109,7 +123,7 @@ class HttpSource:
                 status = resp.status_code
                 if status == 200:
                     try:
-                        body = resp.json()
+                        body = decode_json(resp.content)
                     except ValueError as exc:
                         raise SourceError(self.name, f"{what}: answer is not JSON") from exc
                     if not isinstance(body, dict) or not isinstance(body.get("data"), list):

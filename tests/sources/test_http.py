@@ -151,3 +151,15 @@ def test_connection_refused_is_retried_then_reported() -> None:
     assert "source 'sikap'" in str(err.value)
     assert "connection failed" in str(err.value)
     assert slept == [0.01, 0.02]  # exponential backoff between the three attempts
+
+
+def test_bodies_the_fast_parser_refuses_are_still_read_the_standard_way() -> None:
+    from sources.http import decode_json
+
+    body = b'{"data": [{"nip": "198001012005011001", "score": NaN, "big": 123456789012345678901}]}'
+    row = decode_json(body)["data"][0]
+    assert row["nip"] == "198001012005011001"
+    assert row["big"] == 123456789012345678901
+    assert row["score"] != row["score"]  # NaN kept as NaN (then quarantined as malformed)
+    with pytest.raises(ValueError):
+        decode_json(b"<html>503</html>")
