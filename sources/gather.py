@@ -25,15 +25,15 @@ from rules.policy import Policy, load_policy
 from sources.config import RAW_KINDS, SourceConfig, SourcesConfig
 from sources.files import fetch_file
 from sources.http import HttpSource, SourceError
-from sources.load import LoadResult, checksum, load_delivery, record_failure
+from sources.load import LoadResult, checksum, record_failure, store_delivery
 from sources.validate import (
     UNKNOWN_OPD,
     Checked,
     Field,
     Register,
+    check_delivery,
     period_bounds,
     validate_register,
-    validate_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -429,14 +429,7 @@ def _gather_kind(
     ) -> None:
         now = _now()
         try:
-            checked = validate_rows(
-                kind,
-                raw,
-                register,
-                opd=check_opd,
-                behaviour_items=policy.behaviour.items,
-                scale=(policy.behaviour.scale_min, policy.behaviour.scale_max),
-            )
+            checked = check_delivery(kind, raw, register, policy, check_opd)
             if opd is None or opd not in register.opds:
                 checked = _not_served(checked, raw, register, served)
         except Exception as exc:  # one bad delivery must not stop the month
@@ -449,20 +442,19 @@ def _gather_kind(
         opd: str | None, raw: pd.DataFrame, checked: Checked, received: str | None, now: datetime
     ) -> None:
         try:
-            with session_scope(engine) as s:
-                result = load_delivery(
-                    s,
-                    period=period,
-                    kind=kind,
-                    source=name,
-                    opd=opd,
-                    raw=raw,
-                    checked=checked,
-                    scope_nips=register.opd_nips(opd) if opd else frozenset(),
-                    context=context,
-                    now=now,
-                    received=received,
-                )
+            result = store_delivery(
+                engine,
+                period=period,
+                kind=kind,
+                source=name,
+                opd=opd,
+                raw=raw,
+                checked=checked,
+                register=register,
+                context=context,
+                now=now,
+                received=received,
+            )
         except Exception as exc:  # one bad delivery must not stop the month
             log.exception("loading %s for OPD %s from %r failed", kind, opd, name)
             record_failed(opd, f"source {name!r}: loading {kind} failed: {exc}")
@@ -530,28 +522,20 @@ def _worker_unit(period: str, kind: str, name: str, opd: str) -> tuple[LoadResul
     policy: Policy = _WORKER["policy"]
     try:
         raw = _WORKER["fetcher"].fetch(name, kind, period, opd)
-        checked = validate_rows(
-            kind,
-            raw,
-            register,
+        checked = check_delivery(kind, raw, register, policy, opd)
+        result = store_delivery(
+            engine,
+            period=period,
+            kind=kind,
+            source=name,
             opd=opd,
-            behaviour_items=policy.behaviour.items,
-            scale=(policy.behaviour.scale_min, policy.behaviour.scale_max),
+            raw=raw,
+            checked=checked,
+            register=register,
+            context=_WORKER["context"],
+            now=_now(),
+            received=raw.attrs.get("digest"),
         )
-        with session_scope(engine) as s:
-            result = load_delivery(
-                s,
-                period=period,
-                kind=kind,
-                source=name,
-                opd=opd,
-                raw=raw,
-                checked=checked,
-                scope_nips=register.opd_nips(opd),
-                context=_WORKER["context"],
-                now=_now(),
-                received=raw.attrs.get("digest"),
-            )
         return result, None
     except Exception as exc:  # recorded like any failed delivery; the month goes on
         error = str(exc)

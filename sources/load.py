@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db import quarantine as qdb
 from db import raw_data
-from sources.validate import DUPLICATE, KEYS, VALUE_COLUMNS, Checked
+from sources.validate import DUPLICATE, KEYS, VALUE_COLUMNS, Checked, Register
 
 
 @dataclass
@@ -232,6 +233,39 @@ def load_delivery(
     batch.rows_rejected = result.rejected
     session.flush()
     return result
+
+
+def store_delivery(
+    engine: Engine,
+    *,
+    period: str,
+    kind: str,
+    source: str,
+    opd: str | None,
+    raw: pd.DataFrame,
+    checked: Checked,
+    register: Register,
+    context: str,
+    now: datetime,
+    received: str | None = None,
+) -> LoadResult:
+    """load_delivery in a transaction of its own, scoped to the OPD's people in the register."""
+    from db.session import session_scope
+
+    with session_scope(engine) as s:
+        return load_delivery(
+            s,
+            period=period,
+            kind=kind,
+            source=source,
+            opd=opd,
+            raw=raw,
+            checked=checked,
+            scope_nips=register.opd_nips(opd) if opd else frozenset(),
+            context=context,
+            now=now,
+            received=received,
+        )
 
 
 def record_failure(

@@ -22,6 +22,7 @@ from kinerja.domain import (
     RaterRole,
 )
 from rules.frames import FRAME_COLUMNS
+from rules.policy import Policy
 
 # Quarantine reasons (quarantined_row.reason). Each rejected row gets the first that applies.
 MALFORMED = "malformed"  # a field is missing or cannot be parsed
@@ -711,3 +712,17 @@ def validate_rows(
     )
     key_fields = [f[k] if k in f else Field.of(frame, k) for k in keys]
     return _finish(kind, frame, marks, columns, key_fields)
+
+
+def check_delivery(
+    kind: str, frame: pd.DataFrame, register: Register, policy: Policy, opd: str | None = None
+) -> Checked:
+    """validate_rows with the policy's behaviour items and scale."""
+    return validate_rows(
+        kind,
+        frame,
+        register,
+        opd=opd,
+        behaviour_items=policy.behaviour.items,
+        scale=(policy.behaviour.scale_min, policy.behaviour.scale_max),
+    )

@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from rules.policy import Policy
 from sources.config import SourcesConfig
 from sources.gather import Fetcher, GatherReport, gather_month
-from sources.load import LoadResult, load_delivery
-from sources.validate import Checked, Register, validate_register, validate_rows
+from sources.load import LoadResult, store_delivery
+from sources.validate import Checked, Register, check_delivery, validate_register
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE)
@@ -42,14 +42,7 @@ def validate_kind(
     if kind == "employees":
         checked = validate_register(raw, register.period)
     else:
-        checked = validate_rows(
-            kind,
-            raw,
-            register,
-            opd=opd,
-            behaviour_items=policy.behaviour.items,
-            scale=(policy.behaviour.scale_min, policy.behaviour.scale_max),
-        )
+        checked = check_delivery(kind, raw, register, policy, opd)
     get_run_logger().info(
         "%s: %d row(s) checked, %d rejected %s",
         kind,
@@ -73,23 +66,21 @@ def load_kind(
     context: str = "",
 ) -> LoadResult:
     """Load a checked delivery idempotently (one transaction)."""
-    from db.session import session_scope
     from sources.gather import _now
 
-    with session_scope(engine) as s:
-        result = load_delivery(
-            s,
-            period=period,
-            kind=kind,
-            source=source,
-            opd=opd,
-            raw=raw,
-            checked=checked,
-            scope_nips=register.opd_nips(opd) if opd else frozenset(),
-            context=context,
-            now=_now(),
-            received=raw.attrs.get("digest"),
-        )
+    result = store_delivery(
+        engine,
+        period=period,
+        kind=kind,
+        source=source,
+        opd=opd,
+        raw=raw,
+        checked=checked,
+        register=register,
+        context=context,
+        now=_now(),
+        received=raw.attrs.get("digest"),
+    )
     get_run_logger().info(
         "%s for OPD %s: %d new, %d updated, %d removed, %d rejected%s",
         kind,
