@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import time
 from typing import Any
 
 import numpy as np
@@ -24,12 +23,6 @@ from rules.frames import FRAME_COLUMNS, MonthData
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records([tuple(r) for r in rows], columns=columns)
-
-
-def _clock_text(values: pd.Series) -> pd.Series:
-    """time objects -> 'HH:MM:SS' (the MonthData contract), formatting each distinct value once."""
-    text = {u: u.strftime("%H:%M:%S") for u in pd.unique(values.dropna()) if isinstance(u, time)}
-    return values.map(text).astype(object)
 
 
 def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:

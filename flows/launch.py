@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 STALE = timedelta(minutes=5)  # a claimed run not started by then goes back to the runner
 STARTED_HERE = "started"  # claimed and carried to its first pause in this process
-LEFT_TO_RUNNER = "runner"  # already claimed (by the runner, or an earlier attempt)
 
 
 def create_review_runs(
@@ -104,7 +103,7 @@ def run_to_first_pause(flow: Any, runs: list[FlowRun], workers: int = 8) -> dict
     Prefect context, so each run is a top-level run of its own, not a subflow. A run whose own
     code fails ends Failed in Prefect as it would under the runner; it never stops the others.
     """
-    outcome = {str(r.id): LEFT_TO_RUNNER for r in runs}
+    outcome: dict[str, str] = {}
     if not runs:
         return outcome
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kinerja-review") as pool:
