@@ -160,6 +160,7 @@ def run(
     page_size: int = 20_000,
     backends: tuple[str, ...] = ("sqlite", "postgresql"),
     workers: int = 1,
+    layout: str = "columns",
 ) -> tuple[list[Measure], dict[str, float]]:
     """Measure each mode on SQLite and (if a URL is given) PostgreSQL."""
     from sources.config import files_config, http_config
@@ -183,7 +184,11 @@ def run(
         port = _free_port()
         server = _start_server(employees, seed, period, port)
         cfg = http_config(
-            f"http://127.0.0.1:{port}", token=TOKEN, page_size=page_size, read_timeout=300
+            f"http://127.0.0.1:{port}",
+            token=TOKEN,
+            page_size=page_size,
+            read_timeout=300,
+            layout=layout,
         )
         data = cfg.model_dump(mode="json")
         data["sources"]["simulator"]["token"] = TOKEN
@@ -207,7 +212,8 @@ def run(
                     n = workers if backend == "postgresql" and mode == "http" else 1
                     figures = _in_child(url, period, config, n)
                     label = f"{backend}×{n}" if n > 1 else backend
-                    results.append(Measure(mode=mode, backend=label, **figures))
+                    shown = f"http/{layout}" if mode == "http" else mode
+                    results.append(Measure(mode=shown, backend=label, **figures))
                 finally:
                     if pg_name and postgres_url:
                         _drop_pg(postgres_url, pg_name)
@@ -225,14 +231,14 @@ def report(employees: int, results: list[Measure], prep: dict[str, float]) -> st
         f"(simulated in {prep['simulate_s']:.1f} s"
         + (f", CSV written in {prep['write_csv_s']:.1f} s" if "write_csv_s" in prep else "")
         + f"); machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
-        f"{'mode':<6} {'database':<11} {'rows':>10} {'seconds':>9} {'rows/s':>9} "
+        f"{'mode':<12} {'database':<11} {'rows':>10} {'seconds':>9} {'rows/s':>9} "
         f"{'cpu s':>8} {'peak MB':>8} {'7M rows at this rate':>21}",
     ]
     for m in results:
         projected = TARGET_ROWS / m.rows_per_s if m.rows_per_s else float("inf")
         verdict = "meets" if projected < TARGET_SECONDS and m.peak_mb < 2048 else "misses"
         lines.append(
-            f"{m.mode:<6} {m.backend:<11} {m.rows:>10} {m.seconds:>9.1f} {m.rows_per_s:>9.0f} "
+            f"{m.mode:<12} {m.backend:<11} {m.rows:>10} {m.seconds:>9.1f} {m.rows_per_s:>9.0f} "
             f"{m.cpu_seconds:>8.1f} {m.peak_mb:>8.0f} {projected:>13.0f} s {verdict}"
         )
         if m.error:

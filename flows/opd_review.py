@@ -22,10 +22,8 @@ from tasks.review import (
     apply_defence_input,
     apply_selection_input,
     describe_defence,
-    describe_selection,
     open_review,
     send_review_result,
-    send_selection_request,
     send_warnings,
     wake_cycle_if_done,
 )
@@ -49,10 +47,9 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
 )
 def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""
-    state = open_review(period, scope_code)
+    state, description = open_review(period, scope_code)
     if state.stage == ReviewStage.SELECTION:
-        send_selection_request(period, scope_code)
-        sel_form = selection_form(state.candidates, describe_selection(period, scope_code))
+        sel_form = selection_form(state.candidates, description)
         attempt = 0
         while state.stage == ReviewStage.SELECTION:
             key = f"selection-{attempt}"

@@ -42,13 +42,15 @@ def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
 
 def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepReport:
     """Send due reminders, wake overdue or moved-on reviews, wake finished cycles."""
-    from flows.wakeup import resume, run_state, wake_cycles
+    from flows.wakeup import resume, run_states, wake_cycles
 
     now = now or utcnow()
     report = SweepReport()
     periods: set[str] = set()
     with session_scope(engine) as s:
-        for review in reviews.list_reviews(s, stages=reviews.OPEN_STAGES):
+        open_reviews = reviews.list_reviews(s, stages=reviews.OPEN_STAGES)
+        states = run_states([r.flow_run_id for r in open_reviews if r.flow_run_id])
+        for review in open_reviews:
             periods.add(review.period)
             state = state_of(s, review)
             head, head_name, scope_name = head_of(s, review)
@@ -93,7 +95,7 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
                         report.reminders += 1
             if not review.flow_run_id:
                 continue
-            kind, paused_at = run_state(review.flow_run_id)
+            kind, paused_at = states[review.flow_run_id]
             # Wake when the deadline passed, or when a decision came after the run paused
             # (its own resume was lost while the run was awake).
             latest = last_decision_at(s, review.id)

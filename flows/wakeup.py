@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, FlowRunFilterName
+from prefect.client.schemas.objects import State
 from prefect.flow_runs import resume_flow_run
 
 CYCLE_RUN_PREFIX = "cycle-"
@@ -22,13 +23,30 @@ def review_run_name(period: str, scope_code: str) -> str:
     return f"review-{period}-{scope_code}"
 
 
-def run_state(flow_run_id: str | UUID) -> tuple[str, datetime | None]:
-    """(state type, when the state began as naive UTC) of a flow run, e.g. ("PAUSED", ...)."""
-    with get_client(sync_client=True) as client:
-        state = client.read_flow_run(UUID(str(flow_run_id))).state
+def _kind_and_time(state: State | None) -> tuple[str, datetime | None]:
     if state is None:
         return ("NONE", None)
     return (state.type.value, state.timestamp.astimezone(UTC).replace(tzinfo=None))
+
+
+def run_state(flow_run_id: str | UUID) -> tuple[str, datetime | None]:
+    """(state type, when the state began as naive UTC) of a flow run, e.g. ("PAUSED", ...)."""
+    with get_client(sync_client=True) as client:
+        return _kind_and_time(client.read_flow_run(UUID(str(flow_run_id))).state)
+
+
+def run_states(flow_run_ids: list[str]) -> dict[str, tuple[str, datetime | None]]:
+    """run_state of many runs in one API call (a month has dozens of reviews to look at)."""
+    states: dict[str, tuple[str, datetime | None]] = {}
+    ids = [UUID(str(i)) for i in flow_run_ids]
+    with get_client(sync_client=True) as client:
+        for start in range(0, len(ids), 200):
+            chunk = ids[start : start + 200]
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=chunk)), limit=len(chunk)
+            )
+            states.update({str(r.id): _kind_and_time(r.state) for r in runs})
+    return {str(i): states.get(str(i), ("NONE", None)) for i in flow_run_ids}
 
 
 def resume(flow_run_id: str | UUID, run_input: dict[str, Any] | None, wait: float = 30.0) -> bool:

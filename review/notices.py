@@ -7,6 +7,7 @@ link must be on record before any message about it goes out. Every event key is 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,10 +27,16 @@ from review.people import head_of, portal_link, wib
 from rules.policy import Policy
 
 
-def request_selection(session: Session, review: Review) -> int:
-    """Ask the head of the OPD to choose, with a personal portal link; returns messages sent."""
+def request_selection(
+    session: Session, review: Review, rows: list[dict[str, Any]] | None = None
+) -> int:
+    """Ask the head of the OPD to choose, with a personal portal link; returns messages sent.
+
+    `rows` are the review's describe.candidate_rows when the caller already has them.
+    """
     head, head_name, scope_name = head_of(session, review)
-    rows = candidate_rows(session, review.period, review.scope_code)
+    if rows is None:
+        rows = candidate_rows(session, review.period, review.scope_code)
     link = portal_link(session, review, "selection", head, review.selection_deadline)
     session.commit()
     sent = notify(

@@ -40,6 +40,10 @@ class SourceConfig(BaseModel):
     )
     pagination: Literal["cursor", "page"] = "cursor"
     page_size: int = Field(default=5000, ge=1, le=50_000)
+    layout: Literal["rows", "columns"] = Field(
+        default="rows",
+        description="Ask for pages as rows (the default) or as columns (layout=columns).",
+    )
     per_opd: bool = Field(default=True, description="Ask once per OPD (opd=CODE) or once in all.")
     connect_timeout: float | None = Field(default=None, gt=0)
     read_timeout: float | None = Field(default=None, gt=0)

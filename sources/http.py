@@ -1,4 +1,4 @@
-"""HTTP client for the JSON source contract: timeouts, retries with backoff, pagination."""
+"""HTTP client for the JSON source contract: timeouts, retries, pagination, both layouts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -126,8 +127,8 @@ class HttpSource:
                         body = decode_json(resp.content)
                     except ValueError as exc:
                         raise SourceError(self.name, f"{what}: answer is not JSON") from exc
-                    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-                        raise SourceError(self.name, f"{what}: answer has no 'data' list")
+                    if not isinstance(body, dict):
+                        raise SourceError(self.name, f"{what}: answer is not a JSON object")
                     if hasher is not None:
                         hasher.update(resp.content)
                     return body
@@ -165,14 +166,16 @@ class HttpSource:
             self._sleep(wait)
             attempt += 1
 
-    def fetch_records(
+    def fetch_columns(
         self, kind: str, period: str, opd: str | None = None, hasher: Any = None
-    ) -> list[dict[str, Any]]:
-        """All rows of one kind for the period (and OPD), following cursors or pages."""
+    ) -> Columns:
+        """All cells of one kind for the period (and OPD), following cursors or pages."""
         params: dict[str, Any] = {"period": period}
         if opd is not None:
             params["opd"] = opd
-        rows: list[dict[str, Any]] = []
+        if self.config.layout == "columns":
+            params["layout"] = "columns"
+        out = Columns()
         path = f"/v1/{kind}"
         if self.config.pagination == "cursor":
             params["limit"] = self.config.page_size
@@ -181,10 +184,10 @@ class HttpSource:
                 if cursor is not None:
                     params["cursor"] = cursor
                 body = self.get_json(path, params, hasher)
-                rows.extend(body["data"])
+                out.add(*page_columns(self.name, f"GET {path} {params}", body))
                 nxt = body.get("next_cursor")
                 if not nxt:
-                    return rows
+                    return out
                 if nxt == cursor:
                     raise SourceError(self.name, f"GET {path}: cursor {nxt!r} does not advance")
                 cursor = str(nxt)
@@ -193,29 +196,83 @@ class HttpSource:
         while True:
             params["page"] = page
             body = self.get_json(path, params, hasher)
-            rows.extend(body["data"])
+            columns, n = page_columns(self.name, f"GET {path} {params}", body)
+            out.add(columns, n)
             pages = int(body.get("pages") or 1)
-            if page >= pages or not body["data"]:
-                return rows
+            if page >= pages or not n:
+                return out
             page += 1
 
     def fetch(self, kind: str, period: str, opd: str | None = None) -> pd.DataFrame:
         """The rows as a frame of text/number cells; attrs["digest"] fingerprints the bytes."""
         hasher = hashlib.sha256()
-        frame = records_frame(self.fetch_records(kind, period, opd, hasher))
+        frame = self.fetch_columns(kind, period, opd, hasher).frame()
         frame.attrs["digest"] = hasher.hexdigest()
         return frame
 
 
-def records_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """JSON records to a frame column by column, cells kept as received (object dtype)."""
-    columns: dict[str, None] = {}
+class Columns:
+    """Cells of every page, column by column; a field missing from a page is None there."""
+
+    def __init__(self) -> None:
+        self.cells: dict[str, list[Any]] = {}
+        self.rows = 0
+
+    def add(self, page: dict[str, list[Any]], n: int) -> None:
+        for name in page:
+            if name not in self.cells:
+                self.cells[name] = [None] * self.rows
+        for name, cells in self.cells.items():
+            values = page.get(name)
+            cells.extend(values if values is not None else [None] * n)
+        self.rows += n
+
+    def frame(self) -> pd.DataFrame:
+        """Cells kept as received (object dtype): checking them is sources.validate's job."""
+        return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in self.cells.items()})
+
+
+def page_columns(source: str, what: str, body: dict[str, Any]) -> tuple[dict[str, list[Any]], int]:
+    """A page's cells per field, and its row count, from either layout of the contract.
+
+    Rows: `{"data": [{field: value}, ...]}`; columns: `{"columns": {field: [value, ...]}}`,
+    every list as long as the others. A source may answer rows when asked for columns.
+    """
+    columns = body.get("columns")
+    if isinstance(columns, dict):
+        lists = {str(k): v for k, v in columns.items()}
+        for name, values in lists.items():
+            if not isinstance(values, list):
+                raise SourceError(source, f"{what}: column {name!r} is not a list")
+        lengths = {len(v) for v in lists.values()}
+        if len(lengths) > 1:
+            sizes = ", ".join(f"{k} {len(v)}" for k, v in lists.items())
+            raise SourceError(source, f"{what}: columns differ in length ({sizes})")
+        return lists, lengths.pop() if lengths else 0
+    rows = body.get("data")
+    if not isinstance(rows, list):
+        raise SourceError(source, f"{what}: answer has no 'data' list nor 'columns' object")
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise SourceError(source, f"{what}: row {i + 1} of the page is not an object")
+    return records_columns(rows), len(rows)
+
+
+def records_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Rows to per-field lists; rows lacking a field get None there."""
+    names: dict[str, None] = {}
     for row in rows[:1000]:
-        columns.update(dict.fromkeys(row))
-    if any(len(r) != len(columns) for r in rows):
-        for row in rows:
-            columns.update(dict.fromkeys(row))
-    return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
+        names.update(dict.fromkeys(row))
+    if set(map(len, rows)) == {len(names)} and len(names) > 1:
+        # The usual page: every row has the same fields; transposed in C, not cell by cell.
+        try:
+            cells = zip(*map(itemgetter(*names), rows), strict=True)
+            return {name: list(column) for name, column in zip(names, cells, strict=True)}
+        except KeyError:  # same count, other fields: the general path below
+            pass
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    return {c: [r.get(c) for r in rows] for c in names}
 
 
 def _error_detail(resp: requests.Response) -> str:

@@ -1,8 +1,8 @@
 """A real HTTP server on 127.0.0.1 serving a simulated province through the JSON source contract.
 
 GET /v1/{kind}?period=YYYY-MM[&opd=CODE][&cursor=C&limit=N | &page=P&page_size=N]
-with `Authorization: Bearer <token>` when a token is set. Faults can be injected for tests:
-503 (or any status) N times, 429 with Retry-After, or never answering.
+[&layout=columns] with `Authorization: Bearer <token>` when a token is set. Faults can be
+injected for tests: 503 (or any status) N times, 429 with Retry-After, or never answering.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import orjson
 import pandas as pd
 
 from sources.config import KINDS
@@ -147,8 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Quiet: the RequestLog records what tests need."""
 
-    def _send(self, status: int, body: str, headers: dict[str, str] | None = None) -> None:
-        data = body.encode("utf-8")
+    def _send(self, status: int, body: str | bytes, headers: dict[str, str] | None = None) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
         self._record(status)  # before answering, so a client never sees an unlogged reply
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -221,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
                 offset = (page - 1) * size
                 pages = max(1, -(-len(rows) // size))
                 chunk = rows.iloc[offset : offset + size]
-                tail = f'"page": {page}, "pages": {pages}, "total": {len(rows)}'
+                meta: dict[str, Any] = {"page": page, "pages": pages, "total": len(rows)}
             else:
                 size = int(query.get("limit", "1000"))
                 offset = int(query.get("cursor", "0"))
@@ -229,14 +230,22 @@ class _Handler(BaseHTTPRequestHandler):
                     raise ValueError
                 chunk = rows.iloc[offset : offset + size]
                 nxt = offset + size
-                cursor = json.dumps(str(nxt)) if nxt < len(rows) else "null"
-                tail = f'"next_cursor": {cursor}, "total": {len(rows)}'
+                meta = {"next_cursor": str(nxt) if nxt < len(rows) else None, "total": len(rows)}
         except ValueError:
             self._error(400, f"bad paging parameters (page_size/limit 1..{MAX_PAGE})")
             return 400
-        data = chunk.to_json(orient="records", force_ascii=False) if len(chunk) else "[]"
-        self._send(200, f'{{"data": {data}, {tail}}}')
+        self._send(200, _page_body(chunk, meta, query.get("layout") == "columns"))
         return 200
+
+
+def _page_body(chunk: pd.DataFrame, meta: dict[str, Any], columns: bool) -> bytes:
+    """One page of the contract, as rows (`data`) or as columns (`columns`)."""
+    if columns:
+        cells = {str(c): chunk[c].tolist() for c in chunk.columns}
+        # NaN cells are written as null, as pandas does for rows
+        return orjson.dumps({"columns": cells, **meta}, option=orjson.OPT_SERIALIZE_NUMPY)
+    data = chunk.to_json(orient="records", force_ascii=False) if len(chunk) else "[]"
+    return f'{{"data": {data}, {json.dumps(meta)[1:-1]}}}'.encode()
 
 
 def serve_in_thread(

@@ -11,6 +11,7 @@ from prefect.context import TaskRunContext
 
 from db import reviews
 from db.session import session_scope
+from kinerja.domain import ReviewStage
 from kinerja.settings import get_settings
 from review import answers, describe, notices
 from review.answers import Applied
@@ -35,33 +36,28 @@ def _logged(period: str, scope_code: str, pause_key: str, applied: Applied) -> R
     return applied.state
 
 
-@task(cache_key_fn=_run_key, persist_result=True)
-def open_review(period: str, scope_code: str) -> ReviewState:
-    """The review row for this run (created if the cycle did not), bound to this flow run."""
+@task(cache_key_fn=_run_key, persist_result=True, retries=2, retry_delay_seconds=5)
+def open_review(period: str, scope_code: str) -> tuple[ReviewState, str]:
+    """Open the review for this run; at the selection stage, ask the head and describe the choice.
+
+    Returns the state and the Markdown above the selection form (candidates, indicators, trend,
+    explanation; empty past selection). One task, not three: the 35 reviews of a month start
+    together, and every task run costs the Prefect server; opening and the request are
+    idempotent, so a retry sends nothing twice.
+    """
     from prefect.runtime import flow_run
 
     with session_scope(engine()) as s:
-        return open_review_for_run(
+        state = open_review_for_run(
             s, period, scope_code, flow_run_id=str(flow_run.id), policy=policy(),
             tz=get_settings().timezone, now=utcnow(),
         )  # fmt: skip
-
-
-@task(cache_key_fn=_run_key, persist_result=True)
-def describe_selection(period: str, scope_code: str) -> str:
-    """Markdown above the selection form (candidates, indicators, trend, explanation)."""
-    with session_scope(engine()) as s:
+        if state.stage != ReviewStage.SELECTION:
+            return state, ""
         rows = describe.candidate_rows(s, period, scope_code)
-    return describe.selection_markdown(rows, period, scope_code)
-
-
-@task(cache_key_fn=_run_key, persist_result=True, retries=2, retry_delay_seconds=5)
-def send_selection_request(period: str, scope_code: str) -> int:
-    """Ask the head of the OPD to choose, with a personal portal link; returns messages sent."""
-    with session_scope(engine()) as s:
-        sent = notices.request_selection(s, reviews.require_review(s, period, scope_code))
+        sent = notices.request_selection(s, reviews.require_review(s, period, scope_code), rows)
     get_run_logger().info("selection request for %s %s: %d message(s)", scope_code, period, sent)
-    return sent
+    return state, describe.selection_markdown(rows, period, scope_code)
 
 
 @task(cache_key_fn=_run_key, persist_result=True)

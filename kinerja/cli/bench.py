@@ -49,6 +49,9 @@ def _register_gather(app: typer.Typer) -> None:
         workers: int = typer.Option(
             1, "--workers", help="Worker processes for HTTP into PostgreSQL."
         ),
+        layout: str = typer.Option(
+            "columns", "--layout", help="HTTP pages as rows or columns (the source contract)."
+        ),
     ) -> None:
         """Gather a simulated month over HTTP and from CSV into SQLite and PostgreSQL."""
         from benchmarks.gather import report, run
@@ -61,6 +64,7 @@ def _register_gather(app: typer.Typer) -> None:
             tuple(mode),
             backends=tuple(backend),
             workers=workers,
+            layout=layout,
         )
         typer.echo(report(employees, results, prep))
 

@@ -13,6 +13,7 @@ from db.session import session_scope
 from flows import launch
 from flows.launch import STARTED_HERE, create_review_runs, run_to_first_pause
 from flows.opd_review import opd_review
+from flows.wakeup import run_states
 from tests.review.factories import make_opd
 from tests.served import read_state
 
@@ -32,6 +33,7 @@ def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
     flow_home: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from prefect.context import SyncClientContext
     from prefect.settings import temporary_settings
 
     from flows.serve import results_settings
@@ -48,12 +50,23 @@ def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
         runs, claimed = create_review_runs(name, PERIOD, scopes)
         assert runs["DISPAR"].id == early.id
         assert {r.id for r in claimed} == {runs["DISKOMINFO"].id, runs["DISPORA"].id}
-        outcome = run_to_first_pause(opd_review, claimed, workers=2)
+        # as inside the cycle's task: the runs share the caller's API client
+        with SyncClientContext.get_or_create():
+            outcome = run_to_first_pause(opd_review, claimed, workers=2)
         assert outcome == {str(r.id): STARTED_HERE for r in claimed}
         for scope in ("DISKOMINFO", "DISPORA"):
             state = read_state(str(runs[scope].id))
             assert state.is_paused() and state.name == "Suspended", (scope, state)
         assert read_state(str(runs["DISPAR"].id)).is_pending()  # left to whoever claimed it
+        # every state in one call, an unknown run included
+        unknown = "00000000-0000-4000-8000-000000000000"
+        states = run_states([*(str(r.id) for r in runs.values()), unknown])
+        assert {k: v[0] for k, v in states.items()} == {
+            str(runs["DISKOMINFO"].id): "PAUSED",
+            str(runs["DISPORA"].id): "PAUSED",
+            str(runs["DISPAR"].id): "PENDING",
+            unknown: "NONE",
+        }
 
         # A rerun finds the same runs and claims none of them again.
         again, claimed_again = create_review_runs(name, PERIOD, scopes)

@@ -7,6 +7,7 @@ import time
 
 import pandas as pd
 import pytest
+import requests
 
 from rules.frames import ATTENDANCE_COLUMNS
 from sources.config import SourceConfig
@@ -26,13 +27,14 @@ def data_requests(server: SimulatorServer) -> list[dict[str, str]]:
     return [q for _t, path, q, _s in server.log.entries if path.startswith("/v1/")]
 
 
+@pytest.mark.parametrize("layout", ["rows", "columns"])
 @pytest.mark.parametrize("pagination", ["cursor", "page"])
 def test_pagination_collects_every_row_across_pages(
-    server: SimulatorServer, province: SimulatedProvince, pagination: str
+    server: SimulatorServer, province: SimulatedProvince, pagination: str, layout: str
 ) -> None:
     opd = province.opds["code"].iloc[0]
     expected = province.opd_rows("attendance", opd)
-    with client(server.url, pagination=pagination, page_size=100) as src:
+    with client(server.url, pagination=pagination, page_size=100, layout=layout) as src:
         got = src.fetch("attendance", PERIOD, opd)
     pages = -(-len(expected) // 100)
     assert pages >= 3
@@ -44,13 +46,38 @@ def test_pagination_collects_every_row_across_pages(
         check_dtype=False,
     )
     assert not got.duplicated().any()
+    assert {q.get("layout", "rows") for q in data_requests(server)} == {layout}
+
+
+@pytest.mark.parametrize("kind", ["employees", "attendance", "activities", "behaviour"])
+def test_both_layouts_deliver_the_same_cells(server: SimulatorServer, kind: str) -> None:
+    """Columns are only a cheaper encoding: every cell, null and type arrives as with rows."""
+    opd = None if kind == "employees" else "DINKES"
+    with (
+        client(server.url, page_size=20) as rows,
+        client(server.url, page_size=20, layout="columns") as columns,
+    ):
+        by_rows = rows.fetch(kind, PERIOD, opd)
+        by_columns = columns.fetch(kind, PERIOD, opd)
+    assert len(by_rows) > 40  # several pages
+    raw = requests.get(
+        f"{server.url}/v1/{kind}",
+        params={"period": PERIOD, "layout": "columns", "limit": 5},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    ).json()
+    assert "data" not in raw
+    assert {len(v) for v in raw["columns"].values()} == {5}
+    pd.testing.assert_frame_equal(by_rows, by_columns)
+    # the same Python values cell by cell (True stays a bool, 85.0 a float, null None)
+    assert [type(v) for v in by_rows.iloc[0]] == [type(v) for v in by_columns.iloc[0]]
 
 
 def test_whole_government_fetch_without_opd(
     server: SimulatorServer, province: SimulatedProvince
 ) -> None:
     with client(server.url, page_size=5000) as src:
-        rows = src.fetch_records("employees", PERIOD)
+        rows = src.fetch("employees", PERIOD)
     assert len(rows) == len(province.employees)
 
 
@@ -163,3 +190,49 @@ def test_bodies_the_fast_parser_refuses_are_still_read_the_standard_way() -> Non
     assert row["score"] != row["score"]  # NaN kept as NaN (then quarantined as malformed)
     with pytest.raises(ValueError):
         decode_json(b"<html>503</html>")
+
+
+def test_pages_of_records_with_differing_fields_are_aligned() -> None:
+    from sources.http import Columns, page_columns
+
+    out = Columns()
+    first = {"data": [{"nip": "1", "status": "present"}, {"nip": "2"}]}
+    second = {"data": [{"nip": "3", "status": "absent", "check_in": "07:00"}]}
+    third = {"columns": {"nip": ["4", "5"], "check_in": ["07:01", None]}}
+    for body in (first, second, third):
+        out.add(*page_columns("kmob", "GET /v1/attendance", body))
+    frame = out.frame()
+    assert frame.to_dict("list") == {
+        "nip": ["1", "2", "3", "4", "5"],
+        "status": ["present", None, "absent", None, None],
+        "check_in": [None, None, "07:00", "07:01", None],
+    }
+    # the same number of fields but other ones: matched by name, not by position
+    swapped = {"data": [{"nip": "6", "status": "present"}, {"nip": "7", "check_in": "08:00"}]}
+    cells, n = page_columns("kmob", "GET /v1/attendance", swapped)
+    assert n == 2
+    assert cells == {
+        "nip": ["6", "7"],
+        "status": ["present", None],
+        "check_in": [None, "08:00"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"columns": {"nip": ["1", "2"], "status": ["present"]}}, "columns differ in length"),
+        ({"columns": {"nip": "1"}}, "column 'nip' is not a list"),
+        ({"rows": []}, "no 'data' list nor 'columns' object"),
+        ({"data": [{"nip": "1"}, ["2"]]}, "row 2 of the page is not an object"),
+    ],
+)
+def test_malformed_pages_are_refused_naming_the_source(
+    body: dict[str, object], problem: str
+) -> None:
+    from sources.http import page_columns
+
+    with pytest.raises(SourceError) as err:
+        page_columns("kmob", "GET /v1/attendance {'period': '2025-10'}", body)
+    assert "source 'kmob'" in str(err.value)
+    assert problem in str(err.value)
