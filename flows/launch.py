@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from prefect import get_client
+from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import FlowRun
 from prefect.context import SettingsContext, SyncClientContext
 from prefect.exceptions import Abort, Pause
@@ -45,11 +46,10 @@ def create_review_runs(
     started (its claimant died) is handed back to the runner.
     """
     now = datetime.now(UTC)
-    runs: dict[str, FlowRun] = {}
-    claimed: list[FlowRun] = []
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name(deployment_name)
-        for scope in scopes:
+
+        def create(scope: str) -> tuple[FlowRun, bool]:
             run = client.create_flow_run_from_deployment(
                 deployment.id,
                 parameters={"period": period, "scope_code": scope},
@@ -59,28 +59,33 @@ def create_review_runs(
             )
             state = run.state
             if state is not None and state.is_scheduled():
-                mine = _claim(run.id)
+                mine = _claim(client, run.id)
                 if mine is not None:
-                    claimed.append(mine)
-                    run = mine
+                    return mine, True
             elif state is not None and state.is_pending() and now - state.timestamp > STALE:
                 client.set_flow_run_state(run.id, Scheduled(), force=True)
-            runs[scope] = run
+            return run, False
+
+        # Round trips side by side (one client, as Prefect's own threads share one): a month
+        # has dozens of OPDs, and each run is three calls to the server.
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="kinerja-create") as pool:
+            made = dict(zip(scopes, pool.map(create, scopes), strict=True))
+    runs = {scope: run for scope, (run, _) in made.items()}
+    claimed = [run for run, mine in made.values() if mine]
     return runs, claimed
 
 
-def _claim(flow_run_id: UUID) -> FlowRun | None:
+def _claim(client: SyncPrefectClient, flow_run_id: UUID) -> FlowRun | None:
     """Move a scheduled run to Pending, as the runner does before it starts one; None if taken."""
     from prefect.utilities.engine import propose_state_sync
 
-    with get_client(sync_client=True) as client:
-        try:
-            state = propose_state_sync(client, Pending(), flow_run_id=flow_run_id)
-        except (Abort, Pause):  # already running, or already waiting at a pause
-            return None
-        if not state.is_pending():
-            return None
-        return client.read_flow_run(flow_run_id)
+    try:
+        state = propose_state_sync(client, Pending(), flow_run_id=flow_run_id)
+    except (Abort, Pause):  # already running, or already waiting at a pause
+        return None
+    if not state.is_pending():
+        return None
+    return client.read_flow_run(flow_run_id)
 
 
 def _run_to_pause(

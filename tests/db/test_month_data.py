@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from db.models import Assignment
@@ -72,3 +74,39 @@ def test_assignments_outside_the_month_are_left_out(session: Session) -> None:
     mb.to_db(session)
     session.commit()
     assert list(load_month(session, "2025-10").employees["nip"]) == [kept]
+
+
+def test_raw_tables_are_read_as_of_one_moment_on_postgresql(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables are read by parallel connections, yet a row committed meanwhile is not seen."""
+    from db import month_data
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite reads every table in the session itself")
+    mb = _month()
+    mb.to_db(session)
+    session.commit()
+    engine = session.get_bind()
+    read = month_data._raw_frame
+    late = "199001012015011099"
+
+    def commit_then_read(conn: Connection, kind: str, period: str) -> pd.DataFrame:
+        if kind == "attendance":  # someone stores a row after the month's snapshot was taken
+            with engine.begin() as other:
+                other.execute(
+                    text(
+                        "INSERT INTO attendance (period, nip, work_date, status, source) "
+                        "VALUES ('2025-10', :nip, '2025-10-31', 'present', 'late-source')"
+                    ),
+                    {"nip": late},
+                )
+        return read(conn, kind, period)
+
+    monkeypatch.setattr(month_data, "_raw_frame", commit_then_read)
+    loaded = load_month(session, "2025-10")
+    assert len(loaded.attendance) == len(mb.attendance)
+    assert late not in set(loaded.attendance["nip"])
+    session.rollback()
+    monkeypatch.undo()
+    assert late in set(load_month(session, "2025-10").attendance["nip"])  # a new read sees it

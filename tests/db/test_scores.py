@@ -53,6 +53,12 @@ def test_scores_round_trip_with_components(session: Session) -> None:
     stored = session.get(Score, ("2025-10", thin))
     assert stored is not None and stored.policy_name == "jabar"
     assert stored.components["workdays_expected"] == 23
+    # every kept column as it went in: ranks stay whole numbers (None where unranked), flags
+    for column in ("band", "position_level", "opd_code", "sufficient"):
+        assert back[column].tolist() == mine[column].tolist(), column
+    for column in ("rank_opd", "rank_rumpun"):
+        want = [None if pd.isna(v) else int(v) for v in mine[column]]
+        assert [None if pd.isna(v) else v for v in back[column]] == want, column
 
 
 def test_rerun_replaces_scores_and_candidates(session: Session) -> None:
