@@ -22,7 +22,7 @@ from tasks.review import (
     apply_defence_input,
     apply_selection_input,
     describe_defence,
-    open_review,
+    prepare_review,
     send_review_result,
     send_warnings,
     wake_cycle_if_done,
@@ -47,7 +47,7 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
 )
 def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""
-    state, description = open_review(period, scope_code)
+    state, description = prepare_review(period, scope_code)
     if state.stage == ReviewStage.SELECTION:
         sel_form = selection_form(state.candidates, description)
         attempt = 0

@@ -37,13 +37,15 @@ def _logged(period: str, scope_code: str, pause_key: str, applied: Applied) -> R
 
 
 @task(cache_key_fn=_run_key, persist_result=True, retries=2, retry_delay_seconds=5)
-def open_review(period: str, scope_code: str) -> tuple[ReviewState, str]:
+def prepare_review(period: str, scope_code: str) -> tuple[ReviewState, str]:
     """Open the review for this run; at the selection stage, ask the head and describe the choice.
 
     Returns the state and the Markdown above the selection form (candidates, indicators, trend,
     explanation; empty past selection). One task, not three: the 35 reviews of a month start
     together, and every task run costs the Prefect server; opening and the request are
-    idempotent, so a retry sends nothing twice.
+    idempotent, so a retry sends nothing twice. (Its name is new, not `open_review` as before:
+    a review suspended under the older code finds no cached result of another shape, and runs
+    this again, changing nothing.)
     """
     from prefect.runtime import flow_run
 
