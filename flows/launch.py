@@ -113,10 +113,10 @@ def _run_to_pause(
 def run_to_first_pause(flow: Any, runs: list[FlowRun], workers: int = 8) -> dict[str, str]:
     """Run the runs claimed by create_review_runs here, in threads, until each suspends.
 
-    Returns flow run id -> STARTED_HERE. Threads start without the caller's run
-    context (only its settings and API client), so each run is a top-level run of its own, not
-    a subflow. A run whose own
-    code fails ends Failed in Prefect as it would under the runner; it never stops the others.
+    Returns flow run id -> STARTED_HERE. Threads start without the caller's run context (only
+    its settings and API client), so each run is a top-level run of its own, not a subflow. A
+    run whose own code fails ends Failed in Prefect as it would under the runner; it never
+    stops the others.
     """
     outcome: dict[str, str] = {}
     if not runs:

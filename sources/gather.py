@@ -394,7 +394,9 @@ def gather_month(
             finally:
                 writer.close()
 
-        lanes = _lanes(engine if parallel_kinds is None else parallel_kinds)
+        if parallel_kinds is None:
+            parallel_kinds = engine.dialect.name != "sqlite"
+        lanes = _lanes(parallel_kinds)
         with ThreadPoolExecutor(len(lanes), thread_name_prefix="kinerja-lane") as threads:
             for done in [threads.submit(lane, kinds) for kinds in lanes]:
                 done.result()
@@ -410,7 +412,7 @@ def gather_month(
     return report
 
 
-def _lanes(parallel: Engine | bool) -> list[list[str]]:
+def _lanes(parallel: bool) -> list[list[str]]:
     """Kinds gathered one after another in each lane; lanes run side by side.
 
     Activities are most of a month's rows. On PostgreSQL they go in a lane of their own beside
@@ -418,8 +420,6 @@ def _lanes(parallel: Engine | bool) -> list[list[str]]:
     checks. Kinds never share a table nor a key, so the lanes cannot clash. SQLite has one
     writer: one lane.
     """
-    if isinstance(parallel, Engine):
-        parallel = parallel.dialect.name != "sqlite"
     if not parallel:
         return [list(RAW_KINDS)]
     return [["activities"], [k for k in RAW_KINDS if k != "activities"]]
