@@ -1,7 +1,8 @@
-"""PostgreSQL COPY from a DataFrame: text format built column by column."""
+"""Bulk writes of a DataFrame: PostgreSQL COPY built column by column, SQLite executemany."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -50,3 +51,24 @@ def copy_frame(cur: Any, table: str, frame: pd.DataFrame) -> None:
             part = frame.iloc[start : start + COPY_ROWS]
             columns = [_text_column(part[c]) for c in part.columns]
             copy.write(("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode())
+
+
+def _sqlite_cells(values: list[Any]) -> list[Any]:
+    """Cells in SQLAlchemy's SQLite storage format: datetimes as text with microseconds."""
+    if not any(isinstance(v, datetime) for v in values):
+        return values
+    return [f"{v:%Y-%m-%d %H:%M:%S.%f}" if isinstance(v, datetime) else v for v in values]
+
+
+def insert_frame(raw: Any, table: str, frame: pd.DataFrame) -> None:
+    """One executemany of the frame's rows on a SQLite driver connection (its transaction)."""
+    columns = [_sqlite_cells(frame[c].tolist()) for c in frame.columns]
+    marks = ", ".join("?" * len(columns))
+    cur = raw.cursor()
+    try:
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ({marks})",
+            zip(*columns, strict=True),
+        )
+    finally:
+        cur.close()

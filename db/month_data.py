@@ -19,7 +19,7 @@ from db.models import (
 )
 from db.raw_data import table_for
 from rules.calendar import period_bounds
-from rules.frames import FRAME_COLUMNS, MonthData
+from rules.frames import FRAME_COLUMNS, SCORED_COLUMNS, MonthData
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
@@ -78,14 +78,16 @@ _TEXT_CAST = {"work_date", "entered_at", "check_in", "check_out"}
 
 
 def _raw_frame(conn: Connection, kind: str, period: str) -> pd.DataFrame:
-    """A month of one raw table straight from the driver: millions of rows in seconds.
+    """The scored columns of a month of one raw table straight from the driver.
 
-    Dates and times are cast to text in SQL and parsed per column (vectorised), instead of the
-    ORM turning every cell into a Python object.
+    Dates and times arrive as text and are parsed per column (vectorised), instead of the
+    ORM turning every cell into a Python object. PostgreSQL casts them to text in SQL; SQLite
+    stores them as text already, and a cast there would only cost a function call per cell.
     """
     table = table_for(kind)
-    columns = FRAME_COLUMNS[kind]
-    cols = [cast(table.c[c], String).label(c) if c in _TEXT_CAST else table.c[c] for c in columns]
+    columns = SCORED_COLUMNS[kind]
+    as_text = _TEXT_CAST if conn.dialect.name == "postgresql" else set()
+    cols = [cast(table.c[c], String).label(c) if c in as_text else table.c[c] for c in columns]
     stmt = select(*cols).where(table.c.period == period)
     rows = conn.execute(stmt).cursor.fetchall()  # type: ignore[union-attr]
     # one 2-D object array (C loop) instead of pandas inferring a type per row and cell

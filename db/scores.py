@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +11,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from db.bulk import copy_frame
+from db.bulk import copy_frame, insert_frame
 from db.models import Candidate, Score
 
 SCORE_FIELDS = [
@@ -34,19 +33,39 @@ SCORE_FIELDS = [
 NOT_COMPONENTS = {"period", "nip", *SCORE_FIELDS}
 
 
-def _clean(value: Any) -> Any:
-    """NaN/NA -> None and numpy scalars -> Python, so JSON and every driver accept the value."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+def _cells(column: pd.Series) -> list[Any]:
+    """A column as Python values, None for NaN/NA: what JSON and every driver accept."""
+    values = column.astype(object)
+    return values.where(column.notna(), None).tolist()
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _score_rows(period: str, scores_df: pd.DataFrame, policy_name: str) -> pd.DataFrame:
+    """The score table's rows, column by column; components as JSON text."""
+    extra = [c for c in scores_df.columns if c not in NOT_COMPONENTS]
+    rows: dict[str, list[Any]] = {f: _cells(scores_df[f]) for f in SCORE_FIELDS}
+    rows["rumpun_code"] = [v or None for v in rows["rumpun_code"]]
+    rows["sufficient"] = [bool(v) for v in rows["sufficient"]]
+    for text in ("insufficient_reason", "explanation"):
+        rows[text] = [v or "" for v in rows[text]]
+    n = len(scores_df)
+    rows["period"] = [period] * n
+    rows["nip"] = scores_df["nip"].astype(str).tolist()
+    extras = [_cells(scores_df[c]) for c in extra]
+    rows["components"] = (
+        [
+            json.dumps(dict(zip(extra, values, strict=True)), ensure_ascii=False)
+            for values in zip(*extras, strict=True)
+        ]
+        if extra
+        else ["{}"] * n
+    )
+    rows["policy_name"] = [policy_name] * n
+    rows["computed_at"] = [_now()] * n
+    return pd.DataFrame(rows, dtype=object)  # ints with None stay ints, not 3.0
 
 
 def save_scores(session: Session, period: str, scores_df: pd.DataFrame, policy_name: str) -> int:
@@ -56,34 +75,19 @@ def save_scores(session: Session, period: str, scores_df: pd.DataFrame, policy_n
     is kept in `components`. Flushes; the caller commits (one transaction with the rest).
     """
     session.execute(delete(Score).where(Score.period == period))
-    extra = [c for c in scores_df.columns if c not in NOT_COMPONENTS]
-    computed_at = _now()
-    rows = []
-    for rec in scores_df.to_dict(orient="records"):
-        row = {f: _clean(rec.get(f)) for f in SCORE_FIELDS}
-        row["rumpun_code"] = row["rumpun_code"] or None
-        row["sufficient"] = bool(row["sufficient"])
-        row["insufficient_reason"] = row["insufficient_reason"] or ""
-        row["explanation"] = row["explanation"] or ""
-        row.update(
-            period=period,
-            nip=str(rec["nip"]),
-            components={c: _clean(rec[c]) for c in extra},
-            policy_name=policy_name,
-            computed_at=computed_at,
-        )
-        rows.append(row)
-    if rows and session.get_bind().dialect.name == "postgresql":
-        # COPY: a province's 50,000 rows in a second, where an executemany takes several
-        frame = pd.DataFrame(rows, dtype=object)  # ints with None stay ints, not 3.0
-        frame["components"] = [json.dumps(c, ensure_ascii=False) for c in frame["components"]]
-        raw = session.connection().connection.driver_connection
+    if scores_df.empty:
+        return 0
+    frame = _score_rows(period, scores_df, policy_name)
+    session.flush()
+    raw = session.connection().connection.driver_connection
+    # A province is 50,000 rows: COPY on PostgreSQL, one executemany on SQLite, where the ORM
+    # with a JSON column took several seconds.
+    if session.get_bind().dialect.name == "postgresql":
         with raw.cursor() as cur:  # type: ignore[union-attr]
             copy_frame(cur, Score.__tablename__, frame)
-    elif rows:
-        session.execute(insert(Score), rows)
-    session.flush()
-    return len(rows)
+    else:
+        insert_frame(raw, Score.__tablename__, frame)
+    return len(frame)
 
 
 def save_candidates(session: Session, period: str, candidates_df: pd.DataFrame) -> int:

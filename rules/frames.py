@@ -60,6 +60,14 @@ FRAME_COLUMNS: dict[str, list[str]] = {
 }
 
 
+# The raw columns scoring reads. load_month reads only these: an activity's external_id and
+# approver are for loading and audit, and reading them would double the cost of a month's read.
+SCORED_COLUMNS: dict[str, list[str]] = {
+    **{k: FRAME_COLUMNS[k] for k in ("attendance", "behaviour", "indicators")},
+    "activities": [c for c in ACTIVITY_COLUMNS if c not in ("external_id", "approver_nip")],
+}
+
+
 def empty_frame(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in FRAME_COLUMNS[name]})
 

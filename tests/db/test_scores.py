@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
@@ -52,6 +54,8 @@ def test_scores_round_trip_with_components(session: Session) -> None:
     assert back.loc[thin, "c_capaian_fisik"] is None or pd.isna(back.loc[thin, "c_capaian_fisik"])
     stored = session.get(Score, ("2025-10", thin))
     assert stored is not None and stored.policy_name == "jabar"
+    # written in bulk, read back by the ORM as a datetime
+    assert abs(datetime.now(UTC).replace(tzinfo=None) - stored.computed_at) < timedelta(minutes=5)
     assert stored.components["workdays_expected"] == 23
     # every kept column as it went in: ranks stay whole numbers (None where unranked), flags
     for column in ("band", "position_level", "opd_code", "sufficient"):
