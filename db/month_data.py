@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, String, cast, select
+from pandas.api.types import union_categoricals
+from sqlalchemy import Connection, Engine, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -18,8 +19,11 @@ from db.models import (
     OpdPeriodStatus,
 )
 from db.raw_data import table_for
+from kinerja.processes import engine_url, process_pool, worker_count
 from rules.calendar import period_bounds
 from rules.frames import FRAME_COLUMNS, SCORED_COLUMNS, MonthData
+
+log = logging.getLogger(__name__)
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
@@ -77,18 +81,23 @@ def load_employees(session: Session, period: str) -> pd.DataFrame:
 _TEXT_CAST = {"work_date", "entered_at", "check_in", "check_out"}
 
 
-def _raw_frame(conn: Connection, kind: str, period: str) -> pd.DataFrame:
-    """The scored columns of a month of one raw table straight from the driver.
+def _raw_frame(
+    conn: Connection, kind: str, period: str, ids: tuple[int, int] | None = None
+) -> pd.DataFrame:
+    """The scored columns of a month of one raw table (rows with id in `ids`, if given).
 
-    Dates and times arrive as text and are parsed per column (vectorised), instead of the
-    ORM turning every cell into a Python object. PostgreSQL casts them to text in SQL; SQLite
-    stores them as text already, and a cast there would only cost a function call per cell.
+    Rows come straight from the driver; dates and times arrive as text and are parsed per
+    column (vectorised), instead of the ORM turning every cell into a Python object.
+    PostgreSQL casts them to text in SQL; SQLite stores them as text already, and a cast there
+    would only cost a function call per cell. Text columns come back as categoricals.
     """
     table = table_for(kind)
     columns = SCORED_COLUMNS[kind]
     as_text = _TEXT_CAST if conn.dialect.name == "postgresql" else set()
     cols = [cast(table.c[c], String).label(c) if c in as_text else table.c[c] for c in columns]
     stmt = select(*cols).where(table.c.period == period)
+    if ids is not None:
+        stmt = stmt.where(table.c.id.between(*ids))
     rows = conn.execute(stmt).cursor.fetchall()  # type: ignore[union-attr]
     # one 2-D object array (C loop) instead of pandas inferring a type per row and cell
     table_cells = np.array(rows, dtype=object).reshape(len(rows), len(columns))
@@ -98,11 +107,15 @@ def _raw_frame(conn: Connection, kind: str, period: str) -> pd.DataFrame:
             # SQLite keeps microseconds ('... 08:00:00.000000'); ISO8601 reads either form
             frame[c] = pd.to_datetime(frame[c], format="ISO8601").dt.floor("s")
         elif c in ("check_in", "check_out"):
-            frame[c] = _clock(frame[c])
+            frame[c] = _clock(frame[c]).astype("category")
         elif c == "completed":
             frame[c] = frame[c].isin([True, 1, "t", "1"])
         elif c in ("minutes", "score", "value"):
             frame[c] = frame[c].astype(float)
+        else:
+            # Codes and a few distinct values: cheap to send from a worker, and scoring maps
+            # each distinct NIP or status once instead of once per row.
+            frame[c] = frame[c].astype("category")
     return frame
 
 
@@ -113,36 +126,120 @@ def _clock(values: pd.Series) -> pd.Series:
     return pd.Series(cut[np.where(codes < 0, len(uniques), codes)], dtype=object)
 
 
-# Read side by side on PostgreSQL: activities alone are about as big as the other three.
-_LANES = [["activities"], ["attendance", "behaviour", "indicators"]]
+KINDS = ("attendance", "activities", "behaviour", "indicators")
+# A piece of the month for one worker: a raw table, or an id range of it.
+Part = tuple[str, tuple[int, int] | None]
 
 
-def _raw_frames(session: Session, period: str) -> dict[str, pd.DataFrame]:
-    """The four raw tables of the month, all as of the session's snapshot.
+def _parts(conn: Connection, period: str, workers: int) -> list[Part]:
+    """Activities (about 60 % of a month's rows) cut into one id range per worker, the other
+    tables whole; largest first, so the workers finish together."""
+    table = table_for("activities")
+    low, high = conn.execute(
+        select(func.min(table.c.id), func.max(table.c.id)).where(table.c.period == period)
+    ).one()
+    parts: list[Part] = []
+    if low is not None:
+        step = (high - low) // workers + 1
+        parts += [("activities", (a, min(a + step - 1, high))) for a in range(low, high + 1, step)]
+    return parts + [("attendance", None), ("behaviour", None), ("indicators", None)]
 
-    On PostgreSQL two more connections read in threads, importing the session's snapshot
-    (`pg_export_snapshot`), so the server scans one table while this process converts another
-    and every frame still sees the same committed data. SQLite reads in the session.
+
+_READER: dict[str, Any] = {}
+
+
+def _init_reader(url: str, snapshot: str | None) -> None:
+    """Per worker: its own engine, and the snapshot of the reading session (PostgreSQL)."""
+    from db.session import make_engine
+
+    _READER.update(engine=make_engine(url), snapshot=snapshot)
+
+
+def _read_part(kind: str, period: str, ids: tuple[int, int] | None) -> pd.DataFrame:
+    """In a worker: one part of the month, as of the reading session's snapshot."""
+    engine: Engine = _READER["engine"]
+    snapshot = _READER["snapshot"]
+    with engine.connect() as conn:
+        if snapshot is not None:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        return _raw_frame(conn, kind, period, ids)
+
+
+def _read_parts(
+    url: str, snapshot: str | None, period: str, parts: list[Part], workers: int
+) -> list[pd.DataFrame]:
+    with process_pool(workers, _init_reader, (url, snapshot)) as pool:
+        futures = [pool.submit(_read_part, kind, period, ids) for kind, ids in parts]
+        return [f.result() for f in futures]
+
+
+def _data_version(conn: Connection) -> int:
+    """SQLite's count of commits by other connections, as this connection sees it."""
+    return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+
+
+def _read_in_workers(conn: Connection, period: str, workers: int) -> dict[str, pd.DataFrame] | None:
+    """The month read by worker processes, as of one moment; None if that cannot be had.
+
+    On PostgreSQL the workers import this session's snapshot (`pg_export_snapshot`), so they
+    see exactly what it sees. SQLite has no shared snapshot: if anything was committed while
+    the workers read (PRAGMA data_version moved), their frames may disagree: None.
+    """
+    postgres = conn.dialect.name == "postgresql"
+    snapshot = (
+        conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one() if postgres else None
+    )
+    before = None if postgres else _data_version(conn)
+    parts = _parts(conn, period, workers)
+    frames = _read_parts(engine_url(conn.engine), snapshot, period, parts, workers)
+    if before is not None and _data_version(conn) != before:
+        return None
+    out: dict[str, pd.DataFrame] = {}
+    for kind in KINDS:
+        mine = [f for (k, _), f in zip(parts, frames, strict=True) if k == kind]
+        out[kind] = _concat(mine) if mine else _raw_frame(conn, kind, period, (0, -1))
+    return out
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of one table read in parts, as one; categoricals stay categoricals."""
+    if len(frames) == 1:
+        return frames[0]
+    columns = {}
+    for c in frames[0].columns:
+        parts = [f[c] for f in frames]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            columns[c] = pd.Series(union_categoricals(parts, ignore_order=True))
+        else:
+            columns[c] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
+
+
+def _raw_frames(session: Session, period: str, workers: int) -> dict[str, pd.DataFrame]:
+    """The four raw tables of the month, all as of one moment.
+
+    With `workers` > 1 worker processes read them side by side (see _read_in_workers); else,
+    or if SQLite changed meanwhile, this session reads them one after another.
     """
     conn = session.connection()
-    if conn.dialect.name != "postgresql":
-        return {k: _raw_frame(conn, k, period) for lane in _LANES for k in lane}
-    snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-
-    def lane(kinds: list[str]) -> dict[str, pd.DataFrame]:
-        with conn.engine.connect().execution_options(isolation_level="REPEATABLE READ") as c:
-            c.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-            return {k: _raw_frame(c, k, period) for k in kinds}
-
-    with ThreadPoolExecutor(len(_LANES), thread_name_prefix="kinerja-read") as pool:
-        lanes = list(pool.map(lane, _LANES))
-    return {k: f for frames in lanes for k, f in frames.items()}
+    if workers > 1:
+        frames = _read_in_workers(conn, period, workers)
+        if frames is not None:
+            return frames
+        log.warning("%s: the database changed while it was read in parts; reading again", period)
+    return {kind: _raw_frame(conn, kind, period) for kind in KINDS}
 
 
-def load_month(session: Session, period: str) -> MonthData:
-    """Everything scoring needs for `period`; OPDs marked not assessable come with their reason."""
+def load_month(session: Session, period: str, workers: int | None = None) -> MonthData:
+    """Everything scoring needs for `period`; OPDs marked not assessable come with their reason.
+
+    `workers`: processes that read the raw tables (default: kinerja.processes.worker_count).
+    """
     employees = load_employees(session, period)
-    raw = _raw_frames(session, period)
+    if workers is None:
+        workers = worker_count(session.get_bind(), len(employees))  # type: ignore[arg-type]
+    raw = _raw_frames(session, period, workers)
     att, act, beh, ind = (raw[k] for k in ("attendance", "activities", "behaviour", "indicators"))
     act["minutes"] = act["minutes"].astype(float)
     act["completed"] = act["completed"].astype(bool)

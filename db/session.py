@@ -12,8 +12,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets its folder created, foreign keys and a busy timeout."""
+def make_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets its folder created, foreign keys and a busy timeout.
+
+    `immediate` (SQLite): every transaction takes the write lock when it begins (BEGIN
+    IMMEDIATE), and writers in several processes take turns on the busy timeout. What a
+    transaction reads (the rows a delivery is compared with) then cannot change before it
+    writes: the driver otherwise begins only at the first write, and reads before that see
+    whatever other processes commit meanwhile.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -28,6 +35,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # WAL lets the portal read while a flow writes.
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+            if immediate:  # the driver must not begin on its own: SQLAlchemy emits BEGIN
+                dbapi_conn.isolation_level = None
+
+        if immediate:
+
+            @event.listens_for(engine, "begin")
+            def _begin_immediate(conn: Any) -> None:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

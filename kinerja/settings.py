@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     http_backoff_base: float = 0.5
 
     timezone: str = "Asia/Jakarta"
+    worker_processes: int = Field(
+        default=2,
+        ge=1,
+        description="Processes that gather and read back a big month (1: all in one process).",
+    )
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from db.models import Assignment
@@ -76,37 +77,87 @@ def test_assignments_outside_the_month_are_left_out(session: Session) -> None:
     assert list(load_month(session, "2025-10").employees["nip"]) == [kept]
 
 
-def test_raw_tables_are_read_as_of_one_moment_on_postgresql(
-    session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The tables are read by parallel connections, yet a row committed meanwhile is not seen."""
-    from db import month_data
+def _as_read_in_session(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("SQLite reads every table in the session itself")
+
+def test_worker_processes_read_the_same_month(session: Session) -> None:
+    """Two processes read the raw tables (activities cut in id ranges): same frames, same scores."""
     mb = _month()
     mb.to_db(session)
     session.commit()
-    engine = session.get_bind()
-    read = month_data._raw_frame
-    late = "199001012015011099"
+    alone = load_month(session, "2025-10", workers=1)
+    session.rollback()
+    shared = load_month(session, "2025-10", workers=2)
+    for kind in ("attendance", "activities", "behaviour", "indicators"):
+        mine, theirs = getattr(alone, kind), getattr(shared, kind)
+        assert len(mine) and len(theirs) == len(mine), kind
+        pd.testing.assert_frame_equal(
+            _as_read_in_session(theirs.astype(object)), _as_read_in_session(mine.astype(object))
+        )
+    pd.testing.assert_frame_equal(score_month(shared, mb.policy), score_month(alone, mb.policy))
 
-    def commit_then_read(conn: Connection, kind: str, period: str) -> pd.DataFrame:
-        if kind == "attendance":  # someone stores a row after the month's snapshot was taken
-            with engine.begin() as other:
-                other.execute(
-                    text(
-                        "INSERT INTO attendance (period, nip, work_date, status, source) "
-                        "VALUES ('2025-10', :nip, '2025-10-31', 'present', 'late-source')"
-                    ),
-                    {"nip": late},
-                )
-        return read(conn, kind, period)
 
-    monkeypatch.setattr(month_data, "_raw_frame", commit_then_read)
-    loaded = load_month(session, "2025-10")
+_LATE = "199001012015011099"
+
+
+def _store_late_row(engine: Engine) -> None:
+    with engine.begin() as other:
+        other.execute(
+            text(
+                "INSERT INTO attendance (period, nip, work_date, status, source) "
+                "VALUES ('2025-10', :nip, '2025-10-31', 'present', 'late-source')"
+            ),
+            {"nip": _LATE},
+        )
+
+
+def test_workers_read_as_of_the_sessions_snapshot_on_postgresql(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row committed after the month's snapshot, before the workers read, is not seen."""
+    from db import month_data
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has no snapshot to share: see the next test")
+    mb = _month()
+    mb.to_db(session)
+    session.commit()
+    read = month_data._read_parts
+
+    def commit_then_read(*args: Any) -> list[pd.DataFrame]:
+        _store_late_row(session.get_bind())  # type: ignore[arg-type]
+        return read(*args)
+
+    monkeypatch.setattr(month_data, "_read_parts", commit_then_read)
+    loaded = load_month(session, "2025-10", workers=2)
     assert len(loaded.attendance) == len(mb.attendance)
-    assert late not in set(loaded.attendance["nip"])
+    assert _LATE not in set(loaded.attendance["nip"])
     session.rollback()
     monkeypatch.undo()
-    assert late in set(load_month(session, "2025-10").attendance["nip"])  # a new read sees it
+    assert _LATE in set(load_month(session, "2025-10", workers=2).attendance["nip"])
+
+
+def test_a_commit_while_workers_read_sqlite_means_reading_again(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers cannot share a snapshot on SQLite: a commit meanwhile is noticed, and the
+    session reads the month itself, so the frames never mix two moments."""
+    from db import month_data
+
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL workers share the session's snapshot: see the previous test")
+    mb = _month()
+    mb.to_db(session)
+    session.commit()
+    read = month_data._read_parts
+
+    def read_then_commit(*args: Any) -> list[pd.DataFrame]:
+        frames = read(*args)  # the workers' frames lack the late row...
+        _store_late_row(session.get_bind())  # type: ignore[arg-type]
+        return frames
+
+    monkeypatch.setattr(month_data, "_read_parts", read_then_commit)
+    loaded = load_month(session, "2025-10", workers=2)
+    assert _LATE in set(loaded.attendance["nip"])  # ...so they were not used
+    assert len(loaded.attendance) == len(mb.attendance) + 1

@@ -326,7 +326,7 @@ def test_opd_whose_attendance_source_is_down_gets_no_candidates(
 def test_worker_processes_load_the_same_month(
     engine: Engine, config: SourcesConfig, server: SimulatorServer, province: SimulatedProvince
 ) -> None:
-    """workers=2 on PostgreSQL runs OPD deliveries in processes (SQLite stays sequential)."""
+    """workers=2 runs OPD deliveries in processes (on SQLite they take turns to write)."""
     down = province.opds["code"].iloc[0]
     server.add_fault(Fault(status=503, times=None, kind="behaviour", opd=down))
     report = gather_month(engine, PERIOD, config, workers=2)
