@@ -15,16 +15,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+import httpx
 from prefect import get_client
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import FlowRun
 from prefect.context import SettingsContext, SyncClientContext
-from prefect.exceptions import Abort, Pause
+from prefect.exceptions import Abort, Pause, PrefectHTTPStatusError
+from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 from prefect.states import Pending, Scheduled
 
 from flows.wakeup import review_run_name
@@ -46,33 +52,64 @@ def create_review_runs(
     started (its claimant died) is handed back to the runner.
     """
     now = datetime.now(UTC)
-    with get_client(sync_client=True) as client:
-        deployment = client.read_deployment_by_name(deployment_name)
+    with (
+        temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}),  # see _soon
+        get_client(sync_client=True) as client,
+    ):
+        deployment = _soon(lambda: client.read_deployment_by_name(deployment_name))
 
         def create(scope: str) -> tuple[FlowRun, bool]:
-            run = client.create_flow_run_from_deployment(
-                deployment.id,
-                parameters={"period": period, "scope_code": scope},
-                name=review_run_name(period, scope),
-                tags=[f"opd:{scope}", f"period:{period}", "review"],
-                idempotency_key=f"review:{period}:{scope}",
+            run = _soon(
+                lambda: client.create_flow_run_from_deployment(
+                    deployment.id,
+                    parameters={"period": period, "scope_code": scope},
+                    name=review_run_name(period, scope),
+                    tags=[f"opd:{scope}", f"period:{period}", "review"],
+                    idempotency_key=f"review:{period}:{scope}",
+                )
             )
             state = run.state
             if state is not None and state.is_scheduled():
-                mine = _claim(client, run.id)
+                mine = _soon(lambda: _claim(client, run.id))
                 if mine is not None:
                     return mine, True
             elif state is not None and state.is_pending() and now - state.timestamp > STALE:
-                client.set_flow_run_state(run.id, Scheduled(), force=True)
+                _soon(lambda: client.set_flow_run_state(run.id, Scheduled(), force=True))
             return run, False
 
         # Round trips side by side (one client, as Prefect's own threads share one): a month
-        # has dozens of OPDs, and each run is three calls to the server.
-        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="kinerja-create") as pool:
-            made = dict(zip(scopes, pool.map(create, scopes), strict=True))
+        # has dozens of OPDs, and each run is three calls to the server. Each thread runs in
+        # a copy of this context, so that it has the settings above.
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="kinerja-create") as pool:
+            futures = [pool.submit(copy_context().run, create, scope) for scope in scopes]
+            made = dict(zip(scopes, (f.result() for f in futures), strict=True))
     runs = {scope: run for scope, (run, _) in made.items()}
     claimed = [run for run, mine in made.values() if mine]
     return runs, claimed
+
+
+T = TypeVar("T")
+RETRY_PAUSES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0)  # seconds, 8.5 s in all
+
+
+def _soon(call: Callable[[], T]) -> T:
+    """`call()`, tried again within a fraction of a second while the server answers 503.
+
+    A Prefect server on SQLite answers 503 when its database is locked by another of its
+    writers (events, logs, its own services), for a moment; a dropped connection is retried
+    too. Prefect's client would wait 2, 4,
+    then 8 s before trying again, which cost the start of a month 5-7 s in our benchmark. The
+    calls here are idempotent (idempotency key, state proposals), so trying again is safe.
+    """
+    for pause in RETRY_PAUSES:
+        try:
+            return call()
+        except (PrefectHTTPStatusError, httpx.TransportError) as exc:
+            if isinstance(exc, PrefectHTTPStatusError) and exc.response.status_code != 503:
+                raise
+            log.debug("Prefect API busy (%s); trying again in %.2f s", type(exc).__name__, pause)
+            time.sleep(pause * random.uniform(0.8, 1.2))  # jitter: threads must not collide
+    return call()
 
 
 def _claim(client: SyncPrefectClient, flow_run_id: UUID) -> FlowRun | None:
@@ -110,7 +147,7 @@ def _run_to_pause(
     return STARTED_HERE
 
 
-def run_to_first_pause(flow: Any, runs: list[FlowRun], workers: int = 8) -> dict[str, str]:
+def run_to_first_pause(flow: Any, runs: list[FlowRun], workers: int = 16) -> dict[str, str]:
     """Run the runs claimed by create_review_runs here, in threads, until each suspends.
 
     Returns flow run id -> STARTED_HERE. Threads start without the caller's run context (only

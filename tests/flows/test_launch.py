@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from prefect.exceptions import PrefectHTTPStatusError
 from sqlalchemy import Engine
 
 from db import reviews
@@ -86,3 +89,36 @@ def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
         "DISKOMINFO": str(runs["DISKOMINFO"].id),
         "DISPORA": str(runs["DISPORA"].id),
     }
+
+
+def _answers(*statuses: int) -> tuple[Callable[[], str], list[int]]:
+    """A call to the API that gets these error statuses first, then succeeds."""
+    seen: list[int] = []
+
+    def call() -> str:
+        if len(seen) < len(statuses):
+            status = statuses[len(seen)]
+            seen.append(status)
+            request = httpx.Request("POST", "http://127.0.0.1:4200/api/flow_runs/")
+            response = httpx.Response(status, request=request)
+            raise PrefectHTTPStatusError(str(status), request=request, response=response)
+        seen.append(200)
+        return "created"
+
+    return call, seen
+
+
+def test_a_busy_server_is_asked_again_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """503 (the server's SQLite was locked a moment) is retried; any other error is not."""
+    monkeypatch.setattr(launch, "RETRY_PAUSES", (0.0, 0.0, 0.0))
+    call, seen = _answers(503, 503)
+    assert launch._soon(call) == "created"
+    assert seen == [503, 503, 200]
+    call, seen = _answers(500)
+    with pytest.raises(PrefectHTTPStatusError):
+        launch._soon(call)
+    assert seen == [500]
+    call, seen = _answers(503, 503, 503, 503)
+    with pytest.raises(PrefectHTTPStatusError):  # busy for too long: the task's retries take over
+        launch._soon(call)
+    assert seen == [503] * 4
