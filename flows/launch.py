@@ -95,11 +95,12 @@ RETRY_PAUSES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0)  # seconds, 8
 def _soon(call: Callable[[], T]) -> T:
     """`call()`, tried again within a fraction of a second while the server answers 503.
 
-    A Prefect server on SQLite answers 503 when its database is locked by another of its
-    writers (events, logs, its own services), for a moment; a dropped connection is retried
-    too. Prefect's client would wait 2, 4,
-    then 8 s before trying again, which cost the start of a month 5-7 s in our benchmark. The
-    calls here are idempotent (idempotency key, state proposals), so trying again is safe.
+    A Prefect server on SQLite answers 503 when another of its writers (events, logs, its
+    services, the other creations) committed while a request was under way. Prefect's client
+    then waits 2 s, and 4 and 8 s if the same call is refused again: creating a month's runs
+    took 7-25 s in our benchmark, mostly asleep. With its retries off (the caller's settings)
+    it still waits 2 s once; then we try again within a fraction of a second. A dropped
+    connection is retried too. The calls are idempotent (idempotency key, state proposals).
     """
     for pause in RETRY_PAUSES:
         try:
