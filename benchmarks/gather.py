@@ -62,7 +62,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _measure(url: str, period: str, config: dict[str, Any], workers: int, out: Any) -> None:
+def _measure(url: str, period: str, config: dict[str, Any], workers: int | None, out: Any) -> None:
     """Child process: migrate a fresh database, gather the month, report the figures."""
     from db.migrate import upgrade
     from db.session import make_engine
@@ -93,7 +93,7 @@ def _measure(url: str, period: str, config: dict[str, Any], workers: int, out: A
     )
 
 
-def _in_child(url: str, period: str, config: dict[str, Any], workers: int) -> dict[str, Any]:
+def _in_child(url: str, period: str, config: dict[str, Any], workers: int | None) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_measure, args=(url, period, config, workers, queue))
@@ -159,7 +159,7 @@ def run(
     modes: tuple[str, ...] = ("http", "csv"),
     page_size: int = 20_000,
     backends: tuple[str, ...] = ("sqlite", "postgresql"),
-    workers: int = 1,
+    workers: int | None = None,
     layout: str = "columns",
 ) -> tuple[list[Measure], dict[str, float]]:
     """Measure each mode on SQLite and (if a URL is given) PostgreSQL."""
@@ -209,9 +209,9 @@ def run(
                 if backend == "postgresql":
                     pg_name, url = _pg_database(url)
                 try:
-                    n = workers if backend == "postgresql" and mode == "http" else 1
+                    n = workers if mode == "http" else 1  # None: gather_month's default
                     figures = _in_child(url, period, config, n)
-                    label = f"{backend}×{n}" if n > 1 else backend
+                    label = f"{backend}×{n}" if n and n > 1 else backend
                     shown = f"http/{layout}" if mode == "http" else mode
                     results.append(Measure(mode=shown, backend=label, **figures))
                 finally:

@@ -46,8 +46,8 @@ def _register_gather(app: typer.Typer) -> None:
         backend: list[str] = typer.Option(
             ["sqlite", "postgresql"], "--backend", help="sqlite and/or postgresql."
         ),
-        workers: int = typer.Option(
-            1, "--workers", help="Worker processes for HTTP into PostgreSQL."
+        workers: int | None = typer.Option(
+            None, "--workers", help="Worker processes for HTTP (default: as `kinerja gather`)."
         ),
         layout: str = typer.Option(
             "columns", "--layout", help="HTTP pages as rows or columns (the source contract)."

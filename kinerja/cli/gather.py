@@ -62,8 +62,11 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(
             False, "--strict", help="Exit 3 when a delivery failed (an OPD not assessable)."
         ),
-        workers: int = typer.Option(
-            1, "--workers", help="Processes for per-OPD HTTP deliveries (PostgreSQL only)."
+        workers: int | None = typer.Option(
+            None,
+            "--workers",
+            help="Processes for per-OPD HTTP deliveries (default: 2 on SQLite from 5,000 "
+            "employees, KINERJA_WORKER_PROCESSES; else 1).",
         ),
     ) -> None:
         """Fetch, check and load a month from the configured sources into the database."""
