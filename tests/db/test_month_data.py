@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -112,18 +113,29 @@ def _store_late_row(engine: Engine) -> None:
         )
 
 
+def _stored_month(
+    session: Session, only: str, why_not: str
+) -> tuple[MonthBuilder, Callable[..., list[pd.DataFrame]]]:
+    """The month stored (on `only` a database, else skip), and the workers' read to wrap."""
+    from db import month_data
+
+    if session.get_bind().dialect.name != only:
+        pytest.skip(why_not)
+    mb = _month()
+    mb.to_db(session)
+    session.commit()
+    return mb, month_data._read_parts
+
+
 def test_workers_read_as_of_the_sessions_snapshot_on_postgresql(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A row committed after the month's snapshot, before the workers read, is not seen."""
     from db import month_data
 
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("SQLite has no snapshot to share: see the next test")
-    mb = _month()
-    mb.to_db(session)
-    session.commit()
-    read = month_data._read_parts
+    mb, read = _stored_month(
+        session, only="postgresql", why_not="SQLite has no snapshot to share: see the next test"
+    )
 
     def commit_then_read(*args: Any) -> list[pd.DataFrame]:
         _store_late_row(session.get_bind())  # type: ignore[arg-type]
@@ -145,12 +157,11 @@ def test_a_commit_while_workers_read_sqlite_means_reading_again(
     session reads the month itself, so the frames never mix two moments."""
     from db import month_data
 
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("PostgreSQL workers share the session's snapshot: see the previous test")
-    mb = _month()
-    mb.to_db(session)
-    session.commit()
-    read = month_data._read_parts
+    mb, read = _stored_month(
+        session,
+        only="sqlite",
+        why_not="PostgreSQL workers share the session's snapshot: see the previous test",
+    )
 
     def read_then_commit(*args: Any) -> list[pd.DataFrame]:
         frames = read(*args)  # the workers' frames lack the late row...
