@@ -60,15 +60,20 @@ def _sqlite_cells(values: list[Any]) -> list[Any]:
     return [f"{v:%Y-%m-%d %H:%M:%S.%f}" if isinstance(v, datetime) else v for v in values]
 
 
-def insert_frame(raw: Any, table: str, frame: pd.DataFrame) -> None:
-    """One executemany of the frame's rows on a SQLite driver connection (its transaction)."""
-    columns = [_sqlite_cells(frame[c].tolist()) for c in frame.columns]
-    marks = ", ".join("?" * len(columns))
+def insert_columns(raw: Any, table: str, names: list[str], columns: list[list[Any]]) -> None:
+    """One executemany of rows given column by column, on a SQLite driver connection."""
+    marks = ", ".join("?" * len(names))
     cur = raw.cursor()
     try:
         cur.executemany(
-            f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ({marks})",
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
             zip(*columns, strict=True),
         )
     finally:
         cur.close()
+
+
+def insert_frame(raw: Any, table: str, frame: pd.DataFrame) -> None:
+    """The frame's rows in one executemany on a SQLite driver connection (its transaction)."""
+    columns = [_sqlite_cells(frame[c].tolist()) for c in frame.columns]
+    insert_columns(raw, table, [str(c) for c in frame.columns], columns)

@@ -138,10 +138,10 @@ def _parts(conn: Connection, period: str, workers: int) -> list[Part]:
     low, high = conn.execute(
         select(func.min(table.c.id), func.max(table.c.id)).where(table.c.period == period)
     ).one()
-    parts: list[Part] = []
+    parts: list[Part] = [("activities", None)]  # no activities: one part, read empty
     if low is not None:
         step = (high - low) // workers + 1
-        parts += [("activities", (a, min(a + step - 1, high))) for a in range(low, high + 1, step)]
+        parts = [("activities", (a, min(a + step - 1, high))) for a in range(low, high + 1, step)]
     return parts + [("attendance", None), ("behaviour", None), ("indicators", None)]
 
 
@@ -195,11 +195,10 @@ def _read_in_workers(conn: Connection, period: str, workers: int) -> dict[str, p
     frames = _read_parts(engine_url(conn.engine), snapshot, period, parts, workers)
     if before is not None and _data_version(conn) != before:
         return None
-    out: dict[str, pd.DataFrame] = {}
-    for kind in KINDS:
-        mine = [f for (k, _), f in zip(parts, frames, strict=True) if k == kind]
-        out[kind] = _concat(mine) if mine else _raw_frame(conn, kind, period, (0, -1))
-    return out
+    return {
+        kind: _concat([f for (k, _), f in zip(parts, frames, strict=True) if k == kind])
+        for kind in KINDS
+    }
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -240,7 +239,7 @@ def load_month(session: Session, period: str, workers: int | None = None) -> Mon
     if workers is None:
         workers = worker_count(session.get_bind(), len(employees))  # type: ignore[arg-type]
     raw = _raw_frames(session, period, workers)
-    att, act, beh, ind = (raw[k] for k in ("attendance", "activities", "behaviour", "indicators"))
+    att, act, beh, ind = (raw[k] for k in KINDS)
     act["minutes"] = act["minutes"].astype(float)
     act["completed"] = act["completed"].astype(bool)
     beh["score"] = beh["score"].astype(float)

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import ARRAY, BindParameter, Column, Table, any_, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from db.bulk import copy_frame
+from db.bulk import copy_frame, insert_columns
 from db.models import Activity, AttendanceRecord, BehaviourAnswer, IndicatorValue
 
 TABLES: dict[str, Table] = {
@@ -150,12 +150,9 @@ def insert_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:
             copy_frame(cur, table.name, frame)
         return len(frame)
     if _dialect(session) == "sqlite":
-        sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        cur = raw.cursor()  # type: ignore[union-attr]
-        # a big page cache keeps index inserts in memory; WAL + NORMAL is crash-safe
-        cur.execute("PRAGMA cache_size=-262144")
-        cur.executemany(sql, zip(*_sqlite_columns(frame), strict=True))
-        cur.close()
+        # a big page cache keeps index inserts in memory
+        raw.execute("PRAGMA cache_size=-262144")  # type: ignore[union-attr]
+        insert_columns(raw, table.name, [str(c) for c in cols], _sqlite_columns(frame))
         return len(frame)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     session.execute(table.insert(), [{str(k): v for k, v in r.items()} for r in records])

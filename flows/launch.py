@@ -89,7 +89,7 @@ def create_review_runs(
 
 
 T = TypeVar("T")
-RETRY_PAUSES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0)  # seconds, 8.5 s in all
+RETRY_PAUSES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0)  # seconds, 9.45 s in all
 
 
 def _soon(call: Callable[[], T]) -> T:
