@@ -7,9 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+# Execution option: on an `immediate` SQLite engine, this connection's transactions begin
+# deferred (they take no write lock on the database until they write to it).
+DEFERRED = "kinerja_sqlite_deferred"
 
 
 def make_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> Engine:
@@ -42,7 +46,10 @@ def make_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> Engine:
 
             @event.listens_for(engine, "begin")
             def _begin_immediate(conn: Any) -> None:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                # a connection marked `deferred` only reads (or writes TEMP tables): it must
+                # not queue for the write lock
+                deferred = conn.get_execution_options().get(DEFERRED, False)
+                conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -54,9 +61,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on error."""
-    session = make_session_factory(engine)()
+def session_scope(bind: Engine | Connection) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on error (on an engine or a connection)."""
+    session = Session(bind=bind, expire_on_commit=False)
     try:
         yield session
         session.commit()

@@ -105,7 +105,8 @@ def running_stack(
 
     from db.migrate import upgrade
     from db.session import make_engine
-    from flows.local_server import LocalPrefect, start_serving, stop_process
+    from flows.local_server import LocalPrefect, start_serving, stop_process, wait_served
+    from flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
     from sources.config import http_config
     from sources.server import SimulatorServer
     from sources.simulator import simulate_province
@@ -141,6 +142,8 @@ def running_stack(
         say(f"Prefect server at {prefect.api_url}")
         # The served runs read these; this process passes the engine and talks to Prefect itself.
         serving = start_serving({**env, **prefect.env()}, root / "serve.log", limit=limit)
+        # a month starts on a running server: its start-up is setup, like the Prefect server's
+        wait_served(prefect.api_url, [CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT], serving)
         with temporary_settings(updates={PREFECT_API_URL: prefect.api_url}):
             yield engine
         engine.dispose()

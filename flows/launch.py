@@ -17,20 +17,18 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
-from prefect import get_client
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import FlowRun
 from prefect.context import SettingsContext, SyncClientContext
-from prefect.exceptions import Abort, Pause, PrefectHTTPStatusError
-from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
+from prefect.exceptions import Abort, Pause
 from prefect.states import Pending, Scheduled
 
 from flows.wakeup import review_run_name
@@ -39,6 +37,48 @@ log = logging.getLogger(__name__)
 
 STALE = timedelta(minutes=5)  # a claimed run not started by then goes back to the runner
 STARTED_HERE = "started"  # claimed and carried to its first pause in this process
+BULK = 100  # runs per creation request: the server's limit
+CLAIM_MARK = "claimed to run by the monthly cycle: "  # + a token per call, in the Pending state
+RETRY_PAUSES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0)  # seconds, 9.45 s in all
+
+
+class QuickRetry(httpx.BaseTransport):
+    """A transport that sends a request again within a fraction of a second on a 503.
+
+    A Prefect server on SQLite answers 503 when another of its writers (events, logs, its
+    services, our other calls) committed while a request was under way. Prefect's client then
+    sleeps 2 s, and 4 and 8 s if refused again, even when told not to retry (its loop sleeps
+    before it gives up): starting a month's reviews took 7-25 s, mostly asleep. Below the
+    client, this transport asks again at once; only a server busy for longer than `pauses`
+    reaches the client's own retries. Every call the reviews make while starting is safe to
+    repeat (idempotency keys, state proposals).
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, pauses: tuple[float, ...] = RETRY_PAUSES):
+        self.inner = inner
+        self.pauses = pauses
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for pause in self.pauses:
+            response = self.inner.handle_request(request)
+            if response.status_code != 503:
+                return response
+            response.read()
+            response.close()
+            log.debug("Prefect API busy; %s %s again in %.2f s", request.method, request.url, pause)
+            time.sleep(pause * random.uniform(0.8, 1.2))  # jitter: threads must not collide
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@contextmanager
+def api_client() -> Iterator[SyncClientContext]:
+    """The Prefect client context for starting reviews: a 503 is sent again at once."""
+    transport = QuickRetry(httpx.HTTPTransport(retries=3))
+    with SyncClientContext(httpx_settings={"transport": transport}) as ctx:
+        yield ctx
 
 
 def create_review_runs(
@@ -46,71 +86,71 @@ def create_review_runs(
 ) -> tuple[dict[str, FlowRun], list[FlowRun]]:
     """One flow run per OPD from the review deployment (the same runs again on a rerun).
 
-    Returns every scope's run and the runs claimed here (Pending) for run_to_first_pause. Each
-    new run is claimed right after it is created, so the runner, which polls every few seconds,
-    rarely sees it; if it does, it simply runs it itself. A run claimed long ago and never
-    started (its claimant died) is handed back to the runner.
+    Returns every scope's run and the runs claimed here (Pending) for run_to_first_pause. New
+    runs are created claimed: Pending, marked with this call's token, so the runner (which
+    starts only scheduled runs) never takes them. A run that already existed keeps its state:
+    still scheduled, it is claimed as the runner would; claimed by someone else, it is theirs,
+    unless that claim is older than STALE (its claimant died): then it goes back to the runner.
+    All runs are created in one request, in one transaction of the server: one at a time,
+    a Prefect server on SQLite refused about one creation in two (503). Uses the caller's
+    client context (`api_client`), or a plain one.
     """
+    from prefect.client.schemas.actions import DeploymentFlowRunCreate
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.states import to_state_create
+
     now = datetime.now(UTC)
-    with (
-        temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}),  # see _soon
-        get_client(sync_client=True) as client,
-    ):
-        deployment = _soon(lambda: client.read_deployment_by_name(deployment_name))
-
-        def create(scope: str) -> tuple[FlowRun, bool]:
-            run = _soon(
-                lambda: client.create_flow_run_from_deployment(
-                    deployment.id,
-                    parameters={"period": period, "scope_code": scope},
-                    name=review_run_name(period, scope),
-                    tags=[f"opd:{scope}", f"period:{period}", "review"],
-                    idempotency_key=f"review:{period}:{scope}",
-                )
+    token = f"{CLAIM_MARK}{uuid4().hex}"
+    with SyncClientContext.get_or_create() as ctx:
+        client = ctx.client
+        deployment = client.read_deployment_by_name(deployment_name)
+        wanted = [
+            DeploymentFlowRunCreate(
+                parameters={"period": period, "scope_code": scope},
+                name=review_run_name(period, scope),
+                tags=[f"opd:{scope}", f"period:{period}", "review"],
+                idempotency_key=f"review:{period}:{scope}",
+                state=to_state_create(Pending(message=token)),
+            ).model_dump(mode="json", exclude_unset=True)
+            for scope in scopes
+        ]
+        ids: list[UUID] = []
+        for start in range(0, len(wanted), BULK):
+            response = client.request(
+                "POST",
+                "/deployments/{id}/create_flow_run/bulk",  # type: ignore[arg-type]
+                path_params={"id": deployment.id},
+                json=wanted[start : start + BULK],
             )
+            response.raise_for_status()
+            for scope, made in zip(
+                scopes[start : start + BULK], response.json()["results"], strict=True
+            ):
+                if made.get("status") != "CREATED":
+                    raise RuntimeError(f"review run for {scope}: {made.get('error')}")
+                ids.append(UUID(made["flow_run_id"]))
+        found = {
+            r.id: r
+            for r in client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=len(ids)
+            )
+        }
+        runs: dict[str, FlowRun] = {}
+        claimed: list[FlowRun] = []
+        for scope, run_id in zip(scopes, ids, strict=True):
+            run = found[run_id]
             state = run.state
-            if state is not None and state.is_scheduled():
-                mine = _soon(lambda: _claim(client, run.id))
+            if state is not None and state.is_pending() and state.message == token:
+                claimed.append(run)
+            elif state is not None and state.is_scheduled():
+                mine = _claim(client, run.id)
                 if mine is not None:
-                    return mine, True
+                    run = mine
+                    claimed.append(run)
             elif state is not None and state.is_pending() and now - state.timestamp > STALE:
-                _soon(lambda: client.set_flow_run_state(run.id, Scheduled(), force=True))
-            return run, False
-
-        # Round trips side by side (one client, as Prefect's own threads share one): a month
-        # has dozens of OPDs, and each run is three calls to the server. Each thread runs in
-        # a copy of this context, so that it has the settings above.
-        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="kinerja-create") as pool:
-            futures = [pool.submit(copy_context().run, create, scope) for scope in scopes]
-            made = dict(zip(scopes, (f.result() for f in futures), strict=True))
-    runs = {scope: run for scope, (run, _) in made.items()}
-    claimed = [run for run, mine in made.values() if mine]
+                client.set_flow_run_state(run.id, Scheduled(), force=True)
+            runs[scope] = run
     return runs, claimed
-
-
-T = TypeVar("T")
-RETRY_PAUSES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0)  # seconds, 9.45 s in all
-
-
-def _soon(call: Callable[[], T]) -> T:
-    """`call()`, tried again within a fraction of a second while the server answers 503.
-
-    A Prefect server on SQLite answers 503 when another of its writers (events, logs, its
-    services, the other creations) committed while a request was under way. Prefect's client
-    then waits 2 s, and 4 and 8 s if the same call is refused again: creating a month's runs
-    took 7-25 s in our benchmark, mostly asleep. With its retries off (the caller's settings)
-    it still waits 2 s once; then we try again within a fraction of a second. A dropped
-    connection is retried too. The calls are idempotent (idempotency key, state proposals).
-    """
-    for pause in RETRY_PAUSES:
-        try:
-            return call()
-        except (PrefectHTTPStatusError, httpx.TransportError) as exc:
-            if isinstance(exc, PrefectHTTPStatusError) and exc.response.status_code != 503:
-                raise
-            log.debug("Prefect API busy (%s); trying again in %.2f s", type(exc).__name__, pause)
-            time.sleep(pause * random.uniform(0.8, 1.2))  # jitter: threads must not collide
-    return call()
 
 
 def _claim(client: SyncPrefectClient, flow_run_id: UUID) -> FlowRun | None:

@@ -91,6 +91,28 @@ def start_serving(env: dict[str, str], log: Path, limit: int = 4) -> subprocess.
     )
 
 
+def wait_served(
+    api_url: str, deployments: list[str], proc: subprocess.Popen[bytes], timeout: float = 90
+) -> None:
+    """Wait until the serving process polls for each deployment (Prefect marks it READY)."""
+    end = time.monotonic() + timeout
+    pending = list(deployments)
+    while pending:
+        if proc.poll() is not None:
+            raise RuntimeError("the serving process exited before serving; see its log")
+        for name in list(pending):
+            try:
+                found = httpx.get(f"{api_url}/deployments/name/{name}", timeout=5)
+            except httpx.HTTPError:
+                continue
+            if found.status_code == 200 and found.json().get("status") == "READY":
+                pending.remove(name)
+        if pending:
+            if time.monotonic() > end:
+                raise RuntimeError(f"deployments not served after {timeout:.0f} s: {pending}")
+            time.sleep(0.5)
+
+
 def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is None or proc.poll() is not None:
         return

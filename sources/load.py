@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from db import quarantine as qdb
@@ -109,10 +109,17 @@ def load_delivery(
     context: str,
     now: datetime,
     received: str | None = None,
+    staged: raw_data.Staged | None = None,
+    digest: str | None = None,
 ) -> LoadResult:
-    """Load one checked delivery for a scope; the caller commits."""
+    """Load one checked delivery for a scope; the caller commits.
+
+    `staged`: the valid rows' stored columns already copied by `raw_data.stage_rows` on the
+    session's connection; used when every one of them is new. `digest`: the delivery's
+    `checksum`, when the caller has it already.
+    """
     result = LoadResult(kind=kind, source=source, opd=opd, received=len(raw))
-    digest = checksum(kind, raw, context, received)
+    digest = digest or checksum(kind, raw, context, received)
     previous = qdb.scope_batches(session, period, kind, source, opd)
     loaded_before = [b for b in previous if b.status == "loaded"]
     if loaded_before and loaded_before[0].checksum == digest:
@@ -191,7 +198,14 @@ def load_delivery(
             out["description"] = ""
         return out
 
-    result.inserted = raw_data.insert_rows(session, kind, stored(to_insert))
+    if staged is not None and len(to_insert) == len(checked.valid) == staged.rows:
+        # all new, nothing clashed: the staged copy is exactly what `stored` would insert
+        constants: dict[str, Any] = {"period": period, "source": source, "batch_id": batch.id}
+        if kind == "activities":
+            constants["description"] = ""
+        result.inserted = raw_data.insert_staged(session, staged, constants)
+    else:
+        result.inserted = raw_data.insert_rows(session, kind, stored(to_insert))
     if len(changed):
         upd = stored(changed)
         upd.insert(0, "id", changed["id"].astype(int).to_numpy())
@@ -249,23 +263,51 @@ def store_delivery(
     now: datetime,
     received: str | None = None,
 ) -> LoadResult:
-    """load_delivery in a transaction of its own, scoped to the OPD's people in the register."""
+    """load_delivery in a transaction of its own, scoped to the OPD's people in the register.
+
+    On SQLite the valid rows are first staged on the same connection, outside the write lock,
+    unless this very delivery was loaded before (a rerun then writes nothing, so staging
+    would be wasted).
+    """
     from db.session import session_scope
 
-    with session_scope(engine) as s:
-        return load_delivery(
-            s,
-            period=period,
-            kind=kind,
-            source=source,
-            opd=opd,
-            raw=raw,
-            checked=checked,
-            scope_nips=register.opd_nips(opd) if opd else frozenset(),
-            context=context,
-            now=now,
-            received=received,
-        )
+    digest = checksum(kind, raw, context, received)
+    with engine.connect() as conn:
+        staged = None
+        if conn.dialect.name == "sqlite" and not _loaded_before(
+            conn, period, kind, source, opd, digest
+        ):
+            staged = raw_data.stage_rows(conn, kind, checked.valid[VALUE_COLUMNS[kind]])
+        with session_scope(conn) as s:
+            return load_delivery(
+                s,
+                period=period,
+                kind=kind,
+                source=source,
+                opd=opd,
+                raw=raw,
+                checked=checked,
+                scope_nips=register.opd_nips(opd) if opd else frozenset(),
+                context=context,
+                now=now,
+                received=received,
+                staged=staged,
+                digest=digest,
+            )
+
+
+def _loaded_before(
+    conn: Connection, period: str, kind: str, source: str, opd: str | None, digest: str
+) -> bool:
+    """Whether the scope's last loaded batch has this checksum (read without the write lock)."""
+    from db.session import DEFERRED, session_scope
+
+    with session_scope(conn.execution_options(**{DEFERRED: True})) as s:
+        loaded = [
+            b for b in qdb.scope_batches(s, period, kind, source, opd) if b.status == "loaded"
+        ]
+    conn.execution_options(**{DEFERRED: False})
+    return bool(loaded) and loaded[0].checksum == digest
 
 
 def record_failure(

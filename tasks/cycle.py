@@ -121,18 +121,19 @@ def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
     Idempotency keys make a retry or a rerun find the same runs; a run already past its start
     is left alone.
     """
-    from flows.launch import STARTED_HERE, create_review_runs, run_to_first_pause
+    from flows.launch import STARTED_HERE, api_client, create_review_runs, run_to_first_pause
     from flows.opd_review import opd_review
     from flows.serve import REVIEW_DEPLOYMENT
 
-    runs, claimed = create_review_runs(REVIEW_DEPLOYMENT, period, scopes)
-    started = {scope: str(run.id) for scope, run in runs.items()}
-    with session_scope(engine()) as s:
-        for scope, run_id in started.items():
-            review = reviews.require_review(s, period, scope)
-            if review.flow_run_id is None:
-                review.flow_run_id = run_id
-    outcome = run_to_first_pause(opd_review, claimed)
+    with api_client():  # creating the runs and carrying them to their pause share it
+        runs, claimed = create_review_runs(REVIEW_DEPLOYMENT, period, scopes)
+        started = {scope: str(run.id) for scope, run in runs.items()}
+        with session_scope(engine()) as s:
+            for scope, run_id in started.items():
+                review = reviews.require_review(s, period, scope)
+                if review.flow_run_id is None:
+                    review.flow_run_id = run_id
+        outcome = run_to_first_pause(opd_review, claimed)
     here = sum(1 for v in outcome.values() if v == STARTED_HERE)
     get_run_logger().info(
         "%s: %d review run(s), %d carried to their first pause here", period, len(started), here

@@ -98,6 +98,9 @@ def flow_settings(
 def server(prefect_api: None, flow_settings: dict[str, str], flow_home: Path) -> Iterator[Server]:
     from prefect.settings import PREFECT_API_URL
 
+    from flows.local_server import wait_served
+    from flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
+
     env = dict(os.environ)
     env.update(flow_settings)
     env["PREFECT_API_URL"] = str(PREFECT_API_URL.value())
@@ -105,6 +108,8 @@ def server(prefect_api: None, flow_settings: dict[str, str], flow_home: Path) ->
     env["PREFECT_LOCAL_STORAGE_PATH"] = str(flow_home / "var" / "prefect-results")
     srv = Server(env, flow_home / "serve.log")
     srv.start()
+    assert srv.proc is not None
+    wait_served(env["PREFECT_API_URL"], [CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT], srv.proc)
     yield srv
     srv.stop()
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from db import raw_data
 from db.models import Activity
+from db.session import make_engine, session_scope
+from tests.conftest import _clean
 
 
 def _activities(ids: list[str], approver: list[str | None]) -> pd.DataFrame:
@@ -61,3 +66,65 @@ def test_update_rewrites_values_by_id(session: Session) -> None:
         select(Activity.external_id, Activity.approver_nip).order_by(Activity.id)
     ).all()
     assert [tuple(r) for r in rows] == [("a\tfixed", "198001012010011009"), ("b", None)]
+
+
+def _stored(engine: Engine) -> list[tuple[object, ...]]:
+    """Every activity cell with its SQLite storage class: what a reader gets back."""
+    cols = [c.name for c in Activity.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    cells = ", ".join(f"{c}, typeof({c})" for c in cols)
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(f"SELECT {cells} FROM activity ORDER BY id")]
+
+
+def test_staged_rows_are_stored_exactly_as_a_direct_insert_stores_them(
+    sqlite_engine: Engine,
+) -> None:
+    approver = ["198001012010011002", None, "198001012010011002", None, None, "1", "2"]
+    frame = _activities(AWKWARD, approver)
+    with session_scope(sqlite_engine) as s:
+        raw_data.insert_rows(s, "activities", frame)
+    direct = _stored(sqlite_engine)
+    _clean(sqlite_engine)
+
+    constants = {"period": "2025-10", "description": "", "source": "sikap", "batch_id": 1}
+    with sqlite_engine.connect() as conn:
+        staged = raw_data.stage_rows(conn, "activities", frame.drop(columns=[*constants]))
+        assert staged is not None and staged.rows == len(AWKWARD)
+        with session_scope(conn) as s:
+            assert raw_data.insert_staged(s, staged, constants) == len(AWKWARD)
+    assert _stored(sqlite_engine) == direct
+    assert len(direct) == len(AWKWARD)
+
+
+def test_staging_does_not_wait_for_another_writer(tmp_path: Path) -> None:
+    """Rows are staged while another process holds the write lock; only the copy waits."""
+    from db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'staging.db'}"
+    upgrade(url)
+    holder, stager = make_engine(url, immediate=True), make_engine(url, immediate=True)
+    frame = _activities(["a", "b"], [None, None]).drop(
+        columns=["period", "description", "source", "batch_id"]
+    )
+    with holder.begin() as locked:
+        locked.execute(text("DELETE FROM activity"))  # holds the write lock until the end
+        with stager.connect() as conn:
+            t0 = time.monotonic()
+            staged = raw_data.stage_rows(conn, "activities", frame)
+            assert time.monotonic() - t0 < 5  # the busy timeout is 30 s: it did not queue
+            assert staged is not None and staged.rows == 2
+    with stager.connect() as conn, session_scope(conn) as s:
+        constants = {"period": "2025-10", "description": "", "source": "s", "batch_id": 1}
+        raw_data.insert_staged(s, staged, constants)
+    with stager.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity")).scalar_one() == 2
+
+
+def test_nothing_is_staged_on_postgresql_or_inside_a_transaction(engine: Engine) -> None:
+    frame = _activities(["a"], [None]).drop(columns=["period", "description", "source", "batch_id"])
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))  # a transaction is open now
+        assert raw_data.stage_rows(conn, "activities", frame) is None
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn:
+            assert raw_data.stage_rows(conn, "activities", frame) is None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
-from prefect.exceptions import PrefectHTTPStatusError
 from sqlalchemy import Engine
 
 from db import reviews
@@ -36,7 +38,6 @@ def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
     flow_home: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from prefect.context import SyncClientContext
     from prefect.settings import temporary_settings
 
     from flows.serve import results_settings
@@ -54,7 +55,7 @@ def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
         assert runs["DISPAR"].id == early.id
         assert {r.id for r in claimed} == {runs["DISKOMINFO"].id, runs["DISPORA"].id}
         # as inside the cycle's task: the runs share the caller's API client
-        with SyncClientContext.get_or_create():
+        with launch.api_client():
             outcome = run_to_first_pause(opd_review, claimed, workers=2)
         assert outcome == {str(r.id): STARTED_HERE for r in claimed}
         for scope in ("DISKOMINFO", "DISPORA"):
@@ -91,34 +92,46 @@ def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
     }
 
 
-def _answers(*statuses: int) -> tuple[Callable[[], str], list[int]]:
-    """A call to the API that gets these error statuses first, then succeeds."""
-    seen: list[int] = []
+class _Busy(BaseHTTPRequestHandler):
+    """Answers each POST with the next status of `statuses` (then 200), recording the bodies."""
 
-    def call() -> str:
-        if len(seen) < len(statuses):
-            status = statuses[len(seen)]
-            seen.append(status)
-            request = httpx.Request("POST", "http://127.0.0.1:4200/api/flow_runs/")
-            response = httpx.Response(status, request=request)
-            raise PrefectHTTPStatusError(str(status), request=request, response=response)
-        seen.append(200)
-        return "created"
+    statuses: ClassVar[list[int]] = []
+    bodies: ClassVar[list[bytes]] = []
 
-    return call, seen
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+        status = self.statuses.pop(0) if self.statuses else 200
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
-def test_a_busy_server_is_asked_again_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """503 (the server's SQLite was locked a moment) is retried; any other error is not."""
-    monkeypatch.setattr(launch, "RETRY_PAUSES", (0.0, 0.0, 0.0))
-    call, seen = _answers(503, 503)
-    assert launch._soon(call) == "created"
-    assert seen == [503, 503, 200]
-    call, seen = _answers(500)
-    with pytest.raises(PrefectHTTPStatusError):
-        launch._soon(call)
-    assert seen == [500]
-    call, seen = _answers(503, 503, 503, 503)
-    with pytest.raises(PrefectHTTPStatusError):  # busy for too long: the task's retries take over
-        launch._soon(call)
-    assert seen == [503] * 4
+@pytest.fixture
+def busy_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Busy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_busy_server_is_asked_again_at_once(busy_server: str) -> None:
+    """503 (the Prefect server's SQLite was busy a moment) is sent again; nothing else is."""
+    transport = launch.QuickRetry(httpx.HTTPTransport(), pauses=(0.0, 0.0, 0.0))
+    with httpx.Client(transport=transport, base_url=busy_server) as client:
+        _Busy.statuses[:], _Busy.bodies[:] = [503, 503], []
+        assert client.post("/flow_runs/", json={"name": "x"}).status_code == 200
+        assert _Busy.bodies == [b'{"name":"x"}'] * 3  # the same request each time
+
+        _Busy.statuses[:], _Busy.bodies[:] = [500], []
+        assert client.post("/flow_runs/", json={}).status_code == 500
+        assert len(_Busy.bodies) == 1
+
+        # busy for longer than the pauses: the 503 reaches the client (its own retries)
+        _Busy.statuses[:], _Busy.bodies[:] = [503] * 5, []
+        assert client.post("/flow_runs/", json={}).status_code == 503
+        assert len(_Busy.bodies) == 4

@@ -111,13 +111,24 @@ def test_quarantined_rows_keep_the_row_as_received_with_reason_and_source(
 
 
 def test_loading_twice_gives_identical_rows_and_writes_nothing_new(
-    engine: Engine, config: SourcesConfig
+    engine: Engine, config: SourcesConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    staged: list[str] = []  # SQLite stages a delivery's rows before it takes the write lock
+    real_stage = raw_data.stage_rows
+
+    def stage(conn: Any, kind: str, frame: pd.DataFrame) -> Any:
+        staged.append(kind)
+        return real_stage(conn, kind, frame)
+
+    monkeypatch.setattr(raw_data, "stage_rows", stage)
     first = gather_month(engine, PERIOD, config)
+    assert bool(staged) == (engine.dialect.name == "sqlite")
     before = dump(engine)
     with session_scope(engine) as s:
         batches = len(s.scalars(select(SourceBatch)).all())
+    staged.clear()
     second = gather_month(engine, PERIOD, config)
+    assert staged == []  # a delivery loaded before is not staged again
     assert dump(engine) == before
     assert len(quarantine(engine)) == sum(r.rejected for r in first.results)
     with session_scope(engine) as s:
@@ -139,19 +150,25 @@ def test_resume_after_a_crash_half_way_gives_the_same_rows(
     from tests.conftest import _clean
 
     _clean(engine)
-    real = raw_data.insert_rows
     calls = {"n": 0}
 
-    def crashing(session: Any, kind: str, frame: pd.DataFrame) -> int:
-        calls["n"] += 1
-        if calls["n"] == 5:  # attendance and activities of the first OPDs are already in
-            raise Crash
-        return real(session, kind, frame)
+    def crashing(real: Any) -> Any:
+        def insert(*args: Any) -> int:
+            calls["n"] += 1
+            if calls["n"] == 5:  # attendance and activities of the first OPDs are already in
+                raise Crash
+            return int(real(*args))
 
-    monkeypatch.setattr(raw_data, "insert_rows", crashing)
+        return insert
+
+    # rows go in through insert_staged on SQLite, insert_rows elsewhere
+    real = {name: getattr(raw_data, name) for name in ("insert_rows", "insert_staged")}
+    for name, fn in real.items():
+        monkeypatch.setattr(raw_data, name, crashing(fn))
     with pytest.raises(Crash):
         gather_month(engine, PERIOD, config)
-    monkeypatch.setattr(raw_data, "insert_rows", real)
+    for name, fn in real.items():
+        monkeypatch.setattr(raw_data, name, fn)
     partial = dump(engine)
     assert 0 < len(partial["attendance"]) <= len(reference["attendance"])
     gather_month(engine, PERIOD, config)
