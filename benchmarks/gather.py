@@ -209,9 +209,8 @@ def run(
                 if backend == "postgresql":
                     pg_name, url = _pg_database(url)
                 try:
-                    n = workers if mode == "http" else 1  # None: gather_month's default
-                    figures = _in_child(url, period, config, n)
-                    label = f"{backend}×{n}" if n and n > 1 else backend
+                    figures = _in_child(url, period, config, workers)  # None: its default
+                    label = f"{backend}×{workers}" if workers and workers > 1 else backend
                     shown = f"http/{layout}" if mode == "http" else mode
                     results.append(Measure(mode=shown, backend=label, **figures))
                 finally:

@@ -470,9 +470,7 @@ def _gather_kind(
     ) -> None:
         now = _now()
         try:
-            checked = check_delivery(kind, raw, register, policy, check_opd)
-            if opd is None or opd not in register.opds:
-                checked = _not_served(checked, raw, register, served)
+            checked = _check(kind, raw, register, policy, check_opd, opd, served)
         except Exception as exc:  # one bad delivery must not stop the month
             log.exception("checking %s for OPD %s from %r failed", kind, opd, name)
             fail(opd, f"source {name!r}: checking {kind} failed: {exc}")
@@ -533,12 +531,70 @@ def _gather_kind(
         fail(None, str(exc))
         return
     digest = whole.attrs.get("digest")
-    for opd, part in _split(whole, register, served):
-        # the delivery's bytes plus the OPD: unchanged file, unchanged parts
-        load(opd, part, None, f"{digest}|{opd}" if digest else None)
+    # the delivery's bytes plus the OPD: unchanged file, unchanged parts
+    parts = (
+        (o, part, f"{digest}|{o}" if digest else None)
+        for o, part in _split(whole, register, served)
+    )
+    if pool is not None:
+        _parts_in_workers(pool, period, kind, name, served, parts, report, outcome)
+        return
+    for opd, part, received in parts:
+        load(opd, part, None, received)
+
+
+def _check(
+    kind: str,
+    raw: pd.DataFrame,
+    register: Register,
+    policy: Policy,
+    check_opd: str | None,
+    opd: str | None,
+    served: list[str],
+) -> Checked:
+    """check_delivery; a part that is no served OPD's (leftovers of a whole file) is refused."""
+    checked = check_delivery(kind, raw, register, policy, check_opd)
+    if opd is None or opd not in register.opds:
+        checked = _not_served(checked, raw, register, served)
+    return checked
+
+
+def _parts_in_workers(
+    pool: ProcessPoolExecutor,
+    period: str,
+    kind: str,
+    name: str,
+    served: list[str],
+    parts: Iterator[tuple[str | None, pd.DataFrame, str | None]],
+    report: GatherReport,
+    outcome: dict[tuple[str, str], LoadResult | None],
+) -> None:
+    """A whole delivery's OPD parts checked and stored by the worker processes, in order.
+
+    A few parts at a time are in flight: each is a copy of its rows on its way to a worker.
+    """
+    pending: deque[tuple[str | None, Future[tuple[LoadResult, str | None]]]] = deque()
+
+    def collect() -> None:
+        opd, fut = pending.popleft()
+        done, failure = fut.result()
+        report.results.append(done)
+        if failure is not None:
+            report.failures.append(f"{kind} for OPD {opd or '(all)'}: {failure}")
+        if opd is not None:
+            outcome[(kind, opd)] = done
+
+    for opd, part, received in parts:
+        while len(pending) >= PARTS_IN_FLIGHT:
+            collect()
+        job = pool.submit(_worker_part, period, kind, name, opd, part, received, served)
+        pending.append((opd, job))
+    while pending:
+        collect()
 
 
 _WORKER: dict[str, Any] = {}
+PARTS_IN_FLIGHT = 4  # parts of a file on their way to the workers: bounds the copies in memory
 
 
 def _init_worker(
@@ -580,6 +636,46 @@ def _worker_unit(period: str, kind: str, name: str, opd: str) -> tuple[LoadResul
         return result, None
     except Exception as exc:  # recorded like any failed delivery; the month goes on
         error = str(exc)
+        with session_scope(engine) as s:
+            failed = record_failure(
+                s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
+            )
+        return failed, error
+
+
+def _worker_part(
+    period: str,
+    kind: str,
+    name: str,
+    opd: str | None,
+    part: pd.DataFrame,
+    received: str | None,
+    served: list[str],
+) -> tuple[LoadResult, str | None]:
+    """Check and load one OPD's part of a whole delivery (a file) in a worker process."""
+    engine: Engine = _WORKER["engine"]
+    register: Register = _WORKER["register"]
+    step = "checking"
+    try:
+        checked = _check(kind, part, register, _WORKER["policy"], None, opd, served)
+        step = "loading"
+        result = store_delivery(
+            engine,
+            period=period,
+            kind=kind,
+            source=name,
+            opd=opd,
+            raw=part,
+            checked=checked,
+            register=register,
+            context=_WORKER["context"],
+            now=_now(),
+            received=received,
+        )
+        return result, None
+    except Exception as exc:  # recorded like any failed delivery; the month goes on
+        log.exception("%s %s for OPD %s from %r failed", step, kind, opd, name)
+        error = f"source {name!r}: {step} {kind} failed: {exc}"
         with session_scope(engine) as s:
             failed = record_failure(
                 s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()

@@ -47,7 +47,7 @@ def _register_gather(app: typer.Typer) -> None:
             ["sqlite", "postgresql"], "--backend", help="sqlite and/or postgresql."
         ),
         workers: int | None = typer.Option(
-            None, "--workers", help="Worker processes for HTTP (default: as `kinerja gather`)."
+            None, "--workers", help="Worker processes (default: as `kinerja gather`)."
         ),
         layout: str = typer.Option(
             "columns", "--layout", help="HTTP pages as rows or columns (the source contract)."

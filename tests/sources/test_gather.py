@@ -358,3 +358,26 @@ def test_worker_processes_load_the_same_month(
         for kind in raw_data.TABLES:
             bad = sum(1 for k, _r, _o in province.dirty if k == kind)
             assert raw_data.count_rows(s, kind, PERIOD) == len(province.frames[kind]) - bad
+
+
+def test_file_parts_checked_and_stored_in_worker_processes_match_one_process(
+    engine: Engine, province: SimulatedProvince, tmp_path: Path
+) -> None:
+    """A whole file is cut into OPD parts; two processes store exactly what one process does."""
+    from tests.conftest import _clean
+
+    write_csv(province, tmp_path)
+    config = files_config(tmp_path, "csv")  # type: ignore[arg-type]
+
+    def outcome(report: Any) -> Any:
+        quarantined = sorted((q.kind, q.reason, q.row_key, q.detail) for q in quarantine(engine))
+        loads = sorted(
+            (r.kind, r.opd or "", r.loaded, r.rejected, r.inserted) for r in report.results
+        )
+        return dump(engine), quarantined, loads, statuses(engine)
+
+    alone = outcome(gather_month(engine, PERIOD, config, workers=1))
+    _clean(engine)
+    shared = outcome(gather_month(engine, PERIOD, config, workers=2))
+    assert shared == alone
+    assert alone[1]  # the planted bad rows were quarantined, by both
