@@ -2,9 +2,10 @@
 
 A served deployment runs every flow run in a fresh process; for a review that only opens, sends
 the head's link and suspends, the process start (Python, Prefect, pandas: ~2.5 s of CPU) costs
-far more than the work. So the cycle creates the runs from the review deployment (idempotency
-keys: a rerun finds the same runs), claims each still-scheduled run exactly as Prefect's runner
-does (proposing Pending, which only one claimant can win), and runs it in a thread of its own
+far more than the work. So the cycle creates the runs from the review deployment in one request
+(idempotency keys: a rerun finds the same runs), already claimed (Pending: the runner starts
+only scheduled runs), claims any older still-scheduled run exactly as Prefect's runner does
+(proposing Pending, which only one claimant can win), and runs each in a thread of its own
 process until it suspends. Every later wake-up (an answer, a deadline) is executed by the served
 deployment as usual. A run the runner claimed first is simply left to the runner.
 A run claimed but never started (this process died in between) is handed back to the runner
