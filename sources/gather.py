@@ -614,33 +614,12 @@ def _init_worker(
 
 def _worker_unit(period: str, kind: str, name: str, opd: str) -> tuple[LoadResult, str | None]:
     """Fetch, check and load one OPD's delivery in a worker process."""
-    engine: Engine = _WORKER["engine"]
-    register: Register = _WORKER["register"]
-    policy: Policy = _WORKER["policy"]
     try:
         raw = _WORKER["fetcher"].fetch(name, kind, period, opd)
-        checked = check_delivery(kind, raw, register, policy, opd)
-        result = store_delivery(
-            engine,
-            period=period,
-            kind=kind,
-            source=name,
-            opd=opd,
-            raw=raw,
-            checked=checked,
-            register=register,
-            context=_WORKER["context"],
-            now=_now(),
-            received=raw.attrs.get("digest"),
-        )
-        return result, None
+        checked = check_delivery(kind, raw, _WORKER["register"], _WORKER["policy"], opd)
+        return _store_in_worker(period, kind, name, opd, raw, checked, raw.attrs.get("digest"))
     except Exception as exc:  # recorded like any failed delivery; the month goes on
-        error = str(exc)
-        with session_scope(engine) as s:
-            failed = record_failure(
-                s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
-            )
-        return failed, error
+        return _failed_in_worker(period, kind, name, opd, str(exc))
 
 
 def _worker_part(
@@ -653,34 +632,51 @@ def _worker_part(
     served: list[str],
 ) -> tuple[LoadResult, str | None]:
     """Check and load one OPD's part of a whole delivery (a file) in a worker process."""
-    engine: Engine = _WORKER["engine"]
-    register: Register = _WORKER["register"]
     step = "checking"
     try:
-        checked = _check(kind, part, register, _WORKER["policy"], None, opd, served)
+        checked = _check(kind, part, _WORKER["register"], _WORKER["policy"], None, opd, served)
         step = "loading"
-        result = store_delivery(
-            engine,
-            period=period,
-            kind=kind,
-            source=name,
-            opd=opd,
-            raw=part,
-            checked=checked,
-            register=register,
-            context=_WORKER["context"],
-            now=_now(),
-            received=received,
-        )
-        return result, None
+        return _store_in_worker(period, kind, name, opd, part, checked, received)
     except Exception as exc:  # recorded like any failed delivery; the month goes on
         log.exception("%s %s for OPD %s from %r failed", step, kind, opd, name)
-        error = f"source {name!r}: {step} {kind} failed: {exc}"
-        with session_scope(engine) as s:
-            failed = record_failure(
-                s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
-            )
-        return failed, error
+        return _failed_in_worker(
+            period, kind, name, opd, f"source {name!r}: {step} {kind} failed: {exc}"
+        )
+
+
+def _store_in_worker(
+    period: str,
+    kind: str,
+    name: str,
+    opd: str | None,
+    raw: pd.DataFrame,
+    checked: Checked,
+    received: str | None,
+) -> tuple[LoadResult, str | None]:
+    result = store_delivery(
+        _WORKER["engine"],
+        period=period,
+        kind=kind,
+        source=name,
+        opd=opd,
+        raw=raw,
+        checked=checked,
+        register=_WORKER["register"],
+        context=_WORKER["context"],
+        now=_now(),
+        received=received,
+    )
+    return result, None
+
+
+def _failed_in_worker(
+    period: str, kind: str, name: str, opd: str | None, error: str
+) -> tuple[LoadResult, str | None]:
+    with session_scope(_WORKER["engine"]) as s:
+        failed = record_failure(
+            s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
+        )
+    return failed, error
 
 
 def _split(
