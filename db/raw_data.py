@@ -221,8 +221,13 @@ def insert_staged(session: Session, staged: Staged, constants: dict[str, Any]) -
         ),
         constants,
     )
-    session.execute(text(f"DELETE FROM {staged.table}"))
+    unstage(session, staged)
     return staged.rows
+
+
+def unstage(session: Session, staged: Staged) -> None:
+    """Empty the stage, so the connection does not hold a delivery's rows until its next one."""
+    session.execute(text(f"DELETE FROM {staged.table}"))
 
 
 def update_rows(session: Session, kind: str, frame: pd.DataFrame) -> int:

@@ -473,7 +473,7 @@ def _gather_kind(
             checked = _check(kind, raw, register, policy, check_opd, opd, served)
         except Exception as exc:  # one bad delivery must not stop the month
             log.exception("checking %s for OPD %s from %r failed", kind, opd, name)
-            fail(opd, f"source {name!r}: checking {kind} failed: {exc}")
+            fail(opd, f"source {name!r}: checking {kind} failed: {exc}", _own(opd))
             return
         writer.submit(store, opd, raw, checked, received, now)
 
@@ -496,23 +496,24 @@ def _gather_kind(
             )
         except Exception as exc:  # one bad delivery must not stop the month
             log.exception("loading %s for OPD %s from %r failed", kind, opd, name)
-            record_failed(opd, f"source {name!r}: loading {kind} failed: {exc}")
+            record_failed(opd, f"source {name!r}: loading {kind} failed: {exc}", _own(opd))
             return
         report.results.append(result)
         if opd is not None:
             outcome[(kind, opd)] = result
 
-    def fail(opd: str | None, error: str) -> None:
-        writer.submit(record_failed, opd, error)
+    def fail(opd: str | None, error: str, opds: list[str]) -> None:
+        writer.submit(record_failed, opd, error, opds)
 
-    def record_failed(opd: str | None, error: str) -> None:
+    def record_failed(opd: str | None, error: str, opds: list[str]) -> None:
+        """Record a failed delivery; `opds` are the OPDs left without this kind's data."""
         report.failures.append(f"{kind} for OPD {opd or '(all)'}: {error}")
         with session_scope(engine) as s:
             result = record_failure(
                 s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
             )
         report.results.append(result)
-        for o in [opd] if opd is not None else served:
+        for o in opds:
             outcome[(kind, o)] = result
 
     if per_opd:
@@ -521,14 +522,14 @@ def _gather_kind(
             lambda u: fetcher.fetch(name, kind, period, u), units, workers
         ):
             if exc is not None or raw is None:
-                fail(opd, str(exc))
+                fail(opd, str(exc), _own(opd))
             else:
                 load(opd, raw, opd, raw.attrs.get("digest"))
         return
     try:
         whole = fetcher.fetch(name, kind, period, None)
-    except Exception as exc:
-        fail(None, str(exc))
+    except Exception as exc:  # the whole delivery is missing: every OPD it serves lacks it
+        fail(None, str(exc), served)
         return
     digest = whole.attrs.get("digest")
     # the delivery's bytes plus the OPD: unchanged file, unchanged parts
@@ -541,6 +542,11 @@ def _gather_kind(
         return
     for opd, part, received in parts:
         load(opd, part, None, received)
+
+
+def _own(opd: str | None) -> list[str]:
+    """OPDs a part's failure leaves without data: its own; leftovers (None) are nobody's."""
+    return [] if opd is None else [opd]
 
 
 def _check(

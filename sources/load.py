@@ -205,6 +205,8 @@ def load_delivery(
             constants["description"] = ""
         result.inserted = raw_data.insert_staged(session, staged, constants)
     else:
+        if staged is not None:  # a correction: the staged copy is not what goes in
+            raw_data.unstage(session, staged)
         result.inserted = raw_data.insert_rows(session, kind, stored(to_insert))
     if len(changed):
         upd = stored(changed)

@@ -381,3 +381,61 @@ def test_file_parts_checked_and_stored_in_worker_processes_match_one_process(
     shared = outcome(gather_month(engine, PERIOD, config, workers=2))
     assert shared == alone
     assert alone[1]  # the planted bad rows were quarantined, by both
+
+
+def test_leftover_rows_failing_to_load_leave_every_opd_assessable(
+    engine: Engine, province: SimulatedProvince, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's rows of no OPD (unknown NIPs) are nobody's data: their failure fails no OPD."""
+    import sources.gather as gather
+
+    write_csv(province, tmp_path)
+    config = files_config(tmp_path, "csv")  # type: ignore[arg-type]
+    real = gather.store_delivery
+    leftovers: list[str] = []
+
+    def failing_leftovers(engine: Engine, **kw: Any) -> Any:
+        if kw["opd"] is None:
+            leftovers.append(kw["kind"])
+            raise RuntimeError("disk full")
+        return real(engine, **kw)
+
+    monkeypatch.setattr(gather, "store_delivery", failing_leftovers)
+    report = gather_month(engine, PERIOD, config, workers=1)
+    assert "attendance" in leftovers  # the planted unknown NIP made a leftovers part
+    assert any("attendance for OPD (all)" in f and "disk full" in f for f in report.failures)
+    assert report.not_assessable == {}
+    assert all(ok for ok, _why in statuses(engine).values())
+    with session_scope(engine) as s:
+        failed = s.scalars(select(SourceBatch).where(SourceBatch.status == "failed")).all()
+        assert {(b.kind, b.opd_code) for b in failed} >= {("attendance", None)}
+
+
+def test_a_correction_leaves_no_staged_rows_on_the_connection(
+    sqlite_url: str, province: SimulatedProvince, tmp_path: Path
+) -> None:
+    """Rows staged for a delivery that turns out to be a correction are not kept afterwards."""
+    from sqlalchemy.pool import StaticPool
+
+    from db.session import make_engine
+    from tests.conftest import _clean
+
+    # one connection for everything: its TEMP tables are the ones gathering staged into
+    engine = make_engine(
+        sqlite_url, poolclass=StaticPool, connect_args={"timeout": 30, "check_same_thread": False}
+    )
+    _clean(engine)
+    write_csv(province, tmp_path)
+    config = files_config(tmp_path, "csv")  # type: ignore[arg-type]
+    gather_month(engine, PERIOD, config, workers=1)
+    att = pd.read_csv(tmp_path / "attendance.csv", dtype=str, keep_default_na=False)
+    present = att.index[(att["status"] == "present") & (att["check_in"] != "")]
+    att.at[present[10], "check_in"] = "07:01:00"
+    att.to_csv(tmp_path / "attendance.csv", index=False)
+
+    report = gather_month(engine, PERIOD, config, workers=1)
+    assert report.by_source()["csv_files"]["updated"] == 1
+    with engine.connect() as conn:
+        left = conn.exec_driver_sql("SELECT count(*) FROM temp.stage_attendance").scalar_one()
+    engine.dispose()
+    assert left == 0
