@@ -23,7 +23,7 @@ from outputs.letters import (
 )
 from review.describe import candidate_rows
 from review.logic import issue_warnings, state_of, utcnow
-from review.people import head_of, portal_link, wib
+from review.people import head_of, name_of, notify_with_link, portal_link, wib
 from rules.policy import Policy
 
 
@@ -115,21 +115,22 @@ def tell_head_of_defences(session: Session, review: Review, nips: list[str]) -> 
     head, head_name, _ = head_of(session, review)
     session.commit()
     for nip in nips:
-        emp = session.get(Employee, nip)
-        notify(
+        # a wake-up calls this again for the same defences: no second link, no second message
+        notify_with_link(
             session,
+            review,
+            purpose="verdict",
+            nip=head,
+            until=review.defence_deadline,
             event_key=f"defence_received:{review.period}:{review.scope_code}:{nip}",
             recipient_role="head_of_opd",
-            recipient=head,
             template="defence_received",
             context={
                 "recipient_name": head_name,
-                "employee_name": emp.name if emp else nip,
+                "employee_name": name_of(session, nip),
                 "employee_nip": nip,
                 "deadline": wib(review.defence_deadline),
-                "link": portal_link(session, review, "verdict", head, review.defence_deadline),
             },
-            period=review.period,
         )
 
 

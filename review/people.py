@@ -73,7 +73,7 @@ def notify_with_link(
     *,
     purpose: str,
     nip: str,
-    until: datetime,
+    until: datetime | None,
     event_key: str,
     recipient_role: str,
     template: str,

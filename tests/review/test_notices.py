@@ -111,6 +111,13 @@ def test_the_head_hears_of_each_defence_awaiting_a_verdict(
         tell_head_of_defences(s, review, [nips[0]])
     assert _sent(outbox_db) == {f"defence_received:{PERIOD}:DISHUB:{nips[0]}": "DISHUB-HEAD"}
     assert [(p, who) for p, who, _ in _links(outbox_db)] == [("verdict", "DISHUB-HEAD")]
+    # the run wakes up again with the same defence awaiting: no second message, no second link
+    with session_scope(outbox_db) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        tell_head_of_defences(s, review, [nips[0]])
+    assert [(p, who) for p, who, _ in _links(outbox_db)] == [("verdict", "DISHUB-HEAD")]
+    with session_scope(outbox_db) as s:
+        assert len(s.scalars(select(Notification)).all()) == 1
 
 
 def test_result_tells_the_selected_and_on_no_decision_bkd_and_the_head(
