@@ -1,15 +1,11 @@
-"""Indonesian display helpers for portal pages: numbers, times in WIB, labels."""
+"""Indonesian display helpers for portal pages: numbers, local times, labels."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-MONTHS = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
+from templates.filters import MONTHS, local_time, period_label, zone_label
 
 STAGES = {
     "awaiting_selection": "Menunggu pemilihan oleh kepala OPD",
@@ -69,12 +65,6 @@ def num(value: Any, digits: int = 1) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
-def local(value: datetime, tz: str = "Asia/Jakarta") -> datetime:
-    """Stored times are naive UTC; people read them in WIB."""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(tz))
-
-
 def day(value: date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
@@ -86,20 +76,15 @@ def short_day(value: date) -> str:
 
 
 def when(value: datetime | None) -> str:
-    """'3 November 2025 pukul 16.00 WIB'."""
+    """'3 November 2025 pukul 16.00 WIB': stored naive UTC, shown in the configured zone."""
     if value is None:
         return "-"
-    loc = local(value)
-    return f"{day(loc.date())} pukul {loc:%H.%M} WIB"
+    loc = local_time(value)
+    return f"{day(loc.date())} pukul {loc:%H.%M} {zone_label()}"
 
 
 def clock(value: time | None) -> str:
     return "-" if value is None else f"{value:%H.%M}"
-
-
-def period_label(period: str) -> str:
-    year, month = period.split("-")
-    return f"{MONTHS[int(month) - 1]} {year}"
 
 
 def helpers() -> dict[str, Any]:

@@ -63,6 +63,12 @@ def local_time(value: datetime) -> datetime:
     return aware.astimezone(ZoneInfo(_zone()))
 
 
+def zone_label() -> str:
+    """The configured zone as people name it (WIB, WITA, WIT), or its IANA name."""
+    zone = _zone()
+    return ZONE_LABELS.get(zone, zone)
+
+
 def tanggal_jam(value: Any) -> str:
     """A moment as 'Senin, 3 November 2025 pukul 16.00 WIB' (dates alone get no time).
 
@@ -71,10 +77,9 @@ def tanggal_jam(value: Any) -> str:
     """
     d = _as_date(value)
     if isinstance(d, datetime):
-        zone = _zone()
         if d.tzinfo is not None:
-            d = d.astimezone(ZoneInfo(zone))
-        return f"{tanggal(d)} pukul {d:%H.%M} {ZONE_LABELS.get(zone, zone)}"
+            d = d.astimezone(ZoneInfo(_zone()))
+        return f"{tanggal(d)} pukul {d:%H.%M} {zone_label()}"
     return tanggal(d)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
+from kinerja.settings import get_settings
 from templates.filters import angka, period_label, selisih, tanggal, tanggal_jam
 
 
@@ -30,3 +33,15 @@ def test_numbers_with_decimal_comma() -> None:
     assert angka(1234.5) == "1.234,5"
     assert angka(None) == "-" and angka(float("nan")) == "-"
     assert selisih(3.5) == "+3,5" and selisih(-2) == "-2,0" and selisih(None) == "-"
+
+
+def test_moments_in_another_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KINERJA_TIMEZONE", "Asia/Jayapura")
+    get_settings.cache_clear()
+    try:
+        assert tanggal_jam(datetime(2025, 11, 17, 9, 0, tzinfo=UTC)) == (
+            "Senin, 17 November 2025 pukul 18.00 WIT"
+        )
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
