@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,11 +17,9 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Engine
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 class Server:
-    """`flows.serve.serve_all` in a subprocess, as `kinerja serve` runs it."""
+    """`flows.serve.serve_all` in a subprocess, as `kinerja serve` runs it (restartable)."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = env
@@ -30,21 +27,15 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        code = "from flows.serve import serve_all; serve_all(limit=8, schedule=False)"
-        with self.log.open("ab") as fh:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", code], cwd=ROOT, env=self.env, stdout=fh, stderr=fh
-            )
+        from flows.local_server import start_serving
+
+        self.proc = start_serving(self.env, self.log, limit=8)
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
+        from flows.local_server import stop_process
+
+        stop_process(self.proc)
+        self.proc = None
 
 
 @pytest.fixture(scope="module")
