@@ -6,8 +6,9 @@ import calendar
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -248,7 +249,6 @@ def _quoted(name: str, f: Field) -> Detail:
 
 NIP_RE = re.compile(NIP_PATTERN)
 TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-JAKARTA = timezone(timedelta(hours=7))  # WIB has no daylight saving
 
 
 def _check_nip(marks: _Marks, name: str, f: Field, required: bool = True) -> np.ndarray:
@@ -286,7 +286,14 @@ def _date(
     return f.rows(canon), f.rows(ordinal)
 
 
-def _parse_datetime(x: str | None) -> datetime | None:
+def _local_zone() -> ZoneInfo:
+    """The government's zone (settings.timezone): times without an offset are read in it."""
+    from kinerja.settings import get_settings
+
+    return ZoneInfo(get_settings().timezone)
+
+
+def _parse_datetime(x: str | None, zone: ZoneInfo) -> datetime | None:
     if x is None:
         return None
     try:
@@ -294,7 +301,7 @@ def _parse_datetime(x: str | None) -> datetime | None:
     except ValueError:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(JAKARTA).replace(tzinfo=None)
+        value = value.astimezone(zone).replace(tzinfo=None)
     return value.replace(microsecond=0)
 
 
@@ -334,7 +341,7 @@ def _fast_datetimes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _datetime(marks: _Marks, name: str, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Canonical 'YYYY-MM-DD HH:MM:SS' (WIB) per row and seconds since 1970 (NaN if bad)."""
+    """Canonical local 'YYYY-MM-DD HH:MM:SS' per row and seconds since 1970 (NaN if bad)."""
     ok, secs, canon = _fast_datetimes(values)
     canon[~ok] = None
     secs = np.where(ok, secs, np.nan)
@@ -342,10 +349,11 @@ def _datetime(marks: _Marks, name: str, values: np.ndarray) -> tuple[np.ndarray,
     present = np.ones(len(rest), dtype=bool)
     if len(rest):  # other shapes (time zones, no seconds, missing): parse one by one
         epoch = datetime(1970, 1, 1)
+        zone = _local_zone()
         for k, i in enumerate(rest):
             text = _clean_text(values[i])
             present[k] = text is not None
-            parsed = _parse_datetime(text)
+            parsed = _parse_datetime(text, zone)
             if parsed is not None:
                 canon[i] = parsed.isoformat(" ")
                 secs[i] = (parsed - epoch).total_seconds()

@@ -260,6 +260,22 @@ def test_entry_times_are_stored_in_one_form(register: Register, given: str, stor
     assert out.valid.loc[0, "entered_at"] == stored
 
 
+def test_entry_times_with_an_offset_are_stored_in_the_configured_zone(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A government in WITA stores its sources' times in WITA, as its people read them."""
+    from kinerja.settings import get_settings
+
+    monkeypatch.setenv("KINERJA_TIMEZONE", "Asia/Makassar")
+    get_settings.cache_clear()
+    try:
+        out = check("activities", [act(entered_at="2025-10-01T09:30:00+00:00")], register)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert out.valid.loc[0, "entered_at"] == "2025-10-01 17:30:00"
+
+
 @pytest.mark.parametrize("bad", ["2025-02-30 10:00:00", "2025-10-01 24:00:00", "1 Oktober"])
 def test_impossible_entry_times_are_malformed(register: Register, bad: str) -> None:
     out = check("activities", [act(entered_at=bad)], register)
