@@ -78,9 +78,10 @@ REFUSALS = {
     "not_head": (
         403,
         "Tautan bukan untuk pemutus tinjauan ini",
-        "Keputusan tinjauan ini hanya dapat diambil oleh kepala perangkat daerah atau pimpinan "
-        "rumpun yang bersangkutan, melalui tautan atas namanya. Tidak ada yang dicatat. Hubungi "
-        "BKD bila Bapak/Ibu yang kini memegang jabatan tersebut.",
+        # reviews are per OPD even when names are ranked per rumpun: only that OPD's head
+        "Keputusan tinjauan ini hanya dapat diambil oleh kepala perangkat daerah yang "
+        "bersangkutan, melalui tautan atas namanya. Tidak ada yang dicatat. Hubungi BKD bila "
+        "Bapak/Ibu yang kini memegang jabatan tersebut.",
     ),
     "method": (405, "Tidak ada yang perlu dikirim", "Halaman ini hanya untuk dibaca."),
     "error": (

@@ -277,6 +277,9 @@ def test_texts_people_typed_are_escaped_and_only_the_heads_verdict_link_decides(
     form = {f"verdict_{second}": "terima", f"reason_{second}": "Alasan dapat diterima"}
     r = client.post(wrong, data=form | {"csrf": _crafted_csrf(wrong, portal_settings)})
     assert r.status_code == 403 and "pemutus tinjauan" in r.text
+    # reviews are per OPD: the refusal names that OPD's head as the one who decides
+    assert "kepala perangkat daerah yang bersangkutan" in r.text
+    assert "pimpinan rumpun" not in r.text
     assert _decisions(engine, "verdict") == [] and used_links(engine) == 3  # selection, 2 defences
     refused = audit_actions(engine, link_id_of(wrong, portal_settings))
     assert refused.count((second, "link_refused")) == 2
