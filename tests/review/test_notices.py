@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -118,6 +118,22 @@ def test_the_head_hears_of_each_defence_awaiting_a_verdict(
     assert [(p, who) for p, who, _ in _links(outbox_db)] == [("verdict", "DISHUB-HEAD")]
     with session_scope(outbox_db) as s:
         assert len(s.scalars(select(Notification)).all()) == 1
+
+
+def test_a_defence_arriving_after_its_deadline_asks_the_head_nothing(
+    outbox_db: Engine, policy: Policy
+) -> None:
+    """No verdict link can outlive a passed deadline: nothing is sent, nothing fails."""
+    nips, now = _open(outbox_db)
+    _select(outbox_db, policy, {nips[0]: Choice(True, "a")}, now)
+    with session_scope(outbox_db) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        apply_defence(s, review, nips[0], "Saya cuti.", actor=nips[0], channel="cli", now=now)
+        review.defence_deadline = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)
+        s.commit()
+        tell_head_of_defences(s, review, [nips[0]])
+    assert [p for p, _who, _at in _links(outbox_db) if p == "verdict"] == []
+    assert f"defence_received:{PERIOD}:DISHUB:{nips[0]}" not in _sent(outbox_db)
 
 
 def test_result_tells_the_selected_and_on_no_decision_bkd_and_the_head(
