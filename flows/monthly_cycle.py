@@ -36,12 +36,24 @@ def previous_period(now: datetime | None = None) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def assessed_period() -> str:
+    """The month a run without a period assesses: the one before its scheduled start.
+
+    Not the one before now: a review cycle resumes days or weeks later (the flow runs again
+    from the top), and must go on with the month it started. Prefect sets a run's expected
+    start time once, from its first state (the schedule's time), so it holds across resumes.
+    """
+    from prefect.runtime import flow_run
+
+    return previous_period(flow_run.scheduled_start_time)
+
+
 def _run_name() -> str:
     from prefect.runtime import flow_run
 
     from flows.wakeup import cycle_run_name
 
-    return cycle_run_name(flow_run.parameters.get("period") or previous_period())
+    return cycle_run_name(flow_run.parameters.get("period") or assessed_period())
 
 
 @flow(name="monthly_cycle", flow_run_name=_run_name, persist_result=True, log_prints=False)
@@ -49,7 +61,7 @@ def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, A
     """Run a month; `gather=False` uses data already in the database (imports, demo)."""
     from tasks.outputs import produce_outputs
 
-    period = period or previous_period()
+    period = period or assessed_period()
     quality = fetch_month(period) if gather else None
     scored = score_and_propose(period)
     scopes = open_reviews(period)
