@@ -10,6 +10,7 @@ from uuid import UUID
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, FlowRunFilterName
 from prefect.client.schemas.objects import State
+from prefect.exceptions import NotPausedError
 from prefect.flow_runs import resume_flow_run
 
 CYCLE_RUN_PREFIX = "cycle-"
@@ -62,7 +63,9 @@ def resume(flow_run_id: str | UUID, run_input: dict[str, Any] | None, wait: floa
             try:
                 resume_flow_run(UUID(str(flow_run_id)), run_input=run_input)
                 return True
-            except RuntimeError:
+            except (RuntimeError, NotPausedError):
+                # someone else resumed it between our look and Prefect's: wait for the next
+                # pause rather than abort (a sweep resumes many runs; one race must not stop it)
                 if run_state(flow_run_id)[0] == "PAUSED":
                     raise
         elif kind in ("COMPLETED", "FAILED", "CANCELLED", "CRASHED"):
