@@ -161,9 +161,13 @@ def _record(
     payload: dict[str, Any] | None = None,
     channel: str = "system",
     key: str | None = None,
-) -> None:
-    """One decision in this review, keyed per kind and NIP unless `key` says otherwise."""
-    dec.record(
+) -> bool:
+    """One decision in this review, keyed per kind and NIP unless `key` says otherwise.
+
+    Returns False when the key was already on record (a replay, or another answer that got
+    there first): the caller decides whether that is a refusal.
+    """
+    _, new = dec.record(
         session,
         key=key or _key(review, kind, nip),
         period=review.period,
@@ -179,6 +183,18 @@ def _record(
         channel=channel,
         now=now,
     )
+    return new
+
+
+def _first(new: bool, replay: bool, problem: str) -> None:
+    """Refuse an answer whose decision another, concurrent answer recorded first.
+
+    The check for an existing decision runs before the write; two answers submitted at once
+    (the portal and the CLI, or two links) can both pass it. The key's unique index lets one
+    in; the other must not report success, and its transaction is rolled back.
+    """
+    if not new and not replay:
+        raise Refused([problem])
 
 
 def _already_recorded(
@@ -243,7 +259,7 @@ def apply_selection(
     cands = [c.nip for c in candidates_of(session, review.period, review.scope_code)]
     for nip in cands:
         choice = selections.get(nip, Choice(False, ""))
-        _record(
+        new = _record(
             session,
             review,
             DecisionKind.SELECTION,
@@ -256,6 +272,7 @@ def apply_selection(
             channel=channel,
             now=now,
         )
+        _first(new, replay, f"pemilihan untuk {review.scope_code} {review.period} sudah tercatat")
     if any(selections.get(n, Choice(False)).selected for n in cands):
         review.defence_deadline = deadline_after(
             now, policy.review.defence_deadline_workdays, policy, tz
@@ -304,7 +321,7 @@ def apply_defence(
     _require_selected(session, review, nip, now)
     if not text.strip():
         raise Refused(["isi pembelaan tidak boleh kosong"])
-    _record(
+    new = _record(
         session,
         review,
         DecisionKind.DEFENCE,
@@ -317,6 +334,7 @@ def apply_defence(
         channel=channel,
         now=now,
     )
+    _first(new, replay, f"pembelaan NIP {nip} sudah tercatat")
     return state_of(session, review)
 
 
@@ -361,7 +379,7 @@ def apply_verdict(
         problems.append("nama/NIP pengambil keputusan wajib diisi")
     if problems:
         raise Refused(problems)
-    _record(
+    new = _record(
         session,
         review,
         DecisionKind.VERDICT,
@@ -374,6 +392,7 @@ def apply_verdict(
         channel=channel,
         now=now,
     )
+    _first(new, replay, f"putusan atas pembelaan NIP {nip} sudah tercatat")
     return state_of(session, review)
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from db import reviews
 from db.models import Notification, PortalLink
 from db.session import session_scope
 from review import service as svc
-from review.logic import Choice, apply_defence, apply_selection, utcnow
+from review.logic import Choice, Refused, apply_defence, apply_selection, utcnow
 from rules.policy import load_policy
 from tests.review.factories import make_opd
 
@@ -70,3 +72,58 @@ def test_extension_sends_new_links_to_whoever_is_awaited_once(outbox_db: Engine)
     # A retried command (same request id) issues no link and sends nothing new.
     again = svc.extend_deadline(outbox_db, PERIOD, "DISHUB", "op BKD", 3, "libur", request_id="r2")
     assert again == later and _links(outbox_db) - before == fresh and _sent(outbox_db) == sent
+
+
+def test_two_selections_submitted_at_once_record_one_and_refuse_the_other(
+    outbox_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both pass the 'already decided?' read before either writes; only one may succeed."""
+    import threading
+
+    from db.models import Decision, Review
+    from review import logic
+
+    nips = make_opd(outbox_db, PERIOD, "DISHUB")
+    now = utcnow()
+    with session_scope(outbox_db) as s:
+        reviews.ensure_review(
+            s, period=PERIOD, scope_kind="opd", scope_code="DISHUB",
+            selection_deadline=now + timedelta(days=7), now=now,
+        )  # fmt: skip
+    both_checked = threading.Barrier(2)
+    validate = logic.validate_selection
+
+    def then_wait(*args: Any, **kw: Any) -> list[str]:
+        problems = validate(*args, **kw)
+        both_checked.wait(timeout=10)  # timing only: line both requests up at the write
+        return problems
+
+    monkeypatch.setattr(logic, "validate_selection", then_wait)
+    outcome: dict[str, object] = {}
+
+    def submit(name: str, picks: dict[str, tuple[bool, str]]) -> None:
+        try:
+            outcome[name] = svc.submit_selection(
+                outbox_db, PERIOD, "DISHUB", "DISHUB-HEAD", picks, "portal"
+            ).stage
+        except Refused as exc:
+            outcome[name] = exc.problems
+
+    one = threading.Thread(target=submit, args=("one", {nips[0]: (True, "sering absen")}))
+    none = threading.Thread(target=submit, args=("none", {}))
+    for t in (one, none):
+        t.start()
+    for t in (one, none):
+        t.join()
+
+    refused = [k for k, v in outcome.items() if isinstance(v, list)]
+    assert len(refused) == 1, outcome  # the head is told which answer did not count
+    assert "sudah tercatat" in str(outcome[refused[0]])
+    with session_scope(outbox_db) as s:
+        chosen = {d.nip: d.value for d in s.scalars(select(Decision)) if d.kind == "selection"}
+        stage = s.scalar(select(Review.stage))
+    # what is stored is exactly the answer that was accepted, and the review moved on with it
+    if refused == ["none"]:
+        assert chosen[nips[0]] == "selected" and stage == "awaiting_defence"
+    else:
+        assert set(chosen.values()) == {"not_selected"} and stage == "done"
