@@ -67,12 +67,15 @@ def decide_defence(
     scope: str = typer.Option(..., "--scope"),
     nip: str = typer.Option(..., "--nip", help="The selected employee."),
     text: str = typer.Option(..., "--text", help="The written defence."),
-    actor: str = typer.Option(None, "--actor", help="Who submits (default: the employee)."),
+    actor: str = typer.Option(
+        ..., "--actor", help="Who enters it: the operator (recorded as a BKD operator)."
+    ),
 ) -> None:
-    """A selected employee's written defence."""
+    """A selected employee's written defence, entered by an operator."""
     from review import service as svc
 
-    _refusal(svc.submit_defence, _engine(), period, scope, nip, actor or nip, text, "cli")
+    # required: the record must say which operator typed it, not only whose defence it is
+    _refusal(svc.submit_defence, _engine(), period, scope, nip, actor, text, "cli")
     typer.echo(f"recorded: defence of {nip}")
 
 

@@ -67,6 +67,15 @@ def test_pending_and_decide_selection(cli_env: Engine) -> None:
     out = runner.invoke(app, ["pending", "--period", PERIOD])
     assert "awaiting_defence" in out.output and nips[0] in out.output
 
+    # a defence typed in by an operator records the operator, not the employee, as its actor
+    defence = ["decide", "defence", "--period", PERIOD, "--scope", "DISHUB", "--nip", nips[0]]
+    assert runner.invoke(app, [*defence, "--text", "Saya sakit."]).exit_code == 2  # no --actor
+    ok = runner.invoke(app, [*defence, "--text", "Saya sakit.", "--actor", "op BKD Sari"])
+    assert ok.exit_code == 0, ok.output
+    with session_scope(cli_env) as s:
+        entered = dec.effective(s, PERIOD, "DISHUB", DecisionKind.DEFENCE)[nips[0]]
+        assert (entered.actor, entered.actor_role) == ("op BKD Sari", "bkd_operator")
+
 
 def test_extend_prints_a_request_id_and_a_retry_with_it_records_nothing_new(
     cli_env: Engine,
