@@ -57,8 +57,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _naive_utc(value: datetime) -> datetime:
-    # Aware times are converted; naive ones are taken to be UTC already.
+def naive_utc(value: datetime) -> datetime:
+    """Naive UTC, as every DateTime column stores it (naive input is taken as UTC already)."""
     if value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
@@ -93,7 +93,7 @@ def issue_link(
         raise ValueError("a link needs a scope_code and a person_nip")
     issued = utcnow()
     expires = (
-        _naive_utc(expires_at)
+        naive_utc(expires_at)
         if expires_at is not None
         else issued + timedelta(hours=settings.link_ttl_hours)
     )

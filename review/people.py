@@ -19,11 +19,6 @@ def wib(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC).astimezone(ZoneInfo(get_settings().timezone))
 
 
-def _naive(value: datetime) -> datetime:
-    """Naive UTC, as the database stores moments."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-
-
 def head_of(session: Session, review: Review) -> tuple[str, str, str]:
     """(recipient id, name, scope name) of who decides for this review."""
     opd = session.get(Opd, review.scope_code)
@@ -90,10 +85,11 @@ def notify_with_link(
     one more live token for that person.
     """
     from notifications.service import notify
+    from portal.links import naive_utc, utcnow
 
     if already_sent(session, event_key, recipient_role):
         return False
-    if until is not None and _naive(until) <= datetime.now(UTC).replace(tzinfo=None):
+    if until is not None and naive_utc(until) <= utcnow():
         # the deadline passed while the run was on its way here: nothing can be answered any
         # more, and the caller's deadline check records what that means
         return False
