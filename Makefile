@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy kinerja db rules flows tasks notifications templates sources outputs portal review
+	$(BIN)/mypy -p kinerja -p kinerja_bench
 
 # Headless chromium for the portal's browser tests: Debian's package, installed only when
 # missing and only when we may (root with apt-get); otherwise those tests skip and say why.
@@ -33,10 +33,10 @@ browser:
 	else echo "chromium missing and not root: browser tests will be skipped"; fi
 
 test: lint typecheck browser
-	$(BIN)/python -m pytest
+	$(BIN)/pytest --durations=20
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -x -q -m "not slow and not browser"
+	$(BIN)/pytest -x -q -m "not slow and not browser and not prefect"
 
 demo: $(STAMP)
 	$(BIN)/kinerja demo

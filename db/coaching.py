@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import CoachingAssignment
+from kinerja.db.models import CoachingAssignment
 
 
 def upsert_assignment(

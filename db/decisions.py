@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import Decision
+from kinerja.db.models import Decision
 
 
 def key_for(kind: str, period: str, scope_code: str, nip: str | None = None) -> str:

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import decisions
-from db.models import Decision, Draft
+from kinerja.db import decisions
+from kinerja.db.models import Decision, Draft
 
 APPROVER_ROLES = ("bkd", "communications")
 STATUSES = ("draft", "approved", "rejected", "withdrawn")

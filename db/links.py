@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.models import PortalLink
+from kinerja.db.models import PortalLink
 
 
 def add_link(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base
+from kinerja.db.base import Base
 
 NIP = String(32)  # 18 digits for PNS; PPPK numbers differ in length, so leave room.
 

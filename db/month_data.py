@@ -12,16 +12,16 @@ from pandas.api.types import union_categoricals
 from sqlalchemy import Connection, Engine, String, cast, func, select
 from sqlalchemy.orm import Session
 
-from db.models import (
+from kinerja.db.models import (
     Assignment,
     Employee,
     Opd,
     OpdPeriodStatus,
 )
-from db.raw_data import table_for
+from kinerja.db.raw_data import table_for
 from kinerja.processes import engine_url, process_pool, worker_count
-from rules.calendar import period_bounds
-from rules.frames import FRAME_COLUMNS, SCORED_COLUMNS, MonthData
+from kinerja.rules.calendar import period_bounds
+from kinerja.rules.frames import FRAME_COLUMNS, SCORED_COLUMNS, MonthData
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ _READER: dict[str, Any] = {}
 
 def _init_reader(url: str, snapshot: str | None) -> None:
     """Per worker: its own engine, and the snapshot of the reading session (PostgreSQL)."""
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
 
     _READER.update(engine=make_engine(url), snapshot=snapshot)
 

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Assignment, Employee, Opd, Rumpun
+from kinerja.db.models import Assignment, Employee, Opd, Rumpun
 
 EMPLOYEE: Table = Employee.__table__  # type: ignore[assignment]
 ASSIGNMENT: Table = Assignment.__table__  # type: ignore[assignment]

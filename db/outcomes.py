@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import (
+from kinerja.db.models import (
     Assignment,
     Candidate,
     Decision,

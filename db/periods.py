@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import Period
-from rules.calendar import period_bounds
+from kinerja.db.models import Period
+from kinerja.rules.calendar import period_bounds
 
 OPEN = "open"
 REVIEWING = "reviewing"

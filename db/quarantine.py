@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from db.models import OpdPeriodStatus, QuarantinedRow, RowChange, SourceBatch
+from kinerja.db.models import OpdPeriodStatus, QuarantinedRow, RowChange, SourceBatch
 
 
 def scope_batches(

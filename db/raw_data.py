@@ -29,9 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from db.bulk import copy_frame, insert_columns
-from db.models import Activity, AttendanceRecord, BehaviourAnswer, IndicatorValue
-from db.session import DEFERRED
+from kinerja.db.bulk import copy_frame, insert_columns
+from kinerja.db.models import Activity, AttendanceRecord, BehaviourAnswer, IndicatorValue
+from kinerja.db.session import DEFERRED
 
 TABLES: dict[str, Table] = {
     "attendance": AttendanceRecord.__table__,  # type: ignore[dict-item]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import Review
+from kinerja.db.models import Review
 from kinerja.domain import ReviewStage
 
 OPEN_STAGES = (ReviewStage.SELECTION, ReviewStage.DEFENCE)

@@ -11,8 +11,8 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from db.bulk import copy_frame, insert_frame
-from db.models import Candidate, Score
+from kinerja.db.bulk import copy_frame, insert_frame
+from kinerja.db.models import Candidate, Score
 
 SCORE_FIELDS = [
     "opd_code",

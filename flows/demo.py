@@ -20,11 +20,11 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine, func, select
 
-from db import reviews
-from db.models import CoachingAssignment, Draft
-from db.session import session_scope
+from kinerja.db import reviews
+from kinerja.db.models import CoachingAssignment, Draft
+from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
-from review.logic import Refused, state_of
+from kinerja.review.logic import Refused, state_of
 
 Say = Callable[[str], None]
 
@@ -45,8 +45,8 @@ class DemoReport:
 
 def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]:
     """Act on every review whose run is suspended right now; returns what was done."""
-    from flows.wakeup import run_states
-    from review import service as svc
+    from kinerja.flows.wakeup import run_states
+    from kinerja.review import service as svc
 
     done: list[str] = []
     with session_scope(engine) as s:
@@ -103,13 +103,13 @@ def running_stack(
     """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from db.migrate import upgrade
-    from db.session import make_engine
-    from flows.local_server import LocalPrefect, start_serving, stop_process, wait_served
-    from flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
-    from sources.config import http_config
-    from sources.server import SimulatorServer
-    from sources.simulator import simulate_province
+    from kinerja.db.migrate import upgrade
+    from kinerja.db.session import make_engine
+    from kinerja.flows.local_server import LocalPrefect, start_serving, stop_process, wait_served
+    from kinerja.flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
+    from kinerja.sources.config import http_config
+    from kinerja.sources.server import SimulatorServer
+    from kinerja.sources.simulator import simulate_province
 
     for folder in (root, out_dir):
         shutil.rmtree(folder, ignore_errors=True)
@@ -182,8 +182,8 @@ def run_demo(
 
 def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say) -> None:
     """Start the cycle and answer every pause until the cycle ends or time runs out."""
-    from flows.serve import CYCLE_DEPLOYMENT
-    from flows.wakeup import cycle_run_name, run_state
+    from kinerja.flows.serve import CYCLE_DEPLOYMENT
+    from kinerja.flows.wakeup import cycle_run_name, run_state
 
     run_id = start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
     say(f"cycle {cycle_run_name(period)} started ({run_id})")

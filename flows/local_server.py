@@ -80,7 +80,7 @@ class LocalPrefect:
 
 def start_serving(env: dict[str, str], log: Path, limit: int = 4) -> subprocess.Popen[bytes]:
     """Serve the deployments in a subprocess with `env` (KINERJA_*, PREFECT_API_URL)."""
-    code = f"from flows.serve import serve_all; serve_all(limit={limit}, schedule=False)"
+    code = f"from kinerja.flows.serve import serve_all; serve_all(limit={limit}, schedule=False)"
     with log.open("ab") as fh:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [sys.executable, "-c", code],

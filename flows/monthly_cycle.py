@@ -18,7 +18,7 @@ from prefect import flow
 from prefect.flow_runs import suspend_flow_run
 
 from kinerja.settings import get_settings
-from tasks.cycle import (
+from kinerja.tasks.cycle import (
     close_period,
     fetch_month,
     open_reviews,
@@ -51,7 +51,7 @@ def assessed_period() -> str:
 def _run_name() -> str:
     from prefect.runtime import flow_run
 
-    from flows.wakeup import cycle_run_name
+    from kinerja.flows.wakeup import cycle_run_name
 
     return cycle_run_name(flow_run.parameters.get("period") or assessed_period())
 
@@ -59,7 +59,7 @@ def _run_name() -> str:
 @flow(name="monthly_cycle", flow_run_name=_run_name, persist_result=True, log_prints=False)
 def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, Any]:
     """Run a month; `gather=False` uses data already in the database (imports, demo)."""
-    from tasks.outputs import produce_outputs
+    from kinerja.tasks.outputs import produce_outputs
 
     period = period or assessed_period()
     quality = fetch_month(period) if gather else None

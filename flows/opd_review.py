@@ -16,9 +16,9 @@ from prefect import flow, get_run_logger
 from prefect.flow_runs import suspend_flow_run
 from pydantic import ValidationError
 
-from flows.forms import defence_form, selection_form
 from kinerja.domain import ReviewStage
-from tasks.review import (
+from kinerja.flows.forms import defence_form, selection_form
+from kinerja.tasks.review import (
     apply_defence_input,
     apply_selection_input,
     describe_defence,

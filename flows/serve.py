@@ -33,9 +33,9 @@ def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
     """Runner deployments: cycle at 07:00 WIB on the 1st, sweeper every `sweep_seconds`."""
     from prefect.schedules import Cron, Interval
 
-    from flows.monthly_cycle import monthly_cycle
-    from flows.opd_review import opd_review
-    from flows.sweeper import review_sweeper
+    from kinerja.flows.monthly_cycle import monthly_cycle
+    from kinerja.flows.opd_review import opd_review
+    from kinerja.flows.sweeper import review_sweeper
 
     tz = get_settings().timezone
     return [

@@ -16,16 +16,16 @@ from datetime import datetime
 from prefect import flow, get_run_logger
 from sqlalchemy import Engine, select
 
-from db import reviews
-from db.decisions import last_decision_at
-from db.models import Period
-from db.periods import REVIEWING
-from db.session import session_scope
+from kinerja.db import reviews
+from kinerja.db.decisions import last_decision_at
+from kinerja.db.models import Period
+from kinerja.db.periods import REVIEWING
+from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
-from review.logic import state_of, utcnow
-from review.people import head_of, name_of, notify_with_link, wib
-from rules.calendar import add_workdays
-from rules.policy import Policy
+from kinerja.review.logic import state_of, utcnow
+from kinerja.review.people import head_of, name_of, notify_with_link, wib
+from kinerja.rules.calendar import add_workdays
+from kinerja.rules.policy import Policy
 
 
 @dataclass
@@ -42,7 +42,7 @@ def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
 
 def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepReport:
     """Send due reminders, wake overdue or moved-on reviews, wake finished cycles."""
-    from flows.wakeup import resume, run_states, wake_cycles
+    from kinerja.flows.wakeup import resume, run_states, wake_cycles
 
     now = now or utcnow()
     report = SweepReport()
@@ -118,7 +118,7 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
 @flow(name="review_sweeper", log_prints=False)
 def review_sweeper() -> dict[str, object]:
     """Scheduled every few minutes by `kinerja serve`."""
-    from tasks.common import engine, policy
+    from kinerja.tasks.common import engine, policy
 
     report = sweep(engine(), policy())
     get_run_logger().info(

@@ -7,9 +7,14 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
+from kinerja.notifications.base import (
+    DeliveryError,
+    Notifier,
+    OutgoingMessage,
+    PermanentDeliveryError,
+)
+from kinerja.notifications.registry import register_channel
 from kinerja.settings import Settings
-from notifications.base import DeliveryError, Notifier, OutgoingMessage, PermanentDeliveryError
-from notifications.registry import register_channel
 
 
 class SmtpNotifier(Notifier):

@@ -7,9 +7,9 @@ import os
 import re
 from pathlib import Path
 
+from kinerja.notifications.base import Notifier, OutgoingMessage
+from kinerja.notifications.registry import register_channel
 from kinerja.settings import Settings
-from notifications.base import Notifier, OutgoingMessage
-from notifications.registry import register_channel
 
 
 def safe_name(text: str) -> str:

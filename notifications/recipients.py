@@ -25,9 +25,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.orm import Session
 
-from db.models import Employee
+from kinerja.db.models import Employee
+from kinerja.notifications.base import Recipient
 from kinerja.settings import Settings
-from notifications.base import Recipient
 
 Role = Literal["head_of_opd", "employee", "bkd", "communications", "coach"]
 ROLES: tuple[str, ...] = ("head_of_opd", "employee", "bkd", "communications", "coach")

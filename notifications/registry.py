@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kinerja.notifications.base import Notifier
 from kinerja.settings import Settings
-from notifications.base import Notifier
 
 ChannelFactory = Callable[[Settings], Notifier]
 
@@ -24,7 +24,7 @@ def register_channel(name: str) -> Callable[[ChannelFactory], ChannelFactory]:
 
 def _load_builtin() -> None:
     # Imported lazily so that importing the registry never builds clients.
-    from notifications import email, outbox, webhook  # noqa: F401
+    from kinerja.notifications import email, outbox, webhook  # noqa: F401
 
 
 def channel_names() -> list[str]:

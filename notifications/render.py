@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from templates import environment
+from kinerja.templates import environment
 
 if TYPE_CHECKING:
     from kinerja.settings import Settings
@@ -38,9 +38,9 @@ DEADLINE_STAGES = ("selection", "defence", "verdict")
 
 def publication_context(settings: Settings | None = None) -> dict[str, Any]:
     """What the outcome message says about the announcement, from the configured policy."""
+    from kinerja.outputs.labels import fields_label
+    from kinerja.rules.policy import load_policy
     from kinerja.settings import get_settings
-    from outputs.labels import fields_label
-    from rules.policy import load_policy
 
     pub = load_policy((settings or get_settings()).policy).publication
     return {

@@ -74,18 +74,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import notifications as store
-from db.models import Notification
-from kinerja.settings import Settings, get_settings
-from notifications.base import Notifier, OutgoingMessage, PermanentDeliveryError
-from notifications.recipients import (
+from kinerja.db import notifications as store
+from kinerja.db.models import Notification
+from kinerja.notifications.base import Notifier, OutgoingMessage, PermanentDeliveryError
+from kinerja.notifications.recipients import (
     channels_for,
     load_recipients_config,
     resolve,
     role_addresses,
 )
-from notifications.registry import build_channel
-from notifications.render import render_message
+from kinerja.notifications.registry import build_channel
+from kinerja.notifications.render import render_message
+from kinerja.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,14 @@ from urllib.parse import urlsplit
 
 import requests
 
+from kinerja.notifications.base import (
+    DeliveryError,
+    Notifier,
+    OutgoingMessage,
+    PermanentDeliveryError,
+)
+from kinerja.notifications.registry import register_channel
 from kinerja.settings import Settings
-from notifications.base import DeliveryError, Notifier, OutgoingMessage, PermanentDeliveryError
-from notifications.registry import register_channel
 
 
 def payload(message: OutgoingMessage) -> dict[str, Any]:

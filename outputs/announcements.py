@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import drafts as store
-from db.models import Draft
-from db.outcomes import Person
-from outputs.facts import MonthFacts
-from outputs.labels import COACH_LABELS, fields_label
-from outputs.periods import next_period
-from rules.policy import Policy
-from templates import environment
+from kinerja.db import drafts as store
+from kinerja.db.models import Draft
+from kinerja.db.outcomes import Person
+from kinerja.outputs.facts import MonthFacts
+from kinerja.outputs.labels import COACH_LABELS, fields_label
+from kinerja.outputs.periods import next_period
+from kinerja.rules.policy import Policy
+from kinerja.templates import environment
 
 FORMATS = ("caption", "x_post", "press_release")
 X_LIMIT = 280

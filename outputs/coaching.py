@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import coaching as store
-from db import outcomes
-from db.models import CoachingAssignment
-from outputs.facts import MonthFacts
-from outputs.labels import COACH_LABELS, COMPONENT_LABELS, INDICATOR_LABELS, INDICATORS
-from outputs.periods import next_period, shift
-from rules.calendar import working_days
-from rules.policy import Policy
+from kinerja.db import coaching as store
+from kinerja.db import outcomes
+from kinerja.db.models import CoachingAssignment
+from kinerja.outputs.facts import MonthFacts
+from kinerja.outputs.labels import COACH_LABELS, COMPONENT_LABELS, INDICATOR_LABELS, INDICATORS
+from kinerja.outputs.periods import next_period, shift
+from kinerja.rules.calendar import working_days
+from kinerja.rules.policy import Policy
 
 LOW_SCORE = 50.0  # below the lowest band edge in both profiles: always a goal
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from db import outcomes
-from db.models import Decision, Score
-from db.outcomes import Person
+from kinerja.db import outcomes
+from kinerja.db.models import Decision, Score
+from kinerja.db.outcomes import Person
 
 
 @dataclass

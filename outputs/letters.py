@@ -26,13 +26,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from db.models import CoachingAssignment, Review
-from outputs.coaching import coach_label, weakest_components
-from outputs.facts import MonthFacts
-from outputs.labels import INDICATOR_LABELS, INDICATORS, fields_label
-from rules.policy import Policy
-from templates import environment
-from templates.filters import local_time
+from kinerja.db.models import CoachingAssignment, Review
+from kinerja.outputs.coaching import coach_label, weakest_components
+from kinerja.outputs.facts import MonthFacts
+from kinerja.outputs.labels import INDICATOR_LABELS, INDICATORS, fields_label
+from kinerja.rules.policy import Policy
+from kinerja.templates import environment
+from kinerja.templates.filters import local_time
 
 LOW_SCORE = 50.0
 # NIPs name the letter folders: anything but letters and digits would be a path risk.

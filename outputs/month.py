@@ -11,26 +11,26 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import drafts as draft_store
-from db import outcomes
-from db.models import CoachingAssignment
-from kinerja.settings import Settings, get_settings
-from outputs.announcements import (
+from kinerja.db import drafts as draft_store
+from kinerja.db import outcomes
+from kinerja.db.models import CoachingAssignment
+from kinerja.outputs.announcements import (
     announcement_groups,
     not_announced_rows,
     recognition_groups,
     save_drafts,
 )
-from outputs.coaching import coach_label, plan_coaching
-from outputs.facts import MonthFacts, load_facts
-from outputs.letters import write_letters
-from outputs.outbox import export_approved
-from outputs.periods import next_period
-from outputs.recap import Recap, build_recap
-from outputs.recap_excel import write_workbook
-from outputs.recap_html import render_recap_html
-from outputs.recap_markdown import recap_markdown
-from rules.policy import Policy
+from kinerja.outputs.coaching import coach_label, plan_coaching
+from kinerja.outputs.facts import MonthFacts, load_facts
+from kinerja.outputs.letters import write_letters
+from kinerja.outputs.outbox import export_approved
+from kinerja.outputs.periods import next_period
+from kinerja.outputs.recap import Recap, build_recap
+from kinerja.outputs.recap_excel import write_workbook
+from kinerja.outputs.recap_html import render_recap_html
+from kinerja.outputs.recap_markdown import recap_markdown
+from kinerja.rules.policy import Policy
+from kinerja.settings import Settings, get_settings
 
 
 @dataclass
@@ -117,7 +117,7 @@ def _notify_coaches(
 ) -> None:
     """Each coach learns whom to coach, the goals and the check-in days; BKD arranges coaching
     by the Sekda or the Governor (no NIP on record for them)."""
-    from notifications.service import notify, notify_role
+    from kinerja.notifications.service import notify, notify_role
 
     for nip, a in sorted(coaching.items()):
         person = facts.people[nip]
@@ -238,7 +238,7 @@ def produce_month_outputs(
         _notify_coaches(session, facts, coaching, settings, report)
     pending = draft_store.list_drafts(session, period, status="draft")
     if notify_drafts and pending:
-        from notifications.service import notify_role
+        from kinerja.notifications.service import notify_role
 
         digest = hashlib.sha256(
             ",".join(f"{d.id}:{draft_store.body_hash(d.body)[:8]}" for d in pending).encode()

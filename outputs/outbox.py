@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import drafts as store
+from kinerja.db import drafts as store
 
 MANIFEST = "manifest.json"
 

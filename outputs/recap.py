@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import coaching as coaching_store
-from db import drafts as draft_store
-from db import outcomes
-from outputs.announcements import not_announced, not_announced_rows
-from outputs.coaching import FollowUp, coach_label, follow_up
-from outputs.facts import MonthFacts
-from outputs.periods import next_period, previous
-from rules.policy import Policy
+from kinerja.db import coaching as coaching_store
+from kinerja.db import drafts as draft_store
+from kinerja.db import outcomes
+from kinerja.outputs.announcements import not_announced, not_announced_rows
+from kinerja.outputs.coaching import FollowUp, coach_label, follow_up
+from kinerja.outputs.facts import MonthFacts
+from kinerja.outputs.periods import next_period, previous
+from kinerja.rules.policy import Policy
 
 BINS = 10  # score distribution in steps of 10 points
 TREND_MONTHS = 6

@@ -12,7 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from outputs.recap import (
+from kinerja.outputs.recap import (
     BINS,
     DECISION_COLUMNS,
     NOT_ANNOUNCED_COLUMNS,
@@ -22,7 +22,7 @@ from outputs.recap import (
     summary_headers,
     summary_row,
 )
-from outputs.recap_html import DECISION_HEADERS
+from kinerja.outputs.recap_html import DECISION_HEADERS
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 

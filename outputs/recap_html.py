@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from outputs.recap import DECISION_COLUMNS, Recap
-from outputs.svg import BAND_COLOURS, histogram_svg, stacked_bar_svg, trend_svg
-from templates import environment
+from kinerja.outputs.recap import DECISION_COLUMNS, Recap
+from kinerja.outputs.svg import BAND_COLOURS, histogram_svg, stacked_bar_svg, trend_svg
+from kinerja.templates import environment
 
 DECISION_HEADERS = {
     "ditetapkan": "Ditetapkan",

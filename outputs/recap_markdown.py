@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outputs.recap import (
+from kinerja.outputs.recap import (
     DECISION_COLUMNS,
     NOT_ANNOUNCED_COLUMNS,
     SUMMARY_MARKDOWN,
@@ -12,8 +12,8 @@ from outputs.recap import (
     summary_headers,
     summary_row,
 )
-from outputs.recap_html import DECISION_HEADERS
-from templates.filters import angka, period_label, selisih
+from kinerja.outputs.recap_html import DECISION_HEADERS
+from kinerja.templates.filters import angka, period_label, selisih
 
 
 def _cell(value: Any) -> str:

@@ -20,7 +20,7 @@ class ActionRefused(Exception):
 
 def _service() -> ModuleType:
     # Imported on use: the service pulls in Prefect, which the portal's pages do not need.
-    from review import service
+    from kinerja.review import service
 
     return service
 

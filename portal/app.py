@@ -17,15 +17,14 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db.audit import record_event
-from db.links import claim_link, get_link, release_link
-from db.session import make_engine, session_scope
-from kinerja.settings import Settings, get_settings
-from portal import actions
-from portal.csrf import check_csrf, make_csrf
-from portal.format import helpers
-from portal.links import LinkClaims, LinkRefused, utcnow, verify
-from portal.pages import (
+from kinerja.db.audit import record_event
+from kinerja.db.links import claim_link, get_link, release_link
+from kinerja.db.session import make_engine, session_scope
+from kinerja.portal import actions
+from kinerja.portal.csrf import check_csrf, make_csrf
+from kinerja.portal.format import helpers
+from kinerja.portal.links import LinkClaims, LinkRefused, utcnow, verify
+from kinerja.portal.pages import (
     PAGES,
     Form,
     Page,
@@ -37,9 +36,10 @@ from portal.pages import (
     refusal_from,
     refusal_page,
 )
-from portal.people import DECIDER
-from portal.secret import portal_key
-from templates import environment
+from kinerja.portal.people import DECIDER
+from kinerja.portal.secret import portal_key
+from kinerja.settings import Settings, get_settings
+from kinerja.templates import environment
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -280,8 +280,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
 
     @app.get("/static/portal.css")
     def stylesheet() -> Response:
-        css = resources.files("portal").joinpath("static/portal.css").read_text(encoding="utf-8")
-        return Response(css, media_type="text/css")
+        css = resources.files("kinerja.portal").joinpath("static/portal.css")
+        return Response(css.read_text(encoding="utf-8"), media_type="text/css")
 
     @app.get("/l/{token}", response_class=HTMLResponse)
     async def view_link(token: str, request: Request) -> HTMLResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from templates.filters import MONTHS, local_time, period_label, zone_label
+from kinerja.templates.filters import MONTHS, local_time, period_label, zone_label
 
 STAGES = {
     "awaiting_selection": "Menunggu pemilihan oleh kepala OPD",

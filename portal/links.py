@@ -20,10 +20,10 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
-from db.audit import record_event
-from db.links import add_link, get_link
+from kinerja.db.audit import record_event
+from kinerja.db.links import add_link, get_link
+from kinerja.portal.secret import portal_key
 from kinerja.settings import Settings, get_settings
-from portal.secret import portal_key
 
 PURPOSES = ("selection", "defence", "verdict", "overview")
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.decisions import effective
-from db.models import Candidate, PortalLink, Review
-from portal.links import LinkClaims, LinkRefused, utcnow
-from portal.people import DECIDER, scope_head_nip
-from portal.queries import (
+from kinerja.db.decisions import effective
+from kinerja.db.models import Candidate, PortalLink, Review
+from kinerja.portal.links import LinkClaims, LinkRefused, utcnow
+from kinerja.portal.people import DECIDER, scope_head_nip
+from kinerja.portal.queries import (
     candidates_view,
     case_view,
     opd_names,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from db.models import Opd, Review
+from kinerja.db.models import Opd, Review
 
 # How pages name who decides a review: reviews are per OPD, so the head of that OPD.
 DECIDER = "Kepala perangkat daerah"
@@ -26,7 +26,7 @@ def issue_refusal(
     """
     if purpose not in ("selection", "verdict", "defence"):
         return None
-    from portal.queries import review_for, selected_nips
+    from kinerja.portal.queries import review_for, selected_nips
 
     review = review_for(session, period, scope_code)
     if review is None:

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from db.decisions import effective, history
-from db.models import (
+from kinerja.db.decisions import effective, history
+from kinerja.db.models import (
     Activity,
     AttendanceRecord,
     BehaviourAnswer,
@@ -26,8 +26,8 @@ from db.models import (
     Review,
     Score,
 )
-from portal.people import scope_head_nip
-from review.logic import state_of
+from kinerja.portal.people import scope_head_nip
+from kinerja.review.logic import state_of
 
 MIN_RATERS_FOR_BREAKDOWN = 3
 TREND_MONTHS = 6

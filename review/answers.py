@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.audit import record_event
-from db.models import Review
-from review.logic import (
+from kinerja.db.audit import record_event
+from kinerja.db.models import Review
+from kinerja.review.logic import (
     Choice,
     Refused,
     ReviewState,
@@ -28,8 +28,8 @@ from review.logic import (
     defence_text,
     state_of,
 )
-from review.notices import tell_head_of_defences
-from rules.policy import Policy
+from kinerja.review.notices import tell_head_of_defences
+from kinerja.rules.policy import Policy
 
 UI_CHANNEL = "ui"  # answers applied here came through the Prefect UI form (others are recorded)
 NOT_THE_FORM = "jawaban tidak sesuai formulir"

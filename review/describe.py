@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import reviews
-from db.models import Assignment, Candidate, Employee, Score
-from review.logic import ReviewState, candidates_of, state_of
+from kinerja.db import reviews
+from kinerja.db.models import Assignment, Candidate, Employee, Score
+from kinerja.review.logic import ReviewState, candidates_of, state_of
 
 
 def _fmt(value: float | None) -> str:
@@ -18,7 +18,7 @@ def _fmt(value: float | None) -> str:
 
 def _trend(session: Session, nips: list[str], period: str) -> dict[str, str]:
     """Composite over the last six months per NIP, oldest first (db.scores.score_history)."""
-    from db.scores import score_history
+    from kinerja.db.scores import score_history
 
     hist = score_history(session, nips, period, months=6)
     return {

@@ -24,14 +24,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import decisions as dec
-from db import reviews
-from db.models import Candidate, Review
-from db.periods import ensure_period
-from db.scores import candidates_for
+from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.models import Candidate, Review
+from kinerja.db.periods import ensure_period
+from kinerja.db.scores import candidates_for
 from kinerja.domain import DecisionKind, ReviewStage
-from rules.calendar import add_workdays
-from rules.policy import Policy
+from kinerja.rules.calendar import add_workdays
+from kinerja.rules.policy import Policy
 
 SYSTEM = "system"
 

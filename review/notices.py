@@ -11,20 +11,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import decisions as dec
-from db.models import Employee, Review
+from kinerja.db import decisions as dec
+from kinerja.db.models import Employee, Review
 from kinerja.domain import DecisionKind, ReviewStage
-from notifications.service import notify, notify_role
-from outputs.facts import load_facts
-from outputs.letters import (
+from kinerja.notifications.service import notify, notify_role
+from kinerja.outputs.facts import load_facts
+from kinerja.outputs.letters import (
     render_warning_letter,
     render_warning_letter_text,
     warning_letter_context,
 )
-from review.describe import candidate_rows
-from review.logic import issue_warnings, state_of, utcnow
-from review.people import head_of, name_of, notify_with_link, portal_link, wib
-from rules.policy import Policy
+from kinerja.review.describe import candidate_rows
+from kinerja.review.logic import issue_warnings, state_of, utcnow
+from kinerja.review.people import head_of, name_of, notify_with_link, portal_link, wib
+from kinerja.rules.policy import Policy
 
 
 def request_selection(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from db.models import Employee, Opd, Review
+from kinerja.db.models import Employee, Opd, Review
 from kinerja.settings import get_settings
 
 
@@ -41,7 +41,7 @@ def portal_link(
     session: Session, review: Review, purpose: str, nip: str, until: datetime | None
 ) -> str:
     """A personal, expiring link for this review (portal.links.issue_link)."""
-    from portal.links import issue_link
+    from kinerja.portal.links import issue_link
 
     return issue_link(
         session,
@@ -55,9 +55,9 @@ def portal_link(
 
 def already_sent(session: Session, event_key: str, recipient_role: str) -> bool:
     """Whether every channel of the role already sent `event_key` (notify would send nothing)."""
-    from db import notifications as store
-    from notifications.recipients import channels_for, load_recipients_config
-    from notifications.service import channel_key
+    from kinerja.db import notifications as store
+    from kinerja.notifications.recipients import channels_for, load_recipients_config
+    from kinerja.notifications.service import channel_key
 
     settings = get_settings()
     names = channels_for(
@@ -84,8 +84,8 @@ def notify_with_link(
     Checking first matters: notify drops a duplicate, but a link issued for it would still be
     one more live token for that person.
     """
-    from notifications.service import notify
-    from portal.links import naive_utc, utcnow
+    from kinerja.notifications.service import notify
+    from kinerja.portal.links import naive_utc, utcnow
 
     if already_sent(session, event_key, recipient_role):
         return False
@@ -114,7 +114,7 @@ def notify_awaited(session: Session, review: Review, deadline: datetime) -> int:
     include the deadline, so a retry sends nothing twice. Returns the messages sent now.
     """
     from kinerja.domain import ReviewStage
-    from review.logic import state_of
+    from kinerja.review.logic import state_of
 
     state = state_of(session, review)
     head, head_name, scope_name = head_of(session, review)

@@ -18,14 +18,13 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db import decisions as dec
-from db import reviews
-from db.audit import record_event
-from db.models import Review
-from db.session import session_scope
-from flows.forms import selection_payload
-from kinerja.settings import get_settings
-from review.logic import (
+from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.audit import record_event
+from kinerja.db.models import Review
+from kinerja.db.session import session_scope
+from kinerja.flows.forms import selection_payload
+from kinerja.review.logic import (
     Choice,
     Refused,
     ReviewState,
@@ -37,8 +36,9 @@ from review.logic import (
     state_of,
     utcnow,
 )
-from review.people import notify_awaited
-from rules.policy import Policy
+from kinerja.review.people import notify_awaited
+from kinerja.rules.policy import Policy
+from kinerja.settings import get_settings
 
 ReviewRefused = Refused  # the name the portal looks for
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ __all__ = [
 
 
 def _policy() -> Policy:
-    from tasks.common import policy
+    from kinerja.tasks.common import policy
 
     return policy()
 
@@ -65,7 +65,7 @@ def _resume(flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
     """Wake the run; the decision is already committed, so a failure here loses nothing."""
     if not flow_run_id:
         return False  # the run has not started yet; it reads the decision when it does
-    from flows.wakeup import resume
+    from kinerja.flows.wakeup import resume
 
     try:
         return resume(flow_run_id, run_input)

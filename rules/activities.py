@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from kinerja.domain import ActivityKind, ApprovalStatus
-from rules.attendance import weekday_of
-from rules.policy import ActivityPolicy
-from rules.roster import Roster
-from rules.vectors import (
+from kinerja.rules.attendance import weekday_of
+from kinerja.rules.policy import ActivityPolicy
+from kinerja.rules.roster import Roster
+from kinerja.rules.vectors import (
     day_numbers,
     group_sum,
     isin,

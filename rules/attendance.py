@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from kinerja.domain import AttendanceStatus
-from rules.policy import AttendancePolicy, CalendarPolicy, Tier
-from rules.roster import Roster
-from rules.vectors import (
+from kinerja.rules.policy import AttendancePolicy, CalendarPolicy, Tier
+from kinerja.rules.roster import Roster
+from kinerja.rules.vectors import (
     clock_seconds,
     day_numbers,
     isin,

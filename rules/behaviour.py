@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rules.policy import BehaviourPolicy
-from rules.roster import Roster
-from rules.vectors import codes_for, factorize, group_sum, isin, position_in
+from kinerja.rules.policy import BehaviourPolicy
+from kinerja.rules.roster import Roster
+from kinerja.rules.vectors import codes_for, factorize, group_sum, isin, position_in
 
 
 def behaviour_components(

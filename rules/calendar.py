@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import holidays
 
-from rules.policy import CalendarPolicy
+from kinerja.rules.policy import CalendarPolicy
 
 
 def period_bounds(period: str) -> tuple[date, date]:

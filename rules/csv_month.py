@@ -18,9 +18,9 @@ from kinerja.domain import (
     PositionLevel,
     RaterRole,
 )
-from rules.calendar import period_bounds
-from rules.frames import FRAME_COLUMNS, MonthData, empty_frame
-from rules.vectors import parse_clock
+from kinerja.rules.calendar import period_bounds
+from kinerja.rules.frames import FRAME_COLUMNS, MonthData, empty_frame
+from kinerja.rules.vectors import parse_clock
 
 REQUIRED_FILES = ["employees", "attendance", "activities", "behaviour"]
 OPTIONAL_FILES = ["indicators"]

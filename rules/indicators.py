@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from kinerja.domain import IndicatorKind
-from rules.roster import Roster
-from rules.vectors import group_sum, position_in
+from kinerja.rules.roster import Roster
+from kinerja.rules.vectors import group_sum, position_in
 
 
 def indicator_components(indicators: pd.DataFrame, roster: Roster) -> pd.DataFrame:

@@ -8,9 +8,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from rules.calendar import period_bounds, working_days
-from rules.policy import CalendarPolicy
-from rules.vectors import codes_for, day_numbers
+from kinerja.rules.calendar import period_bounds, working_days
+from kinerja.rules.policy import CalendarPolicy
+from kinerja.rules.vectors import codes_for, day_numbers
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,18 @@ import numpy as np
 import pandas as pd
 
 from kinerja.domain import PositionLevel
-from rules.activities import activity_components, subordinate_activity
-from rules.attendance import attendance_components
-from rules.behaviour import behaviour_components
-from rules.explain import COMPONENTS, NO_DATA, explain
-from rules.frames import MonthData
-from rules.indicators import indicator_components
-from rules.policy import LEAF_INPUTS, Band, Policy
-from rules.roster import build_roster
-from rules.selection import rank_within, tie_order
-from rules.sufficiency import sufficiency
-from rules.trees import evaluate_tree
-from rules.vectors import factorize
+from kinerja.rules.activities import activity_components, subordinate_activity
+from kinerja.rules.attendance import attendance_components
+from kinerja.rules.behaviour import behaviour_components
+from kinerja.rules.explain import COMPONENTS, NO_DATA, explain
+from kinerja.rules.frames import MonthData
+from kinerja.rules.indicators import indicator_components
+from kinerja.rules.policy import LEAF_INPUTS, Band, Policy
+from kinerja.rules.roster import build_roster
+from kinerja.rules.selection import rank_within, tie_order
+from kinerja.rules.sufficiency import sufficiency
+from kinerja.rules.trees import evaluate_tree
+from kinerja.rules.vectors import factorize
 
 LEAVES = sorted(LEAF_INPUTS)
 # Leaves that are indicators of their own in "weighted" mode, so kinerja leaves them out.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rules.policy import Policy
+from kinerja.rules.policy import Policy
 
 CANDIDATE_COLUMNS = ["period", "nip", "scope_kind", "scope_code", "opd_code", "rank", "composite"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from numpy.dtypes import StringDType
 
-from rules.policy import SufficiencyPolicy
+from kinerja.rules.policy import SufficiencyPolicy
 
 _S = StringDType()
 _add = np.strings.add

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from rules.policy import WeightNode
+from kinerja.rules.policy import WeightNode
 
 Leaves = Mapping[str, np.ndarray]
 

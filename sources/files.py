@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from rules.frames import FRAME_COLUMNS
-from sources.config import SourceConfig
-from sources.http import SourceError
+from kinerja.rules.frames import FRAME_COLUMNS
+from kinerja.sources.config import SourceConfig
+from kinerja.sources.http import SourceError
 
 
 def kind_file(folder: Path, kind: str, fmt: str) -> Path:

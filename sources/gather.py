@@ -17,17 +17,17 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from db import organisation as org
-from db import quarantine as qdb
-from db.periods import ensure_period
-from db.session import session_scope
+from kinerja.db import organisation as org
+from kinerja.db import quarantine as qdb
+from kinerja.db.periods import ensure_period
+from kinerja.db.session import session_scope
 from kinerja.processes import engine_url, process_pool, worker_count
-from rules.policy import Policy, load_policy
-from sources.config import RAW_KINDS, SourceConfig, SourcesConfig
-from sources.files import fetch_file
-from sources.http import HttpSource, SourceError
-from sources.load import LoadResult, checksum, record_failure, store_delivery
-from sources.validate import (
+from kinerja.rules.policy import Policy, load_policy
+from kinerja.sources.config import RAW_KINDS, SourceConfig, SourcesConfig
+from kinerja.sources.files import fetch_file
+from kinerja.sources.http import HttpSource, SourceError
+from kinerja.sources.load import LoadResult, checksum, record_failure, store_delivery
+from kinerja.sources.validate import (
     UNKNOWN_OPD,
     Checked,
     Field,
@@ -607,7 +607,7 @@ def _init_worker(
     url: str, config: SourcesConfig, register: Register, policy: Policy, context: str
 ) -> None:
     """Per worker process: its own engine and HTTP sessions, the shared checking context."""
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
 
     _WORKER.update(
         engine=make_engine(url, immediate=True),  # writers in several processes take turns

@@ -17,7 +17,7 @@ import pandas as pd
 import requests
 from pydantic import SecretStr
 
-from sources.config import SourceConfig, resolve_token
+from kinerja.sources.config import SourceConfig, resolve_token
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from db import quarantine as qdb
-from db import raw_data
-from sources.validate import DUPLICATE, KEYS, VALUE_COLUMNS, Checked, Register
+from kinerja.db import quarantine as qdb
+from kinerja.db import raw_data
+from kinerja.sources.validate import DUPLICATE, KEYS, VALUE_COLUMNS, Checked, Register
 
 
 @dataclass
@@ -271,7 +271,7 @@ def store_delivery(
     unless this very delivery was loaded before (a rerun then writes nothing, so staging
     would be wasted).
     """
-    from db.session import session_scope
+    from kinerja.db.session import session_scope
 
     digest = checksum(kind, raw, context, received)
     with engine.connect() as conn:
@@ -302,7 +302,7 @@ def _loaded_before(
     conn: Connection, period: str, kind: str, source: str, opd: str | None, digest: str
 ) -> bool:
     """Whether the scope's last loaded batch has this checksum (read without the write lock)."""
-    from db.session import DEFERRED, session_scope
+    from kinerja.db.session import DEFERRED, session_scope
 
     with session_scope(conn.execution_options(**{DEFERRED: True})) as s:
         loaded = [

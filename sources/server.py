@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlparse
 import orjson
 import pandas as pd
 
-from sources.config import KINDS
-from sources.simulator import SimulatedProvince
+from kinerja.sources.config import KINDS
+from kinerja.sources.simulator import SimulatedProvince
 
 MAX_PAGE = 50_000
 

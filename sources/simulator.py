@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from rules.calendar import working_days
-from rules.frames import FRAME_COLUMNS
-from rules.policy import CalendarPolicy, load_policy
-from sources.validate import period_bounds
+from kinerja.rules.calendar import working_days
+from kinerja.rules.frames import FRAME_COLUMNS
+from kinerja.rules.policy import CalendarPolicy, load_policy
+from kinerja.sources.validate import period_bounds
 
 ITEMS = [
     "berorientasi_pelayanan",
@@ -202,7 +202,7 @@ class SimulatedProvince:
     def write(self, folder: str, fmt: str = "csv") -> list[str]:
         from pathlib import Path
 
-        from sources.files import write_frames
+        from kinerja.sources.files import write_frames
 
         frames = {k: self.contract_frame(k) for k in self.frames}
         return [str(p) for p in write_frames(frames, Path(folder), fmt)]

@@ -22,8 +22,8 @@ from kinerja.domain import (
     PositionLevel,
     RaterRole,
 )
-from rules.frames import FRAME_COLUMNS
-from rules.policy import Policy
+from kinerja.rules.frames import FRAME_COLUMNS
+from kinerja.rules.policy import Policy
 
 # Quarantine reasons (quarantined_row.reason). Each rejected row gets the first that applies.
 MALFORMED = "malformed"  # a field is missing or cannot be parsed

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from kinerja.rules.policy import Policy, load_policy
 from kinerja.settings import get_settings
-from rules.policy import Policy, load_policy
 
 
 @lru_cache(maxsize=4)
 def _engine_for(url: str) -> Engine:
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
 
     return make_engine(url)
 

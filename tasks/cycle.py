@@ -11,13 +11,13 @@ from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
 from sqlalchemy import select
 
-from db import reviews, scores
-from db.models import Candidate, Employee
-from db.periods import CLOSED, REVIEWING, ensure_period, set_status
-from db.session import session_scope
+from kinerja.db import reviews, scores
+from kinerja.db.models import Candidate, Employee
+from kinerja.db.periods import CLOSED, REVIEWING, ensure_period, set_status
+from kinerja.db.session import session_scope
+from kinerja.review.logic import deadline_after, utcnow
 from kinerja.settings import get_settings
-from review.logic import deadline_after, utcnow
-from tasks.common import engine, per_run_key, policy
+from kinerja.tasks.common import engine, per_run_key, policy
 
 
 def _period_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
@@ -32,8 +32,8 @@ def artifact_key(*parts: str) -> str:
 @task(cache_key_fn=_period_key, persist_result=True, retries=2, retry_delay_seconds=10)
 def fetch_month(period: str) -> dict[str, Any]:
     """Gather the register and the month's raw data from the configured sources (idempotent)."""
-    from sources.config import load_sources_config
-    from sources.gather import gather_month
+    from kinerja.sources.config import load_sources_config
+    from kinerja.sources.gather import gather_month
 
     settings = get_settings()
     report = gather_month(
@@ -52,10 +52,10 @@ def score_and_propose(period: str) -> dict[str, Any]:
     Once a review of the period exists, candidates are frozen: a rerun never changes the names
     a head of OPD is deciding on.
     """
-    from db.month_data import load_month
-    from db.scores import save_candidates, save_scores
-    from rules.scoring import score_month
-    from rules.selection import propose_candidates
+    from kinerja.db.month_data import load_month
+    from kinerja.db.scores import save_candidates, save_scores
+    from kinerja.rules.scoring import score_month
+    from kinerja.rules.selection import propose_candidates
 
     pol = policy()
     with session_scope(engine()) as s:
@@ -121,9 +121,14 @@ def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
     Idempotency keys make a retry or a rerun find the same runs; a run already past its start
     is left alone.
     """
-    from flows.launch import STARTED_HERE, api_client, create_review_runs, run_to_first_pause
-    from flows.opd_review import opd_review
-    from flows.serve import REVIEW_DEPLOYMENT
+    from kinerja.flows.launch import (
+        STARTED_HERE,
+        api_client,
+        create_review_runs,
+        run_to_first_pause,
+    )
+    from kinerja.flows.opd_review import opd_review
+    from kinerja.flows.serve import REVIEW_DEPLOYMENT
 
     with api_client():  # creating the runs and carrying them to their pause share it
         runs, claimed = create_review_runs(REVIEW_DEPLOYMENT, period, scopes)

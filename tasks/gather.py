@@ -9,11 +9,11 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from sqlalchemy import Engine
 
-from rules.policy import Policy
-from sources.config import SourcesConfig
-from sources.gather import Fetcher, GatherReport, gather_month
-from sources.load import LoadResult, store_delivery
-from sources.validate import Checked, Register, check_delivery, validate_register
+from kinerja.rules.policy import Policy
+from kinerja.sources.config import SourcesConfig
+from kinerja.sources.gather import Fetcher, GatherReport, gather_month
+from kinerja.sources.load import LoadResult, store_delivery
+from kinerja.sources.validate import Checked, Register, check_delivery, validate_register
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE)
@@ -66,7 +66,7 @@ def load_kind(
     context: str = "",
 ) -> LoadResult:
     """Load a checked delivery idempotently (one transaction)."""
-    from sources.gather import _now
+    from kinerja.sources.gather import _now
 
     result = store_delivery(
         engine,

@@ -6,8 +6,8 @@ from typing import Any
 
 from prefect import get_run_logger, task
 
-from db.session import session_scope
-from tasks.common import engine
+from kinerja.db.session import session_scope
+from kinerja.tasks.common import engine
 
 
 @task
@@ -23,7 +23,7 @@ def send_notification(
 
     notify commits its own session here (see notifications.service.notify).
     """
-    from notifications.service import notify
+    from kinerja.notifications.service import notify
 
     with session_scope(engine()) as session:
         rows = notify(

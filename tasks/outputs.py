@@ -8,9 +8,9 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from db.session import session_scope
+from kinerja.db.session import session_scope
 from kinerja.settings import get_settings
-from tasks.common import engine, policy
+from kinerja.tasks.common import engine, policy
 
 
 def _artifact_key(*parts: str) -> str:
@@ -21,7 +21,7 @@ def _artifact_key(*parts: str) -> str:
 @task(retries=1, retry_delay_seconds=10)
 def produce_outputs(period: str) -> dict[str, Any]:
     """Drafts, letters, coaching, recap files (idempotent), and the recap tables as artifacts."""
-    from outputs.month import produce_month_outputs
+    from kinerja.outputs.month import produce_month_outputs
 
     settings = get_settings()
     with session_scope(engine()) as session:

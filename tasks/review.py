@@ -9,14 +9,14 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
 
-from db import reviews
-from db.session import session_scope
+from kinerja.db import reviews
+from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
+from kinerja.review import answers, describe, notices
+from kinerja.review.answers import Applied
+from kinerja.review.logic import ReviewState, open_review_for_run, utcnow
 from kinerja.settings import get_settings
-from review import answers, describe, notices
-from review.answers import Applied
-from review.logic import ReviewState, open_review_for_run, utcnow
-from tasks.common import engine, per_run_key, policy
+from kinerja.tasks.common import engine, per_run_key, policy
 
 
 def _run_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
@@ -117,7 +117,7 @@ def send_review_result(period: str, scope_code: str) -> str:
 @task(cache_policy=NONE)
 def wake_cycle_if_done(period: str) -> bool:
     """The last review to end resumes the month's suspended cycle run (the sweeper also does)."""
-    from flows.wakeup import wake_cycles
+    from kinerja.flows.wakeup import wake_cycles
 
     with session_scope(engine()) as s:
         done = reviews.all_ended(s, period)

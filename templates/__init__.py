@@ -10,10 +10,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The single Environment: autoescape for HTML, strict about missing variables."""
-    from templates.filters import FILTERS
+    from kinerja.templates.filters import FILTERS
 
     env = Environment(
-        loader=PackageLoader("templates", "."),
+        loader=PackageLoader("kinerja.templates", "."),
         autoescape=select_autoescape(["html", "htm", "html.j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -20,7 +20,7 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def _clean(engine: Engine) -> None:
-    from db.base import Base
+    from kinerja.db.base import Base
 
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
@@ -29,7 +29,7 @@ def _clean(engine: Engine) -> None:
 
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from db.migrate import upgrade
+    from kinerja.db.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kinerja.db'}"
     upgrade(url)
@@ -41,8 +41,8 @@ def postgres_url() -> Iterator[str]:
     """A throwaway database on the configured server, so parallel runs never collide."""
     if not PG_URL:
         pytest.skip("KINERJA_TEST_DATABASE_URL not set")
-    from db.migrate import upgrade
-    from db.session import make_engine
+    from kinerja.db.migrate import upgrade
+    from kinerja.db.session import make_engine
 
     name = f"kinerja_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -66,7 +66,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
 
     eng = make_engine(db_url)
     _clean(eng)
@@ -77,7 +77,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
     """SQLite only: for tests whose subject is not the database (flows, templates)."""
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
 
     eng = make_engine(sqlite_url)
     _clean(eng)
@@ -106,7 +106,7 @@ def outbox_db(
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    from db.session import make_session_factory
+    from kinerja.db.session import make_session_factory
 
     with make_session_factory(engine)() as s:
         yield s
@@ -125,3 +125,10 @@ def prefect_api() -> Iterator[None]:
 def shared_dir() -> Path:
     """The ../shared folder beside the checkout (domain doc and seed articles)."""
     return Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the Prefect test server is marked `prefect`: `make test-fast` skips it."""
+    for item in items:
+        if "prefect_api" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.prefect)

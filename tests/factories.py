@@ -25,9 +25,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from rules.calendar import period_bounds, working_days
-from rules.frames import FRAME_COLUMNS, MonthData
-from rules.policy import Policy, load_policy
+from kinerja.rules.calendar import period_bounds, working_days
+from kinerja.rules.frames import FRAME_COLUMNS, MonthData
+from kinerja.rules.policy import Policy, load_policy
 
 FRIDAY = 4
 
@@ -339,7 +339,7 @@ class MonthBuilder:
 
     def to_db(self, session: Session, *, source: str = "factory") -> None:
         """Store the organisation, the employees' assignments and the raw month; flushes only."""
-        from db import models as m
+        from kinerja.db import models as m
 
         first, last = period_bounds(self.period)
         if session.get(m.Period, self.period) is None:

@@ -27,12 +27,12 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        from flows.local_server import start_serving
+        from kinerja.flows.local_server import start_serving
 
         self.proc = start_serving(self.env, self.log, limit=8)
 
     def stop(self) -> None:
-        from flows.local_server import stop_process
+        from kinerja.flows.local_server import stop_process
 
         stop_process(self.proc)
         self.proc = None
@@ -45,7 +45,7 @@ def flow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def flow_db_url(flow_home: Path) -> str:
-    from db.migrate import upgrade
+    from kinerja.db.migrate import upgrade
 
     url = f"sqlite:///{flow_home / 'kinerja.db'}"
     upgrade(url)
@@ -89,8 +89,8 @@ def flow_settings(
 def server(prefect_api: None, flow_settings: dict[str, str], flow_home: Path) -> Iterator[Server]:
     from prefect.settings import PREFECT_API_URL
 
-    from flows.local_server import wait_served
-    from flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
+    from kinerja.flows.local_server import wait_served
+    from kinerja.flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
 
     env = dict(os.environ)
     env.update(flow_settings)
@@ -107,7 +107,7 @@ def server(prefect_api: None, flow_settings: dict[str, str], flow_home: Path) ->
 
 @pytest.fixture
 def flow_engine(flow_settings: dict[str, str]) -> Iterator[Engine]:
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
 
     eng = make_engine(flow_settings["KINERJA_DATABASE_URL"])
     yield eng
@@ -164,7 +164,7 @@ def start_served(
 
 def start_review(period: str, scope: str, timeout: float = 60) -> str:
     """Start a review run as the cycle does (idempotency key per period and scope)."""
-    from flows.serve import REVIEW_DEPLOYMENT
+    from kinerja.flows.serve import REVIEW_DEPLOYMENT
 
     return start_served(
         REVIEW_DEPLOYMENT,

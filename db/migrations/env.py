@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from db import models  # noqa: F401  (registers every table on Base.metadata)
-from db.base import Base
-from db.session import make_engine
+from kinerja.db import models  # noqa: F401  (registers every table on Base.metadata)
+from kinerja.db.base import Base
+from kinerja.db.session import make_engine
 
 config = context.config
 target_metadata = Base.metadata

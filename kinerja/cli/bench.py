@@ -24,7 +24,7 @@ def _register_score(app: typer.Typer) -> None:
         repeat: int = typer.Option(3, "--repeat", help="Timed runs per engine (best is shown)."),
     ) -> None:
         """Score a generated month with pandas, and the same core with polars and DuckDB."""
-        from benchmarks.score import report, run
+        from kinerja_bench.score import report, run
 
         results, worst = run(employees, policy, seed, repeat)
         typer.echo(report(employees, results, worst))
@@ -54,7 +54,7 @@ def _register_gather(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Gather a simulated month over HTTP and from CSV into SQLite and PostgreSQL."""
-        from benchmarks.gather import report, run
+        from kinerja_bench.gather import report, run
 
         results, prep = run(
             employees,
@@ -86,8 +86,9 @@ def _register_cycle(app: typer.Typer) -> None:
         """Time from starting a month to every selection pause; count flow and task runs."""
         from pathlib import Path
 
-        from benchmarks.cycle import report, run
-        from benchmarks.gather import _drop_pg, _pg_database
+        from kinerja_bench.cycle import report, run
+        from kinerja_bench.gather import _drop_pg, _pg_database
+
         from kinerja.settings import get_settings
 
         root = Path(get_settings().var_dir) / "bench-cycle"

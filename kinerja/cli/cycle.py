@@ -20,15 +20,15 @@ def _engine() -> Any:
 
     # Before prefect is imported (settings are read then): decisions resume runs on that server.
     os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
     from kinerja.settings import get_settings
 
     return make_engine(get_settings().database_url)
 
 
 def _refusal(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    from db.reviews import ReviewNotFound
-    from review.logic import Refused
+    from kinerja.db.reviews import ReviewNotFound
+    from kinerja.review.logic import Refused
 
     try:
         return fn(*args, **kwargs)
@@ -48,7 +48,7 @@ def decide_selection(
     none: bool = typer.Option(False, "--none", help="Nobody is selected."),
 ) -> None:
     """The head's selection; candidates not named are recorded as not selected."""
-    from review import service as svc
+    from kinerja.review import service as svc
 
     if not select and not none:
         typer.echo("error: give --select NIP=reason (repeatable) or --none", err=True)
@@ -72,7 +72,7 @@ def decide_defence(
     ),
 ) -> None:
     """A selected employee's written defence, entered by an operator."""
-    from review import service as svc
+    from kinerja.review import service as svc
 
     # required: the record must say which operator typed it, not only whose defence it is
     _refusal(svc.submit_defence, _engine(), period, scope, nip, actor, text, "cli")
@@ -89,7 +89,7 @@ def decide_verdict(
     reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """The head's verdict on a defence."""
-    from review import service as svc
+    from kinerja.review import service as svc
 
     _refusal(svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli")
     typer.echo(f"recorded: defence of {nip} {'accepted' if accept else 'rejected'}")
@@ -107,7 +107,7 @@ def decide_extend(
     ),
 ) -> None:
     """Extend the open stage's deadline by working days."""
-    from review import service as svc
+    from kinerja.review import service as svc
 
     # One id per invocation, printed first, so a retry after a crash can reuse it.
     request_id = request_id or uuid.uuid4().hex
@@ -140,9 +140,9 @@ def register(app: typer.Typer) -> None:
         """Start a local Prefect server (SQLite) and serve the cycle, reviews and sweeper."""
         import os
 
-        from db.migrate import upgrade
-        from flows.local_server import LocalPrefect
-        from flows.serve import serve_all
+        from kinerja.db.migrate import upgrade
+        from kinerja.flows.local_server import LocalPrefect
+        from kinerja.flows.serve import serve_all
         from kinerja.settings import get_settings
 
         settings = get_settings()
@@ -169,9 +169,9 @@ def register(app: typer.Typer) -> None:
         os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
         from prefect.deployments import run_deployment
 
-        from flows.serve import CYCLE_DEPLOYMENT
-        from flows.wakeup import cycle_run_name
-        from rules.calendar import period_bounds
+        from kinerja.flows.serve import CYCLE_DEPLOYMENT
+        from kinerja.flows.wakeup import cycle_run_name
+        from kinerja.rules.calendar import period_bounds
 
         try:
             period_bounds(period)
@@ -196,14 +196,14 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """List reviews waiting for a person: stage, deadline and who is waiting."""
-        from db import reviews
-        from db.session import session_scope
-        from review.logic import state_of
+        from kinerja.db import reviews
+        from kinerja.db.session import session_scope
+        from kinerja.review.logic import state_of
 
         engine = _engine()
         if sweep:
-            from flows.sweeper import sweep as run_sweep
-            from tasks.common import policy
+            from kinerja.flows.sweeper import sweep as run_sweep
+            from kinerja.tasks.common import policy
 
             rep = run_sweep(engine, policy())
             typer.echo(f"sweep: {rep.reminders} reminder(s), woke {rep.woken or 'none'}")
@@ -234,7 +234,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(170, "--timeout", help="Give up after this many seconds."),
     ) -> None:
         """A whole month on the simulated province, decisions answered by a scripted policy."""
-        from flows.demo import run_demo
+        from kinerja.flows.demo import run_demo
         from kinerja.settings import get_settings
 
         settings = get_settings()

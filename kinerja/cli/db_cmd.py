@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
         database_url: str = typer.Option(None, help="Defaults to KINERJA_DATABASE_URL."),
     ) -> None:
         """Create or migrate the schema to the latest revision."""
-        from db.migrate import upgrade
+        from kinerja.db.migrate import upgrade
         from kinerja.settings import get_settings
 
         url = database_url or get_settings().database_url

@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate a deterministic demo province and a month of its data."""
         from kinerja.settings import get_settings
-        from sources.server import SimulatorServer
-        from sources.simulator import simulate_province
+        from kinerja.sources.server import SimulatorServer
+        from kinerja.sources.simulator import simulate_province
 
         try:
             province = simulate_province(seed, period, employees)
@@ -70,11 +70,11 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Fetch, check and load a month from the configured sources into the database."""
-        from db.migrate import upgrade
-        from db.session import make_engine
+        from kinerja.db.migrate import upgrade
+        from kinerja.db.session import make_engine
         from kinerja.settings import get_settings
-        from sources.config import SourcesConfigError, load_sources_config
-        from sources.gather import gather_month
+        from kinerja.sources.config import SourcesConfigError, load_sources_config
+        from kinerja.sources.gather import gather_month
 
         settings = get_settings()
         try:

@@ -13,8 +13,8 @@ drafts_app = typer.Typer(
 
 
 def _session():  # type: ignore[no-untyped-def]
-    from db.migrate import upgrade
-    from db.session import make_engine, make_session_factory
+    from kinerja.db.migrate import upgrade
+    from kinerja.db.session import make_engine, make_session_factory
     from kinerja.settings import get_settings
 
     url = get_settings().database_url
@@ -23,8 +23,8 @@ def _session():  # type: ignore[no-untyped-def]
 
 
 def _policy(name: str | None):  # type: ignore[no-untyped-def]
+    from kinerja.rules.policy import PolicyError, load_policy
     from kinerja.settings import get_settings
-    from rules.policy import PolicyError, load_policy
 
     try:
         return load_policy(name or get_settings().policy)
@@ -46,7 +46,7 @@ def list_cmd(
     show: bool = typer.Option(False, "--show", help="Print each draft's text."),
 ) -> None:
     """List drafts with their status and who decided, when and why."""
-    from db.drafts import list_drafts
+    from kinerja.db.drafts import list_drafts
 
     with _session() as session:
         rows = list_drafts(session, period, status)
@@ -68,8 +68,8 @@ def list_cmd(
 
 
 def _decide(ids: list[int], approve: bool, actor: str, role: str, reason: str, out: Path) -> None:
-    from db.drafts import DraftError, decide
-    from outputs.outbox import export_approved
+    from kinerja.db.drafts import DraftError, decide
+    from kinerja.outputs.outbox import export_approved
 
     with _session() as session:
         periods: set[str] = set()
@@ -133,8 +133,8 @@ def register(app: typer.Typer) -> None:
         out_dir: Path = typer.Option(None, "--out-dir", help="Default: KINERJA_OUT_DIR."),
     ) -> None:
         """Write the BKD recap (Excel, HTML with charts, Markdown) for a month."""
-        from outputs.month import produce_recap
-        from outputs.periods import parse
+        from kinerja.outputs.month import produce_recap
+        from kinerja.outputs.periods import parse
 
         try:
             parse(period)
@@ -155,8 +155,8 @@ def register(app: typer.Typer) -> None:
         """Produce drafts, letters, next month's coaching and the recap for a month."""
         import json
 
-        from outputs.month import produce_month_outputs
-        from outputs.periods import parse
+        from kinerja.outputs.month import produce_month_outputs
+        from kinerja.outputs.periods import parse
 
         try:
             parse(period)

@@ -17,11 +17,11 @@ def register(app: typer.Typer) -> None:
         """Serve the decision portal: heads of OPD and employees act from their links."""
         import uvicorn
 
-        from db.migrate import upgrade
-        from db.session import make_engine
+        from kinerja.db.migrate import upgrade
+        from kinerja.db.session import make_engine
+        from kinerja.portal.access_log import log_config
+        from kinerja.portal.app import create_app
         from kinerja.settings import get_settings
-        from portal.access_log import log_config
-        from portal.app import create_app
 
         settings = get_settings()
         url = database_url or settings.database_url
@@ -52,10 +52,10 @@ def register(app: typer.Typer) -> None:
         Selection and verdict links only for the head of the scope, defence links only for an
         employee selected in that review; anything else is refused (exit 2).
         """
-        from db.session import make_engine, session_scope
+        from kinerja.db.session import make_engine, session_scope
+        from kinerja.portal.links import issue_link
+        from kinerja.portal.people import issue_refusal
         from kinerja.settings import get_settings
-        from portal.links import issue_link
-        from portal.people import issue_refusal
 
         if not operator.strip():
             raise typer.BadParameter("must name the operator", param_hint="--operator")

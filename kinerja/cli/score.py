@@ -16,11 +16,11 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("out"), "--out", help="Where the CSV files are written."),
     ) -> None:
         """Score every employee and propose candidates (no Prefect, no database)."""
+        from kinerja.rules.csv_month import CsvError, read_month_csv
+        from kinerja.rules.policy import PolicyError, load_policy
+        from kinerja.rules.scoring import score_month
+        from kinerja.rules.selection import propose_candidates
         from kinerja.settings import get_settings
-        from rules.csv_month import CsvError, read_month_csv
-        from rules.policy import PolicyError, load_policy
-        from rules.scoring import score_month
-        from rules.selection import propose_candidates
 
         try:
             pol = load_policy(policy or get_settings().policy)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from kinerja_bench.generate import generate_month
+from kinerja_bench.score import Result, _to_polars, agreement, duckdb_core, polars_core, report
 
-from benchmarks.generate import generate_month
-from benchmarks.score import Result, _to_polars, agreement, duckdb_core, polars_core, report
-from rules.policy import load_policy
+from kinerja.rules.policy import load_policy
 
 
 @pytest.mark.parametrize("policy_name", ["jabar", "banten-sikap"])

@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine, func, select
 
-from db import decisions as dec
-from db import reviews
-from db.models import Decision, Review
-from db.session import session_scope
+from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.models import Decision, Review
+from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind
 
 NOW = datetime(2025, 11, 3, 2, 0)

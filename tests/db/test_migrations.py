@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect
 
-from db import models  # noqa: F401
-from db.base import Base
+from kinerja.db import models  # noqa: F401
+from kinerja.db.base import Base
 
 
 def test_migrations_create_every_model_table(engine: Engine) -> None:
@@ -27,7 +27,7 @@ def test_migrations_match_models(engine: Engine) -> None:
 def test_one_head_so_upgrade_head_is_unambiguous() -> None:
     from alembic.script import ScriptDirectory
 
-    from db.migrate import alembic_config
+    from kinerja.db.migrate import alembic_config
 
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
     assert len(heads) == 1, f"several migration heads {heads}: add a merge revision"

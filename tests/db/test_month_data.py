@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from db.models import Assignment
-from db.month_data import load_month
-from rules.scoring import score_month
+from kinerja.db.models import Assignment
+from kinerja.db.month_data import load_month
+from kinerja.rules.scoring import score_month
 from tests.factories import MonthBuilder
 
 
@@ -117,7 +117,7 @@ def _stored_month(
     session: Session, only: str, why_not: str
 ) -> tuple[MonthBuilder, Callable[..., list[pd.DataFrame]]]:
     """The month stored (on `only` a database, else skip), and the workers' read to wrap."""
-    from db import month_data
+    from kinerja.db import month_data
 
     if session.get_bind().dialect.name != only:
         pytest.skip(why_not)
@@ -131,7 +131,7 @@ def test_workers_read_as_of_the_sessions_snapshot_on_postgresql(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A row committed after the month's snapshot, before the workers read, is not seen."""
-    from db import month_data
+    from kinerja.db import month_data
 
     mb, read = _stored_month(
         session, only="postgresql", why_not="SQLite has no snapshot to share: see the next test"
@@ -155,7 +155,7 @@ def test_a_commit_while_workers_read_sqlite_means_reading_again(
 ) -> None:
     """Workers cannot share a snapshot on SQLite: a commit meanwhile is noticed, and the
     session reads the month itself, so the frames never mix two moments."""
-    from db import month_data
+    from kinerja.db import month_data
 
     mb, read = _stored_month(
         session,

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from db import raw_data
-from db.models import Activity
-from db.session import make_engine, session_scope
+from kinerja.db import raw_data
+from kinerja.db.models import Activity
+from kinerja.db.session import make_engine, session_scope
 from tests.conftest import _clean
 
 
@@ -98,7 +98,7 @@ def test_staged_rows_are_stored_exactly_as_a_direct_insert_stores_them(
 
 def test_staging_does_not_wait_for_another_writer(tmp_path: Path) -> None:
     """Rows are staged while another process holds the write lock; only the copy waits."""
-    from db.migrate import upgrade
+    from kinerja.db.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'staging.db'}"
     upgrade(url)

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Candidate, Score
-from db.scores import (
+from kinerja.db.models import Candidate, Score
+from kinerja.db.scores import (
     candidates_for,
     load_scores,
     previous_periods,
@@ -19,8 +19,8 @@ from db.scores import (
     save_scores,
     score_history,
 )
-from rules.scoring import score_month
-from rules.selection import propose_candidates
+from kinerja.rules.scoring import score_month
+from kinerja.rules.selection import propose_candidates
 from tests.factories import MonthBuilder, policy_with
 
 

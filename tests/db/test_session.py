@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from db.session import make_engine
+from kinerja.db.session import make_engine
 
 
 def _table(url: str) -> None:

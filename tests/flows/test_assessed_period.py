@@ -8,7 +8,7 @@ from prefect import flow, get_client
 from prefect.flow_engine import run_flow
 from prefect.states import Scheduled
 
-from flows.monthly_cycle import assessed_period, previous_period
+from kinerja.flows.monthly_cycle import assessed_period, previous_period
 
 
 @flow

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from db import reviews
-from db.session import session_scope
-from flows import launch
-from flows.launch import STARTED_HERE, create_review_runs, run_to_first_pause
-from flows.opd_review import opd_review
-from flows.wakeup import run_states
+from kinerja.db import reviews
+from kinerja.db.session import session_scope
+from kinerja.flows import launch
+from kinerja.flows.launch import STARTED_HERE, create_review_runs, run_to_first_pause
+from kinerja.flows.opd_review import opd_review
+from kinerja.flows.wakeup import run_states
 from tests.review.factories import make_opd
 from tests.served import read_state
 
@@ -40,7 +40,7 @@ def test_runs_reach_their_pause_here_once_and_runner_claims_are_respected(
 ) -> None:
     from prefect.settings import temporary_settings
 
-    from flows.serve import results_settings
+    from kinerja.flows.serve import results_settings
 
     for opd in ("DISKOMINFO", "DISPORA", "DISPAR"):
         make_opd(flow_engine, PERIOD, opd)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from flows.local_server import wait_served
+from kinerja.flows.local_server import wait_served
 
 
 def test_a_serving_process_that_died_is_reported_at_once() -> None:

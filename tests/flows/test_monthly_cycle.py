@@ -10,15 +10,15 @@ import pytest
 import yaml
 from sqlalchemy import Engine, func, select
 
-from db import reviews
-from db.models import Decision, Review
-from db.session import session_scope
-from flows.serve import CYCLE_DEPLOYMENT
-from flows.wakeup import find_run_ids
+from kinerja.db import reviews
+from kinerja.db.models import Decision, Review
+from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
-from review import service as svc
-from review.logic import state_of
-from tasks.cycle import artifact_key
+from kinerja.flows.serve import CYCLE_DEPLOYMENT
+from kinerja.flows.wakeup import find_run_ids
+from kinerja.review import service as svc
+from kinerja.review.logic import state_of
+from kinerja.tasks.cycle import artifact_key
 from tests.served import Server, read_state, start_served, wait_for
 
 PERIOD = "2025-09"  # other modules use 2025-10 in the same Prefect session
@@ -30,9 +30,9 @@ def flow_settings(flow_settings: dict[str, str], flow_home: Path) -> Iterator[di
     import os
 
     from kinerja.settings import get_settings
-    from sources.config import http_config
-    from sources.server import SimulatorServer
-    from sources.simulator import simulate_province
+    from kinerja.sources.config import http_config
+    from kinerja.sources.server import SimulatorServer
+    from kinerja.sources.simulator import simulate_province
 
     sim = SimulatorServer(simulate_province(3, PERIOD, 240)).start()
     path = flow_home / "sources.yaml"

@@ -12,15 +12,15 @@ from prefect import get_client
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import Engine, select
 
-from db import decisions as dec
-from db import reviews
-from db.models import AuditEvent, Decision, Notification
-from db.session import session_scope
-from flows.sweeper import sweep
+from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.models import AuditEvent, Decision, Notification
+from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind, ReviewStage
-from review import service as svc
-from review.logic import Refused, defence_text, utcnow
-from rules.policy import load_policy
+from kinerja.flows.sweeper import sweep
+from kinerja.review import service as svc
+from kinerja.review.logic import Refused, defence_text, utcnow
+from kinerja.rules.policy import load_policy
 from tests.review.factories import make_opd
 from tests.served import Server, paused_after, read_state, start_review, wait_for
 

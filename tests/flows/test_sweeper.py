@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
-from db import reviews
-from db.models import Notification, PortalLink
-from db.session import session_scope
-from flows.sweeper import sweep
-from review.logic import Choice, apply_selection, deadline_after, utcnow
-from rules.policy import Policy, load_policy
+from kinerja.db import reviews
+from kinerja.db.models import Notification, PortalLink
+from kinerja.db.session import session_scope
+from kinerja.flows.sweeper import sweep
+from kinerja.review.logic import Choice, apply_selection, deadline_after, utcnow
+from kinerja.rules.policy import Policy, load_policy
 from tests.review.factories import make_opd
 
 PERIOD = "2025-10"

@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from kinerja.cli import app
-from rules.csv_month import write_month_csv
+from kinerja.rules.csv_month import write_month_csv
 from tests.factories import MonthBuilder
 
 

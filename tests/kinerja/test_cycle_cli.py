@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from db import decisions as dec
-from db import reviews
-from db.session import session_scope
 from kinerja.cli import app
 from kinerja.cli.cycle import LOCAL_API
+from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind
-from review.logic import utcnow
+from kinerja.review.logic import utcnow
 from tests.review.factories import make_opd
 
 PERIOD = "2025-10"

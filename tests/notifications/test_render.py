@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from kinerja.notifications.render import render_message
+from kinerja.rules.policy import load_policy
 from kinerja.settings import Settings
-from notifications.render import render_message
-from rules.policy import load_policy
 
 DEADLINE = datetime(2025, 11, 10, 16, 0)
 

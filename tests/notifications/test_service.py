@@ -13,10 +13,10 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Employee, Notification
-from db.session import make_engine
+from kinerja.db.models import Employee, Notification
+from kinerja.db.session import make_engine
+from kinerja.notifications.service import CLAIM_STALE_AFTER, notify, notify_role
 from kinerja.settings import Settings
-from notifications.service import CLAIM_STALE_AFTER, notify, notify_role
 from tests.notifications.servers import HttpReceiver, SmtpServer, free_port
 
 NIP = "198001012005011001"
@@ -221,7 +221,7 @@ def test_office_roles_from_recipients_config(session: Session, tmp_path: Path) -
 
 
 def test_invalid_recipients_config_names_the_field(tmp_path: Path) -> None:
-    from notifications.recipients import load_recipients_config
+    from kinerja.notifications.recipients import load_recipients_config
 
     cfg = tmp_path / "r.yaml"
     cfg.write_text("roles:\n  humas: {channels: [email]}\n", encoding="utf-8")
@@ -230,7 +230,11 @@ def test_invalid_recipients_config_names_the_field(tmp_path: Path) -> None:
 
 
 def test_shipped_example_recipients_config_is_valid() -> None:
-    from notifications.recipients import channels_for, load_recipients_config, role_addresses
+    from kinerja.notifications.recipients import (
+        channels_for,
+        load_recipients_config,
+        role_addresses,
+    )
 
     path = Path(__file__).parents[2] / "notifications" / "recipients.example.yaml"
     cfg = load_recipients_config(path)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from kinerja.rules.policy import Policy, load_policy
 from kinerja.settings import Settings
-from rules.policy import Policy, load_policy
 
 
 @pytest.fixture(params=["jabar", "banten-sikap"])

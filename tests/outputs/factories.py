@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.models import (
+from kinerja.db.models import (
     Assignment,
     Candidate,
     Decision,
@@ -24,7 +24,7 @@ from db.models import (
     Rumpun,
     Score,
 )
-from rules.policy import Policy
+from kinerja.rules.policy import Policy
 
 NAMES = [
     "Asep Sunandar",

@@ -8,12 +8,12 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from db.models import Score
+from kinerja.db.models import Score
+from kinerja.outputs.announcements import CAP_REASON
+from kinerja.outputs.month import produce_month_outputs
+from kinerja.outputs.outbox import export_approved
+from kinerja.rules.policy import Policy
 from kinerja.settings import Settings
-from outputs.announcements import CAP_REASON
-from outputs.month import produce_month_outputs
-from outputs.outbox import export_approved
-from rules.policy import Policy
 from tests.outputs.factories import case, standard_month
 
 

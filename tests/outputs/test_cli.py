@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from db.migrate import upgrade
-from db.session import make_engine, make_session_factory
 from kinerja.cli import app
+from kinerja.db.migrate import upgrade
+from kinerja.db.session import make_engine, make_session_factory
+from kinerja.rules.policy import load_policy
 from kinerja.settings import get_settings
-from rules.policy import load_policy
 from tests.outputs.factories import standard_month
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import drafts as draft_store
-from db.models import Decision, Draft
+from kinerja.db import drafts as draft_store
+from kinerja.db.models import Decision, Draft
+from kinerja.outputs.month import produce_month_outputs
+from kinerja.rules.policy import Policy
 from kinerja.settings import Settings
-from outputs.month import produce_month_outputs
-from rules.policy import Policy
 from tests.outputs.factories import decide, standard_month
 
 

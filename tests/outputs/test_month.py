@@ -10,12 +10,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import drafts as draft_store
-from db.models import CoachingAssignment, Decision, Draft, Employee, Notification
+from kinerja.db import drafts as draft_store
+from kinerja.db.models import CoachingAssignment, Decision, Draft, Employee, Notification
+from kinerja.outputs.month import produce_month_outputs
+from kinerja.rules.calendar import is_working_day
+from kinerja.rules.policy import Policy
 from kinerja.settings import Settings
-from outputs.month import produce_month_outputs
-from rules.calendar import is_working_day
-from rules.policy import Policy
 from tests.outputs.factories import decide, standard_month
 
 
@@ -339,7 +339,7 @@ def test_recap_files(session: Session, policy: Policy, out_dir: Path, settings: 
 def test_recap_summary_headers_have_one_definition(
     session: Session, policy: Policy, out_dir: Path, settings: Settings
 ) -> None:
-    from outputs.recap import SUMMARY_COLUMNS, SUMMARY_MARKDOWN, summary_headers
+    from kinerja.outputs.recap import SUMMARY_COLUMNS, SUMMARY_MARKDOWN, summary_headers
 
     standard_month(session, policy)
     report = produce_month_outputs(session, "2025-10", policy, out_dir, settings=settings)

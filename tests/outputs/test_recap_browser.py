@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from db.session import make_session_factory
+from kinerja.db.session import make_session_factory
+from kinerja.outputs.month import produce_month_outputs
+from kinerja.rules.policy import load_policy
 from kinerja.settings import Settings
-from outputs.month import produce_month_outputs
-from rules.policy import load_policy
 from tests.outputs.factories import standard_month
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

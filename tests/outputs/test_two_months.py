@@ -7,9 +7,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from kinerja.outputs.month import produce_month_outputs
+from kinerja.rules.policy import Policy
 from kinerja.settings import Settings
-from outputs.month import produce_month_outputs
-from rules.policy import Policy
 from tests.outputs.factories import add_scores, standard_month
 
 
@@ -63,7 +63,7 @@ def test_coached_change_is_reported_next_month(
 
 
 def world_name(session: Session, nip: str) -> str:
-    from db.models import Employee
+    from kinerja.db.models import Employee
 
     emp = session.get(Employee, nip)
     assert emp is not None

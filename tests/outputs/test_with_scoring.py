@@ -6,14 +6,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from db import drafts as draft_store
-from db.models import Employee
-from db.scores import save_candidates, save_scores
+from kinerja.db import drafts as draft_store
+from kinerja.db.models import Employee
+from kinerja.db.scores import save_candidates, save_scores
+from kinerja.outputs.month import produce_month_outputs
+from kinerja.rules.policy import Policy
+from kinerja.rules.scoring import score_month
+from kinerja.rules.selection import propose_candidates
 from kinerja.settings import Settings
-from outputs.month import produce_month_outputs
-from rules.policy import Policy
-from rules.scoring import score_month
-from rules.selection import propose_candidates
 from tests.factories import MonthBuilder
 from tests.outputs.factories import case
 

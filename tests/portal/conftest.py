@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
-from db.session import session_scope
+from kinerja.db.session import session_scope
+from kinerja.portal.app import create_app
+from kinerja.portal.links import issue_link
 from kinerja.settings import Settings
-from portal.app import create_app
-from portal.links import issue_link
 from tests.portal.world import World, build_world, later
 
 IssueLink = Callable[..., str]

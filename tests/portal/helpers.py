@@ -7,11 +7,11 @@ import re
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine, func, select
 
-from db.models import AuditEvent, Decision, PortalLink
-from db.session import session_scope
+from kinerja.db.models import AuditEvent, Decision, PortalLink
+from kinerja.db.session import session_scope
+from kinerja.portal.links import LINK_SALT, token_of
+from kinerja.portal.secret import portal_key
 from kinerja.settings import Settings
-from portal.links import LINK_SALT, token_of
-from portal.secret import portal_key
 
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 

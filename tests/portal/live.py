@@ -10,8 +10,8 @@ import time
 import uvicorn
 from sqlalchemy import Engine, select
 
-from db.models import Notification
-from db.session import session_scope
+from kinerja.db.models import Notification
+from kinerja.db.session import session_scope
 
 LINK_RE = re.compile(r"https?://[^\s\"'<>]+/l/[A-Za-z0-9_.\-]+")
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
-from db.audit import events
-from db.models import Opd
-from db.session import session_scope
 from kinerja.cli import app
+from kinerja.db.audit import events
+from kinerja.db.models import Opd
+from kinerja.db.session import session_scope
 from kinerja.settings import get_settings
 from tests.portal.live import free_port
 from tests.portal.world import World

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
+from kinerja.portal.format import num, period_label, when
 from kinerja.settings import get_settings
-from portal.format import num, period_label, when
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from itsdangerous import URLSafeSerializer
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
-from db.audit import events
-from db.links import claim_link, get_link, release_link
-from db.session import session_scope
+from kinerja.db.audit import events
+from kinerja.db.links import claim_link, get_link, release_link
+from kinerja.db.session import session_scope
+from kinerja.portal.links import LINK_SALT, LinkRefused, issue_link, token_of, utcnow, verify
+from kinerja.portal.secret import portal_key
 from kinerja.settings import Settings
-from portal.links import LINK_SALT, LinkRefused, issue_link, token_of, utcnow, verify
-from portal.secret import portal_key
 
 
 def _issue(engine: Engine, settings: Settings, **kw: object) -> str:

@@ -7,12 +7,12 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
-from db.models import PortalLink
-from db.session import session_scope
+from kinerja.db.models import PortalLink
+from kinerja.db.session import session_scope
+from kinerja.portal.csrf import make_csrf
+from kinerja.portal.links import utcnow
+from kinerja.portal.secret import portal_key
 from kinerja.settings import Settings
-from portal.csrf import make_csrf
-from portal.links import utcnow
-from portal.secret import portal_key
 from tests.portal.conftest import IssueLink
 from tests.portal.helpers import audit_actions, csrf_of, decision_count, link_id_of, used_links
 from tests.portal.world import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from db.models import BehaviourAnswer
-from portal.queries import MIN_RATERS_FOR_BREAKDOWN, behaviour_summary
+from kinerja.db.models import BehaviourAnswer
+from kinerja.portal.queries import MIN_RATERS_FOR_BREAKDOWN, behaviour_summary
 
 
 def _answers(session: Session, nip: str, raters: dict[str, float]) -> None:

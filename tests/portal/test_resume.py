@@ -15,12 +15,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select
 
-from db import decisions as dec
-from db.models import AuditEvent
-from db.session import make_engine, session_scope
+from kinerja.db import decisions as dec
+from kinerja.db.models import AuditEvent
+from kinerja.db.session import make_engine, session_scope
+from kinerja.portal.app import create_app
+from kinerja.portal.links import issue_link, utcnow
 from kinerja.settings import get_settings
-from portal.app import create_app
-from portal.links import issue_link, utcnow
 from tests.portal.helpers import csrf_of
 from tests.portal.live import LivePortal, free_port, link_sent
 from tests.portal.world import SECRET_SCORES, World, build_world

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from db.session import session_scope
+from kinerja.db.session import session_scope
+from kinerja.portal.links import issue_link, token_of, utcnow, verify
+from kinerja.portal.secret import KEY_FILE, portal_key
 from kinerja.settings import Settings, get_settings
-from portal.links import issue_link, token_of, utcnow, verify
-from portal.secret import KEY_FILE, portal_key
 
 
 def test_no_key_shipped_in_code(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_without_a_configured_key_one_is_generated_once_private_and_reused(
 ) -> None:
     var = tmp_path / "var"
     settings = Settings(var_dir=var, portal_base_url="http://testserver", _env_file=None)  # type: ignore[call-arg]
-    with caplog.at_level(logging.WARNING, logger="portal.secret"):
+    with caplog.at_level(logging.WARNING, logger="kinerja.portal.secret"):
         key = portal_key(settings)
     path = var / KEY_FILE
     assert len(key) >= 64 and path.read_bytes().strip() == key

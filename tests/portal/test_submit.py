@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from db.models import AuditEvent, Decision, Opd, Review
-from db.reviews import get_review
-from db.session import session_scope
+from kinerja.db.models import AuditEvent, Decision, Opd, Review
+from kinerja.db.reviews import get_review
+from kinerja.db.session import session_scope
+from kinerja.portal.csrf import make_csrf
+from kinerja.portal.links import utcnow
+from kinerja.portal.secret import portal_key
 from kinerja.settings import Settings
-from portal.csrf import make_csrf
-from portal.links import utcnow
-from portal.secret import portal_key
 from tests.portal.conftest import IssueLink
 from tests.portal.helpers import audit_actions, csrf_of, decision_count, link_id_of, used_links
 from tests.portal.world import SECRET_SCORES, World

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from db.models import Employee, Opd, Score
-from db.reviews import ensure_review
-from db.scores import save_candidates, save_scores
-from db.session import session_scope
-from review.logic import utcnow
-from rules.scoring import score_month
-from rules.selection import propose_candidates
+from kinerja.db.models import Employee, Opd, Score
+from kinerja.db.reviews import ensure_review
+from kinerja.db.scores import save_candidates, save_scores
+from kinerja.db.session import session_scope
+from kinerja.review.logic import utcnow
+from kinerja.rules.scoring import score_month
+from kinerja.rules.selection import propose_candidates
 from tests.factories import MonthBuilder
 
 PERIOD = "2025-10"

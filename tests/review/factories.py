@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
-from db.models import Assignment, Candidate, Employee, Opd, Score
-from db.session import session_scope
+from kinerja.db.models import Assignment, Candidate, Employee, Opd, Score
+from kinerja.db.session import session_scope
 
 
 def nip_for(opd: str, i: int) -> str:

@@ -7,15 +7,20 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Engine, func, select
 
-from db import decisions as dec
-from db import reviews
-from db.audit import events
-from db.models import Decision, Notification
-from db.session import session_scope
+from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.audit import events
+from kinerja.db.models import Decision, Notification
+from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind, ReviewStage
-from review.answers import NOT_THE_FORM, Applied, apply_defence_answer, apply_selection_answer
-from review.logic import Choice, apply_defence, apply_selection, utcnow
-from rules.policy import Policy, load_policy
+from kinerja.review.answers import (
+    NOT_THE_FORM,
+    Applied,
+    apply_defence_answer,
+    apply_selection_answer,
+)
+from kinerja.review.logic import Choice, apply_defence, apply_selection, utcnow
+from kinerja.rules.policy import Policy, load_policy
 from tests.review.factories import make_opd
 
 PERIOD = "2025-10"

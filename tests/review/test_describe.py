@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from db.session import session_scope
-from review.describe import candidate_rows, selection_markdown
+from kinerja.db.session import session_scope
+from kinerja.review.describe import candidate_rows, selection_markdown
 from tests.review.factories import make_opd
 
 

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Engine, func, select
 
-from db import decisions as dec
-from db import reviews
-from db.models import Decision
-from db.session import session_scope
+from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.models import Decision
+from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind, ReviewStage
-from review import service as svc
-from review.logic import (
+from kinerja.review import service as svc
+from kinerja.review.logic import (
     Choice,
     Refused,
     apply_defence,
@@ -25,7 +25,7 @@ from review.logic import (
     open_review_for_run,
     state_of,
 )
-from rules.policy import Policy, load_policy
+from kinerja.rules.policy import Policy, load_policy
 from tests.review.factories import make_opd
 
 PERIOD = "2025-10"

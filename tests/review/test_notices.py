@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from db import decisions as dec
-from db import reviews
-from db.models import Notification, PortalLink
-from db.session import session_scope
+from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.models import Notification, PortalLink
+from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind, ReviewStage
-from review.logic import (
+from kinerja.review.logic import (
     Choice,
     apply_defence,
     apply_selection,
@@ -22,8 +22,13 @@ from review.logic import (
     close_selection_if_due,
     utcnow,
 )
-from review.notices import request_selection, send_result, send_warnings, tell_head_of_defences
-from rules.policy import Policy, load_policy
+from kinerja.review.notices import (
+    request_selection,
+    send_result,
+    send_warnings,
+    tell_head_of_defences,
+)
+from kinerja.rules.policy import Policy, load_policy
 from tests.review.factories import make_opd
 
 PERIOD = "2025-10"

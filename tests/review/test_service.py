@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from db import reviews
-from db.models import Notification, PortalLink
-from db.session import session_scope
-from review import service as svc
-from review.logic import Choice, Refused, apply_defence, apply_selection, utcnow
-from rules.policy import load_policy
+from kinerja.db import reviews
+from kinerja.db.models import Notification, PortalLink
+from kinerja.db.session import session_scope
+from kinerja.review import service as svc
+from kinerja.review.logic import Choice, Refused, apply_defence, apply_selection, utcnow
+from kinerja.rules.policy import load_policy
 from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
@@ -80,8 +80,8 @@ def test_two_selections_submitted_at_once_record_one_and_refuse_the_other(
     """Both pass the 'already decided?' read before either writes; only one may succeed."""
     import threading
 
-    from db.models import Decision, Review
-    from review import logic
+    from kinerja.db.models import Decision, Review
+    from kinerja.review import logic
 
     nips = make_opd(outbox_db, PERIOD, "DISHUB")
     now = utcnow()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rules.policy import Policy
-from rules.scoring import score_month
+from kinerja.rules.policy import Policy
+from kinerja.rules.scoring import score_month
 from tests.factories import MonthBuilder, policy_with
 
 

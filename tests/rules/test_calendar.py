@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from rules.calendar import add_workdays, period_bounds, working_days
-from rules.policy import CalendarPolicy, load_policy
+from kinerja.rules.calendar import add_workdays, period_bounds, working_days
+from kinerja.rules.policy import CalendarPolicy, load_policy
 
 
 @pytest.fixture

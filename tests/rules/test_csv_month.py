@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rules.csv_month import CsvError, read_month_csv, write_month_csv
-from rules.scoring import score_month
+from kinerja.rules.csv_month import CsvError, read_month_csv, write_month_csv
+from kinerja.rules.scoring import score_month
 from tests.factories import MonthBuilder
 
 

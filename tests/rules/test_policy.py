@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from kinerja.domain import PositionLevel
-from rules.policy import PROFILES_DIR, PolicyError, load_policy
+from kinerja.rules.policy import PROFILES_DIR, PolicyError, load_policy
 
 
 @pytest.mark.parametrize("name", ["jabar", "banten-sikap"])

@@ -12,9 +12,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rules.frames import MonthData
-from rules.policy import Policy, load_policy
-from rules.scoring import score_month
+from kinerja.rules.frames import MonthData
+from kinerja.rules.policy import Policy, load_policy
+from kinerja.rules.scoring import score_month
 from tests.factories import MonthBuilder
 
 POLICIES = {name: load_policy(name) for name in ("jabar", "banten-sikap")}

@@ -8,9 +8,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from rules.frames import MonthData, empty_frame
-from rules.policy import load_policy
-from rules.scoring import SCORE_COLUMNS, band_of, score_month
+from kinerja.rules.frames import MonthData, empty_frame
+from kinerja.rules.policy import load_policy
+from kinerja.rules.scoring import SCORE_COLUMNS, band_of, score_month
 from tests.factories import MonthBuilder
 from tests.rules.helpers import score
 

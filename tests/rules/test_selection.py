@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from rules.policy import load_policy
-from rules.scoring import score_month
-from rules.selection import CANDIDATE_COLUMNS, propose_candidates
+from kinerja.rules.policy import load_policy
+from kinerja.rules.scoring import score_month
+from kinerja.rules.selection import CANDIDATE_COLUMNS, propose_candidates
 from tests.factories import MonthBuilder
 from tests.rules.helpers import with_changes
 

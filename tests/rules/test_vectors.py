@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rules.vectors import clock_seconds, codes_for, isin
+from kinerja.rules.vectors import clock_seconds, codes_for, isin
 
 
 def test_clock_seconds_accepts_strings_times_and_empty_cells() -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from sources.config import SourcesConfig, http_config
-from sources.server import SimulatorServer, serve_in_thread
-from sources.simulator import SimulatedProvince, simulate_province
+from kinerja.sources.config import SourcesConfig, http_config
+from kinerja.sources.server import SimulatorServer, serve_in_thread
+from kinerja.sources.simulator import SimulatedProvince, simulate_province
 
 PERIOD = "2025-10"
 TOKEN = "test-token-not-a-secret"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kinerja.settings import get_settings
-from sources.config import (
+from kinerja.sources.config import (
     SourceConfig,
     SourcesConfigError,
     load_sources_config,
@@ -98,7 +98,7 @@ def test_a_config_written_as_yaml_reads_back_the_same(tmp_path: Path) -> None:
     """The demo writes http_config(...) to a YAML file for the served flows; it must load."""
     import yaml
 
-    from sources.config import http_config
+    from kinerja.sources.config import http_config
 
     cfg = http_config("http://127.0.0.1:8700", page_size=250, read_timeout=3)
     path = tmp_path / "sources.yaml"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from db import raw_data
-from db.models import (
+from kinerja.db import raw_data
+from kinerja.db.models import (
     Activity,
     Assignment,
     AttendanceRecord,
@@ -24,11 +24,11 @@ from db.models import (
     Rumpun,
     SourceBatch,
 )
-from db.session import session_scope
-from sources.config import SourcesConfig, files_config, http_config
-from sources.gather import gather_month
-from sources.server import Fault, SimulatorServer
-from sources.simulator import SimulatedProvince
+from kinerja.db.session import session_scope
+from kinerja.sources.config import SourcesConfig, files_config, http_config
+from kinerja.sources.gather import gather_month
+from kinerja.sources.server import Fault, SimulatorServer
+from kinerja.sources.simulator import SimulatedProvince
 from tests.sources.conftest import FAST, PERIOD, TOKEN
 
 DATA_TABLES = [
@@ -198,7 +198,7 @@ def test_one_opd_attendance_source_down_the_month_goes_on(
         failed = s.scalars(select(SourceBatch).where(SourceBatch.status == "failed")).all()
         assert [(b.kind, b.opd_code) for b in failed] == [("attendance", down)]
         assert "HTTP 503" in (failed[0].error or "")
-        from db.quarantine import unassessable_opds
+        from kinerja.db.quarantine import unassessable_opds
 
         assert set(unassessable_opds(s, PERIOD)) == {down}
 
@@ -320,10 +320,10 @@ def test_opd_whose_attendance_source_is_down_gets_no_candidates(
     engine: Engine, config: SourcesConfig, server: SimulatorServer, province: SimulatedProvince
 ) -> None:
     """Through scoring: the others get candidates, the failed OPD none, and the reason stays."""
-    from db.month_data import load_month
-    from rules.policy import load_policy
-    from rules.scoring import score_month
-    from rules.selection import propose_candidates
+    from kinerja.db.month_data import load_month
+    from kinerja.rules.policy import load_policy
+    from kinerja.rules.scoring import score_month
+    from kinerja.rules.selection import propose_candidates
 
     down = province.opds["code"].iloc[-1]
     server.add_fault(Fault(status=503, times=None, kind="attendance", opd=down))
@@ -387,7 +387,7 @@ def test_leftover_rows_failing_to_load_leave_every_opd_assessable(
     engine: Engine, province: SimulatedProvince, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file's rows of no OPD (unknown NIPs) are nobody's data: their failure fails no OPD."""
-    import sources.gather as gather
+    import kinerja.sources.gather as gather
 
     write_csv(province, tmp_path)
     config = files_config(tmp_path, "csv")  # type: ignore[arg-type]
@@ -417,7 +417,7 @@ def test_a_correction_leaves_no_staged_rows_on_the_connection(
     """Rows staged for a delivery that turns out to be a correction are not kept afterwards."""
     from sqlalchemy.pool import StaticPool
 
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
     from tests.conftest import _clean
 
     # one connection for everything: its TEMP tables are the ones gathering staged into

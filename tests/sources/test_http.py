@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 import requests
 
-from rules.frames import ATTENDANCE_COLUMNS
-from sources.config import SourceConfig
-from sources.http import HttpSource, SourceError
-from sources.server import Fault, SimulatorServer
-from sources.simulator import SimulatedProvince
+from kinerja.rules.frames import ATTENDANCE_COLUMNS
+from kinerja.sources.config import SourceConfig
+from kinerja.sources.http import HttpSource, SourceError
+from kinerja.sources.server import Fault, SimulatorServer
+from kinerja.sources.simulator import SimulatedProvince
 from tests.sources.conftest import FAST, PERIOD, TOKEN
 
 
@@ -181,7 +181,7 @@ def test_connection_refused_is_retried_then_reported() -> None:
 
 
 def test_bodies_the_fast_parser_refuses_are_still_read_the_standard_way() -> None:
-    from sources.http import decode_json
+    from kinerja.sources.http import decode_json
 
     body = b'{"data": [{"nip": "198001012005011001", "score": NaN, "big": 123456789012345678901}]}'
     row = decode_json(body)["data"][0]
@@ -193,7 +193,7 @@ def test_bodies_the_fast_parser_refuses_are_still_read_the_standard_way() -> Non
 
 
 def test_pages_of_records_with_differing_fields_are_aligned() -> None:
-    from sources.http import Columns, page_columns
+    from kinerja.sources.http import Columns, page_columns
 
     out = Columns()
     first = {"data": [{"nip": "1", "status": "present"}, {"nip": "2"}]}
@@ -230,7 +230,7 @@ def test_pages_of_records_with_differing_fields_are_aligned() -> None:
 def test_malformed_pages_are_refused_naming_the_source(
     body: dict[str, object], problem: str
 ) -> None:
-    from sources.http import page_columns
+    from kinerja.sources.http import page_columns
 
     with pytest.raises(SourceError) as err:
         page_columns("kmob", "GET /v1/attendance {'period': '2025-10'}", body)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rules.calendar import working_days
-from rules.policy import load_policy
-from sources.simulator import SimulatedProvince, simulate_province
+from kinerja.rules.calendar import working_days
+from kinerja.rules.policy import load_policy
+from kinerja.sources.simulator import SimulatedProvince, simulate_province
 from tests.sources.conftest import PERIOD
 
 
@@ -72,7 +72,7 @@ def test_month_has_the_texture_of_real_data(province: SimulatedProvince) -> None
 
 
 def test_files_have_exactly_the_contract_columns(province: SimulatedProvince, tmp_path) -> None:
-    from rules.frames import FRAME_COLUMNS
+    from kinerja.rules.frames import FRAME_COLUMNS
 
     province.write(str(tmp_path), "csv")
     for kind, columns in FRAME_COLUMNS.items():

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.policy import load_policy
-from sources import validate as v
-from sources.validate import Register, validate_register, validate_rows
+from kinerja.rules.policy import load_policy
+from kinerja.sources import validate as v
+from kinerja.sources.validate import Register, validate_register, validate_rows
 
 PERIOD = "2025-10"
 A, B, C = "198001012005011001", "198502022010012002", "199003032015031003"

@@ -8,14 +8,14 @@ import pytest
 from prefect import flow
 from sqlalchemy import Engine, select
 
-from db.models import AttendanceRecord, OpdPeriodStatus
-from db.session import session_scope
-from rules.policy import load_policy
-from sources.config import http_config
-from sources.gather import _fingerprint, _read_register
-from sources.server import Fault, SimulatorServer, serve_in_thread
-from sources.simulator import SimulatedProvince, simulate_province
-from tasks.gather import fetch_kind, gather_month_task, load_kind, validate_kind
+from kinerja.db.models import AttendanceRecord, OpdPeriodStatus
+from kinerja.db.session import session_scope
+from kinerja.rules.policy import load_policy
+from kinerja.sources.config import http_config
+from kinerja.sources.gather import _fingerprint, _read_register
+from kinerja.sources.server import Fault, SimulatorServer, serve_in_thread
+from kinerja.sources.simulator import SimulatedProvince, simulate_province
+from kinerja.tasks.gather import fetch_kind, gather_month_task, load_kind, validate_kind
 
 pytestmark = pytest.mark.prefect
 PERIOD = "2025-10"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from prefect import flow
 
-from db.migrate import upgrade
-from db.models import Employee
-from db.session import make_engine, make_session_factory
+from kinerja.db.migrate import upgrade
+from kinerja.db.models import Employee
+from kinerja.db.session import make_engine, make_session_factory
 from kinerja.settings import get_settings
 
 
@@ -36,7 +36,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.mark.prefect
 def test_send_notification_task(prefect_api: None, env: Path) -> None:
-    from tasks.notify import send_notification
+    from kinerja.tasks.notify import send_notification
 
     @flow
     def remind() -> list[dict[str, Any]]:

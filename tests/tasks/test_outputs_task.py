@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from prefect import flow
 
-from db.migrate import upgrade
-from db.session import make_engine, make_session_factory
+from kinerja.db.migrate import upgrade
+from kinerja.db.session import make_engine, make_session_factory
+from kinerja.rules.policy import load_policy
 from kinerja.settings import get_settings
-from rules.policy import load_policy
 from tests.outputs.factories import standard_month
 
 
@@ -39,7 +39,7 @@ def test_produce_outputs_task(prefect_api: None, env: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from tasks.outputs import produce_outputs
+    from kinerja.tasks.outputs import produce_outputs
 
     @flow
     def run_outputs(period: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from kinerja.settings import get_settings
-from templates.filters import angka, period_label, selisih, tanggal, tanggal_jam
+from kinerja.templates.filters import angka, period_label, selisih, tanggal, tanggal_jam
 
 
 def test_dates_in_indonesian() -> None:

@@ -10,17 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from notifications.render import TEMPLATE_KEYS, render_message
-from outputs.announcements import X_LIMIT, render_draft
-from outputs.letters import (
+from kinerja.notifications.render import TEMPLATE_KEYS, render_message
+from kinerja.outputs.announcements import X_LIMIT, render_draft
+from kinerja.outputs.letters import (
     render_outcome_letter,
     render_outcome_letter_text,
     render_warning_letter,
     render_warning_letter_text,
 )
-from rules.calendar import add_workdays
-from rules.policy import Policy, load_policy
-from templates import environment
+from kinerja.rules.calendar import add_workdays
+from kinerja.rules.policy import Policy, load_policy
+from kinerja.templates import environment
 
 PROFILES = ["jabar", "banten-sikap"]
 SCRIPT = "<script>alert(1)</script>"
@@ -158,16 +158,16 @@ def rendered_for(policy: Policy, sqlite_engine: Engine) -> dict[str, str]:
 
 
 def recap_html(policy: Policy, sqlite_engine: Engine, names: dict[str, str] | None = None) -> str:
-    from db.session import make_session_factory
-    from outputs.facts import load_facts
-    from outputs.recap import build_recap
-    from outputs.recap_html import render_recap_html
+    from kinerja.db.session import make_session_factory
+    from kinerja.outputs.facts import load_facts
+    from kinerja.outputs.recap import build_recap
+    from kinerja.outputs.recap_html import render_recap_html
     from tests.outputs.factories import standard_month
 
     with make_session_factory(sqlite_engine)() as session:
         world = standard_month(session, policy)
         if names:
-            from db.models import Employee, Opd
+            from kinerja.db.models import Employee, Opd
 
             for nip, name in names.items():
                 emp = session.get(Employee, nip)

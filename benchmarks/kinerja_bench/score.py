@@ -20,15 +20,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.generate import generate_month
-from rules.activities import activity_components
-from rules.attendance import attendance_components
-from rules.behaviour import behaviour_components
-from rules.calendar import period_bounds, working_days
-from rules.frames import MonthData
-from rules.policy import Policy, load_policy
-from rules.roster import build_roster
-from rules.scoring import score_month
+from kinerja.rules.activities import activity_components
+from kinerja.rules.attendance import attendance_components
+from kinerja.rules.behaviour import behaviour_components
+from kinerja.rules.calendar import period_bounds, working_days
+from kinerja.rules.frames import MonthData
+from kinerja.rules.policy import Policy, load_policy
+from kinerja.rules.roster import build_roster
+from kinerja.rules.scoring import score_month
+from kinerja_bench.generate import generate_month
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rules.calendar import working_days
-from rules.frames import MonthData
-from rules.policy import Policy
+from kinerja.rules.calendar import working_days
+from kinerja.rules.frames import MonthData
+from kinerja.rules.policy import Policy
 
 ATTENDANCE_PER_EMPLOYEE = 21
 ACTIVITIES_PER_EMPLOYEE = 60  # 40 main + 20 additional

@@ -59,9 +59,9 @@ def _steps(run_id: str) -> dict[str, float]:
 
 
 def _all_paused(engine: Engine, period: str) -> tuple[bool, int]:
-    from db import reviews
-    from db.session import session_scope
-    from flows.wakeup import run_states
+    from kinerja.db import reviews
+    from kinerja.db.session import session_scope
+    from kinerja.flows.wakeup import run_states
 
     with session_scope(engine) as s:
         run_ids = [r.flow_run_id for r in reviews.list_reviews(s, period)]
@@ -83,9 +83,9 @@ def run(
     database_url: str | None = None,
 ) -> CycleBench:
     """Start the cycle and wait until every review is suspended waiting for its head."""
-    from flows.demo import running_stack, start_cycle
-    from flows.serve import CYCLE_DEPLOYMENT
-    from flows.wakeup import cycle_run_name, run_state
+    from kinerja.flows.demo import running_stack, start_cycle
+    from kinerja.flows.serve import CYCLE_DEPLOYMENT
+    from kinerja.flows.wakeup import cycle_run_name, run_state
 
     t_start = time.monotonic()
     timed_out = True
@@ -111,8 +111,8 @@ def run(
         steps = _steps(run_id)
         from sqlalchemy import func, select
 
-        from db.models import Opd
-        from db.session import session_scope
+        from kinerja.db.models import Opd
+        from kinerja.db.session import session_scope
 
         with session_scope(engine) as s:
             opds = s.scalar(select(func.count()).select_from(Opd)) or 0

@@ -64,10 +64,10 @@ def _peak_mb() -> float:
 
 def _measure(url: str, period: str, config: dict[str, Any], workers: int | None, out: Any) -> None:
     """Child process: migrate a fresh database, gather the month, report the figures."""
-    from db.migrate import upgrade
-    from db.session import make_engine
-    from sources.config import SourcesConfig
-    from sources.gather import gather_month
+    from kinerja.db.migrate import upgrade
+    from kinerja.db.session import make_engine
+    from kinerja.sources.config import SourcesConfig
+    from kinerja.sources.gather import gather_month
 
     upgrade(url)
     engine = make_engine(url)
@@ -109,7 +109,7 @@ def _pg_database(admin_url: str) -> tuple[str, str]:
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
 
     name = f"kinerja_bench_{uuid.uuid4().hex[:8]}"
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -122,7 +122,7 @@ def _pg_database(admin_url: str) -> tuple[str, str]:
 def _drop_pg(admin_url: str, name: str) -> None:
     from sqlalchemy import text
 
-    from db.session import make_engine
+    from kinerja.db.session import make_engine
 
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -163,8 +163,8 @@ def run(
     layout: str = "columns",
 ) -> tuple[list[Measure], dict[str, float]]:
     """Measure each mode on SQLite and (if a URL is given) PostgreSQL."""
-    from sources.config import files_config, http_config
-    from sources.simulator import simulate_province
+    from kinerja.sources.config import files_config, http_config
+    from kinerja.sources.simulator import simulate_province
 
     prep: dict[str, float] = {}
     work = Path(tempfile.mkdtemp(prefix="kinerja-bench-"))
