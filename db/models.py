@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from kinerja.db.base import Base
 
@@ -47,6 +48,8 @@ class Opd(Base):
     name: Mapped[str] = mapped_column(String(200))
     rumpun_code: Mapped[str | None] = mapped_column(ForeignKey("rumpun.code"), nullable=True)
     head_nip: Mapped[str | None] = mapped_column(NIP, nullable=True)
+    # The head post is vacant or held by a Plt/Plh: the head decides as the acting head.
+    head_acting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Employee(Base):
@@ -268,17 +271,40 @@ class Score(Base):
 
 
 class Candidate(Base):
-    """A name the system proposes to the head of an OPD (or rumpun) for a period."""
+    """A name the system proposes for a period: ranked in its scope, decided in its review.
+
+    `review_scope` is the review that decides on this person: their OPD, or the heads' review
+    (rules.deciders.HEADS_SCOPE) for a head of OPD, decided by their superior.
+    """
 
     __tablename__ = "candidate"
 
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     nip: Mapped[str] = mapped_column(NIP, primary_key=True)
-    scope_kind: Mapped[str] = mapped_column(String(8))  # opd | rumpun
+    scope_kind: Mapped[str] = mapped_column(String(8))  # opd | rumpun | heads | sekda
     scope_code: Mapped[str] = mapped_column(String(32), index=True)
     opd_code: Mapped[str] = mapped_column(String(32), index=True)
+    # unless said otherwise, a candidate is decided in their own OPD's review
+    review_scope: Mapped[str] = mapped_column(
+        String(32), index=True, default=lambda ctx: ctx.get_current_parameters()["opd_code"]
+    )
     rank: Mapped[int] = mapped_column(Integer)
     composite: Mapped[float] = mapped_column(Float)
+
+
+class SelectionNote(Base):
+    """Why a review holds as many names as it does (Indonesian), shown to the head and BKD."""
+
+    __tablename__ = "selection_note"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    review_scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    sufficient: Mapped[int] = mapped_column(Integer, default=0)
+    below_floor: Mapped[int] = mapped_column(Integer, default=0)
+    proposed: Mapped[int] = mapped_column(Integer, default=0)
+    floor: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 # --- review, decisions, audit -----------------------------------------------------------------
@@ -326,6 +352,66 @@ class Decision(Base):
     channel: Mapped[str] = mapped_column(String(32), default="system")  # ui | cli | portal | system
     created_at: Mapped[datetime] = mapped_column(DateTime)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), nullable=True)
+
+
+class Evidence(Base):
+    """A file an employee attached to their defence, stored outside any web root by checksum."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint("period", "scope_code", "nip", "sha256", name="uq_evidence_file"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    scope_code: Mapped[str] = mapped_column(String(32))
+    nip: Mapped[str] = mapped_column(NIP, index=True)
+    defence_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), nullable=True)
+    filename: Mapped[str] = mapped_column(String(200))  # as the employee named it (cleaned)
+    media_type: Mapped[str] = mapped_column(String(32))  # from the content, not the name
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_as: Mapped[str] = mapped_column(String(300))  # relative to the evidence folder
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+
+
+class DataObjection(Base):
+    """An employee marks one data row as wrong (an attendance day, an activity, an approval
+    that never arrived), with what it should be and a note; the verdict rules on it."""
+
+    __tablename__ = "data_objection"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    scope_code: Mapped[str] = mapped_column(String(32))
+    nip: Mapped[str] = mapped_column(NIP, index=True)
+    defence_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(24))  # attendance_day | activity | approval_missing
+    row_ref: Mapped[str] = mapped_column(String(64))  # the work date, or the activity's id
+    claim: Mapped[str] = mapped_column(String(32))  # what the row should say
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class DataCorrection(Base):
+    """An accepted objection applied to its row: before and after, who ruled and under which
+    decision. The raw row itself is updated (and a row_change written) so any rescoring uses it."""
+
+    __tablename__ = "data_correction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    nip: Mapped[str] = mapped_column(NIP, index=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("data_objection.id"), unique=True)
+    ruling_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # attendance | activities (raw table kind)
+    row_key: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class AuditEvent(Base):

@@ -82,7 +82,11 @@ _TEXT_CAST = {"work_date", "entered_at", "check_in", "check_out"}
 
 
 def _raw_frame(
-    conn: Connection, kind: str, period: str, ids: tuple[int, int] | None = None
+    conn: Connection,
+    kind: str,
+    period: str,
+    ids: tuple[int, int] | None = None,
+    nips: list[str] | None = None,
 ) -> pd.DataFrame:
     """The scored columns of a month of one raw table (rows with id in `ids`, if given).
 
@@ -98,6 +102,8 @@ def _raw_frame(
     stmt = select(*cols).where(table.c.period == period)
     if ids is not None:
         stmt = stmt.where(table.c.id.between(*ids))
+    if nips is not None:
+        stmt = stmt.where(table.c.nip.in_(nips))
     rows = conn.execute(stmt).cursor.fetchall()  # type: ignore[union-attr]
     # one 2-D object array (C loop) instead of pandas inferring a type per row and cell
     table_cells = np.array(rows, dtype=object).reshape(len(rows), len(columns))
@@ -239,6 +245,22 @@ def load_month(session: Session, period: str, workers: int | None = None) -> Mon
     if workers is None:
         workers = worker_count(session.get_bind(), len(employees))  # type: ignore[arg-type]
     raw = _raw_frames(session, period, workers)
+    return _month(session, period, employees, raw)
+
+
+def load_opd(session: Session, period: str, opd_code: str) -> MonthData:
+    """The month of one OPD's employees only (rescoring one person after a correction)."""
+    employees = load_employees(session, period)
+    employees = employees[employees["opd_code"] == opd_code].reset_index(drop=True)
+    nips = sorted(employees["nip"].astype(str))
+    conn = session.connection()
+    raw = {kind: _raw_frame(conn, kind, period, nips=nips) for kind in KINDS}
+    return _month(session, period, employees, raw)
+
+
+def _month(
+    session: Session, period: str, employees: pd.DataFrame, raw: dict[str, pd.DataFrame]
+) -> MonthData:
     att, act, beh, ind = (raw[k] for k in KINDS)
     act["minutes"] = act["minutes"].astype(float)
     act["completed"] = act["completed"].astype(bool)

@@ -11,11 +11,11 @@ from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import Assignment, Employee, Opd, Rumpun
+from kinerja.rules.deciders import Head, opd_heads
 
 EMPLOYEE: Table = Employee.__table__  # type: ignore[assignment]
 ASSIGNMENT: Table = Assignment.__table__  # type: ignore[assignment]
 
-LEVEL_RANK = {"eselon_i": 5, "eselon_ii": 4, "eselon_iii": 3, "eselon_iv": 2, "staff": 1}
 EMPLOYEE_FIELDS = ["name", "status", "email", "phone"]
 ASSIGNMENT_FIELDS = ["opd_code", "position_level", "job_title", "supervisor_nip", "end_date"]
 
@@ -46,17 +46,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _heads(valid: pd.DataFrame, month_start: date, month_end: date) -> dict[str, str]:
-    """Head of each OPD: the highest-level person posted there this month (NIP breaks ties)."""
+def _heads(valid: pd.DataFrame, month_start: date, month_end: date) -> dict[str, Head]:
+    """Head of each OPD among the people posted there this month (rules.deciders.opd_heads):
+    the highest level, acting when the head post is vacant or held by a Plt/Plh."""
     start = valid["start_date"].map(_d)
     end = valid["end_date"].map(_d)
-    active = valid[(start <= month_end) & (end.isna() | (end >= month_start))].copy()
-    if active.empty:
-        return {}
-    active["rank"] = active["position_level"].map(LEVEL_RANK).fillna(0)
-    active = active.sort_values(["opd_code", "rank", "nip"], ascending=[True, False, True])
-    first = active.drop_duplicates("opd_code")
-    return dict(zip(first["opd_code"], first["nip"], strict=True))
+    active = valid[(start <= month_end) & (end.isna() | (end >= month_start))]
+    return opd_heads(active)
 
 
 def _diff(
@@ -102,16 +98,18 @@ def upsert_register(
     have_opd = {o.code: o for o in session.scalars(select(Opd))}
     for row in _records(opds[["opd_code", "opd_name", "rumpun_code"]]):
         code = row["opd_code"]
+        head = heads.get(code)
         values = {
             "name": row["opd_name"] or code,
             "rumpun_code": row["rumpun_code"],
-            "head_nip": heads.get(code),
+            "head_nip": head.nip if head else None,
+            "head_acting": bool(head and head.acting),
         }
         if code not in have_opd:
             session.add(Opd(code=code, **values))
         else:
             o = have_opd[code]
-            if (o.name, o.rumpun_code, o.head_nip) != tuple(values.values()):
+            if (o.name, o.rumpun_code, o.head_nip, o.head_acting) != tuple(values.values()):
                 session.execute(update(Opd).where(Opd.code == code).values(**values))
     session.flush()
 

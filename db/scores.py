@@ -12,7 +12,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from kinerja.db.bulk import copy_frame, insert_frame
-from kinerja.db.models import Candidate, Score
+from kinerja.db.models import Candidate, Score, SelectionNote
 
 SCORE_FIELDS = [
     "opd_code",
@@ -100,6 +100,8 @@ def save_candidates(session: Session, period: str, candidates_df: pd.DataFrame) 
             "scope_kind": str(r["scope_kind"]),
             "scope_code": str(r["scope_code"]),
             "opd_code": str(r["opd_code"]),
+            # older frames (no review_scope) are decided per OPD, as they always were
+            "review_scope": str(r.get("review_scope") or r["opd_code"]),
             "rank": int(r["rank"]),
             "composite": float(r["composite"]),
         }
@@ -111,29 +113,58 @@ def save_candidates(session: Session, period: str, candidates_df: pd.DataFrame) 
     return len(rows)
 
 
-def candidates_for(session: Session, period: str, opd_code: str) -> list[Candidate]:
-    """One OPD's proposed candidates, lowest composite first.
+def candidates_for(session: Session, period: str, review_scope: str) -> list[Candidate]:
+    """One review's candidates (its OPD's, or the heads' review's), lowest composite first.
 
     Reviews are per OPD whatever the selection scope: with rumpun scope the names are ranked
-    across the rumpun, but each OPD's head sees and decides only their own OPD's names.
+    across the rumpun, but each OPD's head sees and decides only their own OPD's names; a head
+    of OPD is decided in the heads' review by their superior, never in their own OPD's.
     """
     stmt = (
         select(Candidate)
-        .where(Candidate.period == period, Candidate.opd_code == opd_code)
+        .where(Candidate.period == period, Candidate.review_scope == review_scope)
         .order_by(Candidate.rank, Candidate.nip)
     )
     return list(session.scalars(stmt))
 
 
 def review_opds(session: Session, period: str) -> list[str]:
-    """Every OPD with candidates this period, sorted: the units reviews are opened for."""
+    """Every review scope with candidates this period, sorted: the reviews opened."""
     stmt = (
-        select(Candidate.opd_code)
+        select(Candidate.review_scope)
         .where(Candidate.period == period)
         .distinct()
-        .order_by(Candidate.opd_code)
+        .order_by(Candidate.review_scope)
     )
     return list(session.scalars(stmt))
+
+
+def save_notes(session: Session, period: str, notes: pd.DataFrame) -> int:
+    """Replace the period's selection notes (rules.selection.propose's notes); flushes."""
+    session.execute(delete(SelectionNote).where(SelectionNote.period == period))
+    rows = [
+        {
+            "period": period,
+            "review_scope": str(r["review_scope"]),
+            "members": int(r["members"]),
+            "sufficient": int(r["sufficient"]),
+            "below_floor": int(r["below_floor"]),
+            "proposed": int(r["proposed"]),
+            "floor": float(r["floor"]),
+            "note": str(r["note"]),
+        }
+        for r in notes.to_dict(orient="records")
+    ]
+    if rows:
+        session.execute(insert(SelectionNote), rows)
+    session.flush()
+    return len(rows)
+
+
+def notes_for(session: Session, period: str) -> dict[str, SelectionNote]:
+    """review scope -> why it holds as many names as it does."""
+    stmt = select(SelectionNote).where(SelectionNote.period == period)
+    return {n.review_scope: n for n in session.scalars(stmt)}
 
 
 def previous_periods(until_period: str, months: int) -> list[str]:

@@ -80,6 +80,8 @@ class DecisionKind(StrEnum):
     PUBLICATION = "publication"  # a draft approved for posting
     NO_DECISION = "no_decision"  # a deadline passed with no answer
     EXTENSION = "extension"  # an operator extended a deadline
+    OBJECTION = "objection"  # the verdict's ruling on one data objection: accepted or rejected
+    RESCORE = "rescore"  # the person's score again, with the accepted corrections
     CORRECTION = "correction"  # a new record that supersedes an earlier one
 
 

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     )
     portal_base_url: str = "http://127.0.0.1:8100"
     link_ttl_hours: int = 24 * 14
+    evidence_dir: Path | None = Field(
+        default=None,
+        description="Where defence evidence is kept (never served); default <var_dir>/evidence.",
+    )
+    evidence_max_files: int = Field(default=5, ge=1, description="Files per defence.")
+    evidence_max_file_mb: float = Field(default=5.0, gt=0, description="Megabytes per file.")
+    evidence_max_total_mb: float = Field(default=15.0, gt=0, description="Megabytes per defence.")
 
 
 @lru_cache(maxsize=1)

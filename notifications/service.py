@@ -34,12 +34,14 @@ Every template: `recipient_name` (str) and `period` (str "YYYY-MM"). `link` is a
 
 selection_request   to head_of_opd: choose who is classed underperforming.
     scope_name (str: OPD or rumpun name), candidates (list of dict: name, nip, job_title,
-    composite (float), optional explanation (str)), deadline, link.
+    composite (float), optional explanation (str)), deadline, link; optional note (str: why
+    the review holds as many names as it does, e.g. "Hanya 1 pegawai di bawah ambang 75").
 selection_reminder  to head_of_opd: the selection is still open.
     scope_name, deadline, link.
 warning             to employee: selected; may send a defence (clarification).
     opd_name, indicators (list of dict: label (str), value (float|None), optional note (str)),
-    reason (str: the head's reason), deadline (for the defence), link.
+    reason (str: the head's reason), deadline (for the defence), link; optional decider (str:
+    who selected, e.g. "Kepala Dinas Kesehatan" or "Sekretaris Daerah").
 defence_received    to head_of_opd: a defence arrived; give a verdict.
     employee_name, deadline (for the verdict), link; optional employee_nip.
 defence_reminder    to employee: the defence window closes soon.

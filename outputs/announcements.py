@@ -90,7 +90,7 @@ def announcement_groups(
 
 def not_announced(facts: MonthFacts, policy: Policy) -> dict[str, str]:
     """Published people who are not named in any announcement, with why (facts' own checks too)."""
-    published = facts.publishable()
+    published = facts.publishable(policy.selection.max_composite)
     _, left_out = announcement_groups(facts, published, policy)
     return {**facts.inconsistent, **left_out}
 

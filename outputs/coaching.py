@@ -11,12 +11,16 @@ from kinerja.db import coaching as store
 from kinerja.db import outcomes
 from kinerja.db.models import CoachingAssignment
 from kinerja.outputs.facts import MonthFacts
-from kinerja.outputs.labels import COACH_LABELS, COMPONENT_LABELS, INDICATOR_LABELS, INDICATORS
+from kinerja.outputs.labels import (
+    COACH_LABELS,
+    COMPONENT_LABELS,
+    INDICATOR_LABELS,
+    INDICATORS,
+    is_low,
+)
 from kinerja.outputs.periods import next_period, shift
 from kinerja.rules.calendar import working_days
 from kinerja.rules.policy import Policy
-
-LOW_SCORE = 50.0  # below the lowest band edge in both profiles: always a goal
 
 
 def published_before(session: Session, period: str, policy: Policy) -> list[set[str]]:
@@ -52,7 +56,8 @@ def checkin_dates(period: str, policy: Policy) -> list[str]:
 
 
 def goals_for(facts: MonthFacts, nip: str, policy: Policy) -> list[dict[str, Any]]:
-    """Goals on the indicators that were low: below the OPD median or below 50.
+    """Goals on the indicators that were low: below the OPD median or below the policy's
+    `letters.indicator_threshold` (what the letters call "perlu ditingkatkan").
 
     The target is the OPD median or the baseline plus the improvement threshold, whichever is
     higher (at most 100). With no low indicator the lowest one gets the goal.
@@ -75,7 +80,7 @@ def goals_for(facts: MonthFacts, nip: str, policy: Policy) -> list[dict[str, Any
             "opd_median": round(median, 2) if median is not None else None,
             "target": round(target, 2),
         }
-        low = value < LOW_SCORE or (median is not None and value < median)
+        low = is_low(value, median, policy)
         candidates.append((float(value), {**goal, "low": low}))
     goals = [g for _, g in candidates if g["low"]]
     if not goals and candidates:

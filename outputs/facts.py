@@ -5,10 +5,11 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.db import outcomes
-from kinerja.db.models import Decision, Score
+from kinerja.db.models import DataObjection, Decision, Score
 from kinerja.db.outcomes import Person
 
 
@@ -23,6 +24,10 @@ class MonthFacts:
     opd_names: dict[str, str]
     rumpun_names: dict[str, str]
     inconsistent: dict[str, str] = field(default_factory=dict)  # nip -> why left out
+    # review scope -> how letters name its decider ("Kepala Dinas X", "Sekretaris Daerah")
+    signers: dict[str, str] = field(default_factory=dict)
+    # nip -> each data objection of their defence: (text, note, ruling or "", ruling reason)
+    objections: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)
     _medians: dict[tuple[str, str], float | None] = field(default_factory=dict, repr=False)
 
     def decision(self, kind: str, nip: str) -> Decision | None:
@@ -32,21 +37,31 @@ class MonthFacts:
         d = self.decision(kind, nip)
         return d.value if d is not None else None
 
-    def publishable(self) -> list[str]:
+    def publishable(self, floor: float | None = None) -> list[str]:
         """NIPs whose outcome is "published", checked against the steps before it.
 
         The outcome must rest on a confirmed selection and a defence that was rejected or never
-        given; anything else is left out (and reported) rather than announced.
+        given, and the score must be at or below the floor (`floor`, the policy's
+        selection.max_composite; a rescore after corrections must have kept it there);
+        anything else is left out (and reported) rather than announced.
         """
         out = []
         self.inconsistent = {}
         for nip, d in sorted(self.decisions.get("outcome", {}).items()):
             if d.value != "published":
                 continue
+            score = self.scores.get(nip)
+            redo = self.decision("rescore", nip)
             if self.value("selection", nip) != "selected":
                 self.inconsistent[nip] = "hasil 'published' tanpa penetapan (selection) yang sah"
             elif self.value("verdict", nip) == "accepted":
                 self.inconsistent[nip] = "hasil 'published' padahal pembelaan diterima"
+            elif redo is not None and not redo.payload.get("publishable", True):
+                self.inconsistent[nip] = "setelah koreksi data nilainya di atas ambang"
+            elif floor is not None and (
+                score is None or score.composite is None or score.composite > floor
+            ):
+                self.inconsistent[nip] = f"indeks komposit di atas ambang {floor:g}"
             elif nip not in self.people:
                 self.inconsistent[nip] = "pegawai tidak ditemukan pada periode ini"
             else:
@@ -69,13 +84,30 @@ class MonthFacts:
         return self._medians.get((opd_code, indicator))
 
 
+KINDS = ("selection", "warning", "defence", "verdict", "outcome", "no_decision", "rescore")
+
+
 def load_facts(session: Session, period: str) -> MonthFacts:
+    from kinerja.review.corrections import describe
+    from kinerja.review.deciders import decider_of
+
     scores = {s.nip: s for s in outcomes.scores(session, period)}
-    decisions = {
-        kind: outcomes.effective_decisions(session, period, kind)
-        for kind in ("selection", "warning", "defence", "verdict", "outcome", "no_decision")
-    }
+    decisions = {kind: outcomes.effective_decisions(session, period, kind) for kind in KINDS}
     nips = set(scores) | {nip for d in decisions.values() for nip in d}
+    rulings = {
+        d.payload.get("objection_id"): d
+        for d in session.scalars(
+            select(Decision).where(Decision.period == period, Decision.kind == "objection")
+        )
+    }
+    objections: dict[str, list[tuple[str, str, str, str]]] = {}
+    for o in session.scalars(
+        select(DataObjection).where(DataObjection.period == period).order_by(DataObjection.id)
+    ):
+        r = rulings.get(o.id)
+        objections.setdefault(o.nip, []).append(
+            (describe(o), o.note, r.value if r else "", r.reason if r else "")
+        )
     return MonthFacts(
         period=period,
         scores=scores,
@@ -83,4 +115,9 @@ def load_facts(session: Session, period: str) -> MonthFacts:
         decisions=decisions,
         opd_names=outcomes.opd_names(session),
         rumpun_names=outcomes.rumpun_names(session),
+        signers={
+            r.scope_code: decider_of(session, r.scope_code).title
+            for r in outcomes.reviews(session, period).values()
+        },
+        objections=objections,
     )

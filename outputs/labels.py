@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from kinerja.rules.policy import Policy
+
+
+def is_low(value: float | None, median: float | None, policy: Policy) -> bool:
+    """An indicator is "perlu ditingkatkan" only below the policy's threshold or the OPD median;
+    every other one is acknowledged."""
+    if value is None:
+        return False
+    below_median = median is not None and value < median
+    return value < policy.letters.indicator_threshold or below_median
+
+
 COACH_LABELS = {
     "supervisor": "atasan langsung",
     "head_of_opd": "kepala perangkat daerah",

@@ -172,7 +172,7 @@ def produce_month_outputs(
     settings = settings or get_settings()
     report = OutputsReport(period=period)
     facts = load_facts(session, period)
-    published = facts.publishable()
+    published = facts.publishable(policy.selection.max_composite)
     report.published = published
     report.left_out.update(facts.inconsistent)
 

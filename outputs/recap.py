@@ -145,6 +145,29 @@ class Recap:
     drafts: dict[str, int]
     quarantined_unplaced: int = 0
     not_announced: list[dict[str, str]] = field(default_factory=list)
+    # per review: how many names and why (e.g. "Hanya 1 pegawai di bawah ambang 75: ...")
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    # per candidate: review, selection and the head's reason verbatim, the outcome and why
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+
+PROPOSAL_COLUMNS: list[tuple[str, str]] = [
+    ("scope", "Tinjauan"),
+    ("name", "Unit"),
+    ("proposed", "Diusulkan"),
+    ("below_floor", "Di bawah ambang"),
+    ("note", "Keterangan"),
+]
+CANDIDATE_COLUMNS: list[tuple[str, str]] = [
+    ("scope", "Tinjauan"),
+    ("nip", "NIP"),
+    ("name", "Nama"),
+    ("composite", "Indeks komposit"),
+    ("selection", "Penetapan"),
+    ("reason", "Alasan pimpinan"),
+    ("outcome", "Hasil"),
+    ("outcome_reason", "Alasan hasil"),
+]
 
 
 def bin_of(score: float) -> int:
@@ -230,6 +253,37 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
         for a in coaching_store.for_period(session, next_month)
     ]
     drafts = Counter(d.status for d in draft_store.list_drafts(session, period))
+    from kinerja.db.scores import notes_for
+    from kinerja.outputs.labels import DECISION_LABELS
+
+    proposals = [
+        {
+            "scope": code,
+            "name": facts.opd_names.get(code, "Kepala Perangkat Daerah"),
+            "proposed": n.proposed,
+            "below_floor": n.below_floor,
+            "note": n.note,
+        }
+        for code, n in sorted(notes_for(session, period).items())
+    ]
+    candidate_rows = []
+    for cand in outcomes.candidates(session, period):
+        sel, out = facts.decision("selection", cand.nip), facts.decision("outcome", cand.nip)
+        person = facts.people.get(cand.nip)
+        candidate_rows.append(
+            {
+                "scope": cand.review_scope,
+                "nip": cand.nip,
+                "name": person.name if person else cand.nip,
+                "composite": cand.composite,
+                "selection": DECISION_LABELS.get(("selection", sel.value), sel.value)
+                if sel
+                else "-",
+                "reason": sel.reason if sel else "",
+                "outcome": DECISION_LABELS.get(("outcome", out.value), out.value) if out else "-",
+                "outcome_reason": out.reason if out else "",
+            }
+        )
     return Recap(
         period=period,
         policy_name=policy.name,
@@ -253,4 +307,6 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
         drafts=dict(drafts),
         quarantined_unplaced=unplaced,
         not_announced=not_announced_rows(facts, not_announced(facts, policy)),
+        proposals=proposals,
+        candidates=sorted(candidate_rows, key=lambda r: (r["scope"], r["composite"], r["nip"])),
     )

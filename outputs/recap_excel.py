@@ -14,8 +14,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kinerja.outputs.recap import (
     BINS,
+    CANDIDATE_COLUMNS,
     DECISION_COLUMNS,
     NOT_ANNOUNCED_COLUMNS,
+    PROPOSAL_COLUMNS,
     SUMMARY_COLUMNS,
     OpdRecap,
     Recap,
@@ -163,6 +165,18 @@ def write_workbook(recap: Recap, path: Path) -> Path:
             ]
             for c in recap.coaching_next
         ],
+    )
+    _sheet(
+        wb,
+        "Usulan",
+        [h for _, h in PROPOSAL_COLUMNS],
+        [[r[k] for k, _ in PROPOSAL_COLUMNS] for r in recap.proposals],
+    )
+    _sheet(
+        wb,
+        "Kandidat",
+        [h for _, h in CANDIDATE_COLUMNS],
+        [[r[k] for k, _ in CANDIDATE_COLUMNS] for r in recap.candidates],
     )
     _sheet(
         wb,

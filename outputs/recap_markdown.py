@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from kinerja.outputs.recap import (
+    CANDIDATE_COLUMNS,
     DECISION_COLUMNS,
     NOT_ANNOUNCED_COLUMNS,
+    PROPOSAL_COLUMNS,
     SUMMARY_MARKDOWN,
     Recap,
     summary_headers,
@@ -30,8 +32,8 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def recap_markdown(recap: Recap) -> dict[str, str]:
-    """Artifact key -> Markdown: ringkasan, kategori, keputusan, tidak-diumumkan, kualitas-data,
-    pendampingan."""
+    """Artifact key -> Markdown: ringkasan, kategori, usulan, keputusan, tidak-diumumkan,
+    kualitas-data, pendampingan."""
     every = [*recap.opds, recap.total]
     title = f"Rekap kinerja ASN {period_label(recap.period)}"
     out: dict[str, str] = {}
@@ -49,6 +51,21 @@ def recap_markdown(recap: Recap) -> dict[str, str]:
         + table(
             ["Kategori", "Tunjangan", "Kenaikan pangkat"],
             [[b["label"], b["allowance"], b["promotion"]] for b in recap.bands],
+        )
+    )
+    out["usulan"] = (
+        f"# {title}: usulan dan alasannya\n\n"
+        + table(
+            [h for _, h in PROPOSAL_COLUMNS],
+            [[r[k] for k, _ in PROPOSAL_COLUMNS] for r in recap.proposals],
+        )
+        + "\n"
+        + table(
+            [h for _, h in CANDIDATE_COLUMNS],
+            [
+                [angka(r[k], 2) if k == "composite" else r[k] for k, _ in CANDIDATE_COLUMNS]
+                for r in recap.candidates
+            ],
         )
     )
     cols = [c for c, _, _ in DECISION_COLUMNS]

@@ -35,11 +35,11 @@ def _refused(exc: BaseException) -> ActionRefused:
     return ActionRefused(list(problems) if problems else [str(exc)])
 
 
-def _call(name: str, *args: Any) -> None:
+def _call(name: str, *args: Any, **kwargs: Any) -> None:
     """Call the service's `name` with `args` and the portal's channel; refusals as ActionRefused."""
     service = _service()
     try:
-        getattr(service, name)(*args, CHANNEL)
+        getattr(service, name)(*args, CHANNEL, **kwargs)
     except _refusals(service) as exc:
         raise _refused(exc) from exc
 
@@ -55,9 +55,20 @@ def submit_selection(
 
 
 def submit_defence(
-    engine: Engine, period: str, scope_code: str, nip: str, actor: str, text: str
+    engine: Engine,
+    period: str,
+    scope_code: str,
+    nip: str,
+    actor: str,
+    text: str,
+    evidence: list[Any] | None = None,
+    objections: list[Any] | None = None,
 ) -> None:
-    _call("submit_defence", engine, period, scope_code, nip, actor, text)
+    """The defence with its evidence (review.evidence.Upload) and data objections."""
+    _call(
+        "submit_defence", engine, period, scope_code, nip, actor, text,
+        evidence=evidence or [], objections=objections or [],
+    )  # fmt: skip
 
 
 def submit_verdict(
@@ -68,5 +79,9 @@ def submit_verdict(
     actor: str,
     accepted: bool,
     reason: str,
+    rulings: dict[int, tuple[bool, str]] | None = None,
 ) -> None:
-    _call("submit_verdict", engine, period, scope_code, nip, actor, accepted, reason)
+    _call(
+        "submit_verdict", engine, period, scope_code, nip, actor, accepted, reason,
+        rulings=rulings or {},
+    )  # fmt: skip

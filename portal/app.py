@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from kinerja.db.audit import record_event
 from kinerja.db.links import claim_link, get_link, release_link
+from kinerja.db.models import Evidence
 from kinerja.db.session import make_engine, session_scope
 from kinerja.portal import actions
 from kinerja.portal.csrf import check_csrf, make_csrf
 from kinerja.portal.format import helpers
 from kinerja.portal.links import LinkClaims, LinkRefused, utcnow, verify
 from kinerja.portal.pages import (
+    ALL_SCOPES,
     PAGES,
     Form,
     Page,
@@ -38,9 +40,12 @@ from kinerja.portal.pages import (
 )
 from kinerja.portal.people import DECIDER
 from kinerja.portal.secret import portal_key
+from kinerja.review.deciders import decider_of
+from kinerja.review.evidence import Limits, Upload, evidence_root, read_stored
 from kinerja.settings import Settings, get_settings
 from kinerja.templates import environment
 
+FORM_SLACK = 256 * 1024  # bytes of text fields and multipart framing beside the files
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -130,14 +135,56 @@ class Portal:
             if refusal := self._holder(session, claims, ip, "GET"):
                 return refusal
             page = PAGES[claims.purpose](
-                session, claims, Form(make_csrf(self.secret, claims.link_id))
+                session, claims, Form(make_csrf(self.secret, claims.link_id), token=token)
             )
             self._audit(session, claims, f"view_{claims.purpose}", ip=ip)
             return self.render(page)
 
     # --- POST ---------------------------------------------------------------------------------
 
-    def submit(self, token: str, fields: dict[str, str], ip: str) -> HTMLResponse:
+    def evidence(self, token: str, evidence_id: int, ip: str) -> Response:
+        """A defence file, only through the decider's verdict link or BKD's overview link."""
+        with session_scope(self.engine) as session:
+            try:
+                claims = verify(session, token, settings=self.settings)
+            except LinkRefused as exc:
+                return self._refused(session, exc, ip, "GET")
+            if refusal := self._holder(session, claims, ip, "GET"):
+                return refusal
+            row = session.get(Evidence, evidence_id)
+            allowed = (
+                row is not None
+                and claims.purpose in ("verdict", "overview")
+                and row.period == claims.period
+                and claims.scope_code in (row.scope_code, ALL_SCOPES)
+            )
+            if row is None or not allowed:
+                self._audit(session, claims, "evidence_refused", ip=ip, evidence_id=evidence_id)
+                return self.render(refusal_page(session, "evidence"))
+            data = read_stored(evidence_root(self.settings), row.stored_as, row.sha256)
+            self._audit(
+                session, claims, "view_evidence", ip=ip, evidence_id=row.id, nip=row.nip,
+                sha256=row.sha256,
+            )  # fmt: skip
+            return Response(
+                data,
+                media_type=row.media_type,
+                headers={"Content-Disposition": f'attachment; filename="{row.filename}"'},
+            )
+
+    def too_large(self, token: str, ip: str) -> HTMLResponse:
+        """A submission larger than the evidence limits allow, refused before it is read."""
+        with session_scope(self.engine) as session:
+            try:
+                claims = verify(session, token, settings=self.settings)
+            except LinkRefused as exc:
+                return self._refused(session, exc, ip, "POST")
+            self._audit(session, claims, "submit_refused", ip=ip, why="too large")
+            return self.render(refusal_page(session, "too_large"))
+
+    def submit(
+        self, token: str, fields: dict[str, str], ip: str, files: list[Upload] | None = None
+    ) -> HTMLResponse:
         with session_scope(self.engine) as session:
             try:
                 claims = verify(session, token, settings=self.settings)
@@ -151,12 +198,11 @@ class Portal:
             if claims.purpose == "overview":
                 self._audit(session, claims, "submit_refused", ip=ip, why="read-only page")
                 return self.render(refusal_page(session, "method"))
-            parsed, errors = self._parse(session, claims, fields)
+            parsed, errors = self._parse(session, claims, fields, files or [])
             if errors:
                 self._audit(session, claims, "submit_invalid", ip=ip, errors=errors)
-                page = PAGES[claims.purpose](
-                    session, claims, Form(make_csrf(self.secret, claims.link_id), errors, fields)
-                )
+                form = Form(make_csrf(self.secret, claims.link_id), errors, fields, token)
+                page = PAGES[claims.purpose](session, claims, form)
                 return self.render(page)
             # The link's person acts: for selection and verdict links they were just checked
             # to be the scope's head, for defence links the service checks they were selected.
@@ -189,7 +235,9 @@ class Portal:
                     "purpose": claims.purpose,
                     "summary": summary,
                     "period": claims.period,
-                    "decider": DECIDER,
+                    "decider": decider_of(session, claims.scope_code).title
+                    if claims.scope_code != ALL_SCOPES
+                    else DECIDER,
                 },
             )
             return self.render(page)
@@ -211,12 +259,12 @@ class Portal:
             return self.render(page)
 
     def _parse(
-        self, session: Session, claims: LinkClaims, fields: dict[str, str]
+        self, session: Session, claims: LinkClaims, fields: dict[str, str], files: list[Upload]
     ) -> tuple[Any, dict[str, str]]:
         if claims.purpose == "selection":
             return parse_selection(session, claims, fields)
         if claims.purpose == "defence":
-            return parse_defence(session, claims, fields)
+            return parse_defence(session, claims, fields, files)
         return parse_verdict(session, claims, fields)
 
     def _summary(self, claims: LinkClaims, parsed: Any) -> dict[str, Any]:
@@ -227,8 +275,15 @@ class Portal:
                 "not_selected": sorted(n for n, (sel, _) in parsed.items() if not sel),
             }
         if claims.purpose == "defence":
-            return {"nip": claims.person_nip, "chars": len(parsed)}
-        return {"verdicts": {n: "accepted" if ok else "rejected" for n, (ok, _) in parsed.items()}}
+            return {
+                "nip": claims.person_nip,
+                "chars": len(parsed.text),
+                "files": len([f for f in parsed.files if f.data]),
+                "objections": len(parsed.objections),
+            }
+        return {
+            "verdicts": {n: "accepted" if v.accepted else "rejected" for n, v in parsed.items()}
+        }
 
     def _act(self, claims: LinkClaims, actor: str, parsed: Any) -> dict[str, Any]:
         """Call the review service; returns what the audit trail keeps about the action."""
@@ -237,15 +292,18 @@ class Portal:
             return self._summary(claims, parsed)
         if claims.purpose == "defence":
             actions.submit_defence(
-                self.engine, claims.period, claims.scope_code, claims.person_nip, actor, parsed
-            )
+                self.engine, claims.period, claims.scope_code, claims.person_nip, actor,
+                parsed.text, parsed.files, parsed.objections,
+            )  # fmt: skip
             return self._summary(claims, parsed)
         done: dict[str, str] = {}
-        for nip, (accepted, reason) in parsed.items():
+        for nip, verdict in parsed.items():
+            accepted = verdict.accepted
             try:
                 actions.submit_verdict(
-                    self.engine, claims.period, claims.scope_code, nip, actor, accepted, reason
-                )
+                    self.engine, claims.period, claims.scope_code, nip, actor, accepted,
+                    verdict.reason, verdict.rulings,
+                )  # fmt: skip
             except actions.ActionRefused:
                 if not done:
                     raise
@@ -287,11 +345,25 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     async def view_link(token: str, request: Request) -> HTMLResponse:
         return await run_in_threadpool(portal.view, token, _ip(request))
 
+    @app.get("/l/{token}/bukti/{evidence_id}")
+    async def evidence_file(token: str, evidence_id: int, request: Request) -> Response:
+        return await run_in_threadpool(portal.evidence, token, evidence_id, _ip(request))
+
     @app.post("/l/{token}", response_class=HTMLResponse)
     async def submit_link(token: str, request: Request) -> HTMLResponse:
-        form = await request.form()
+        limits = Limits.from_settings(portal.settings)
+        # a body past the limits is refused before it is parsed (with room for the text fields)
+        declared = int(request.headers.get("content-length") or 0)
+        if declared > limits.max_total_bytes + FORM_SLACK:
+            return await run_in_threadpool(portal.too_large, token, _ip(request))
+        form = await request.form(max_files=limits.max_files + 1)
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-        return await run_in_threadpool(portal.submit, token, fields, _ip(request))
+        files = []
+        for _, value in form.multi_items():
+            if isinstance(value, UploadFile) and (value.filename or value.size):
+                data = await value.read(limits.max_file_bytes + 1)
+                files.append(Upload(value.filename or "", data))
+        return await run_in_threadpool(portal.submit, token, fields, _ip(request), files)
 
     return app
 

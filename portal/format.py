@@ -8,7 +8,7 @@ from typing import Any
 from kinerja.templates.filters import MONTHS, local_time, period_label, zone_label
 
 STAGES = {
-    "awaiting_selection": "Menunggu pemilihan oleh kepala OPD",
+    "awaiting_selection": "Menunggu pemilihan oleh pimpinan",
     "awaiting_defence": "Menunggu pembelaan dan putusan",
     "done": "Selesai",
     "no_decision": "Tanpa keputusan (batas waktu lewat)",
@@ -21,7 +21,7 @@ ATTENDANCE = {
     "sick": "Sakit",
     "official_travel": "Dinas luar",
     "holiday": "Libur",
-    "connectivity_gap": "Gangguan jaringan",
+    "connectivity_gap": "Gangguan jaringan (tidak teramati)",
 }
 ACTIVITY_KIND = {"main": "Utama", "additional": "Tambahan"}
 APPROVAL = {"approved": "Disetujui", "pending": "Menunggu persetujuan", "rejected": "Ditolak"}
@@ -39,7 +39,7 @@ COMPONENTS = {
     "c_subordinate_activity": "Kegiatan bawahan",
     "workdays_expected": "Hari kerja",
     "days_observed": "Hari tercatat",
-    "days_excused": "Hari berketerangan (cuti, sakit, dinas, gangguan)",
+    "days_excused": "Hari berketerangan (cuti, sakit, dinas, libur)",
     "days_absent": "Hari tidak hadir",
     "late_count": "Terlambat (kali)",
     "early_count": "Pulang cepat (kali)",

@@ -21,6 +21,13 @@ from kinerja.portal.queries import (
     pending_verdicts,
     review_for,
 )
+from kinerja.review.corrections import (
+    ACTIVITY_CLAIM,
+    ATTENDANCE_CLAIMS,
+    NOTE_MIN,
+    ObjectionInput,
+)
+from kinerja.review.evidence import ALLOWED, Limits, Upload, check_uploads
 
 REASON_MIN = 5
 TEXT_MAX = 5000
@@ -44,6 +51,7 @@ class Form:
     csrf: str
     errors: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    token: str = ""  # the link's token, for links under it (evidence files)
 
 
 REFUSALS = {
@@ -84,6 +92,18 @@ REFUSALS = {
         "Bapak/Ibu yang kini memegang jabatan tersebut.",
     ),
     "method": (405, "Tidak ada yang perlu dikirim", "Halaman ini hanya untuk dibaca."),
+    "evidence": (
+        403,
+        "Bukti tidak dapat dibuka",
+        "Berkas bukti pembelaan hanya dapat dibuka oleh pimpinan yang memutus dan BKD, melalui "
+        "tautan putusan atau tautan pemantauan BKD untuk tinjauan yang sama.",
+    ),
+    "too_large": (
+        413,
+        "Kiriman terlalu besar",
+        "Ukuran berkas bukti melebihi batas. Kurangi jumlah atau ukuran berkas, lalu kirim ulang "
+        "dengan tautan yang sama. Tidak ada yang dicatat.",
+    ),
     "error": (
         503,
         "Terjadi gangguan",
@@ -122,13 +142,20 @@ def _before(deadline: datetime | None, now: datetime) -> bool:
 
 
 def _base(session: Session, claims: LinkClaims, form: Form) -> dict[str, Any]:
+    decider, scope_name = DECIDER, opd_names(session).get(claims.scope_code, claims.scope_code)
+    if claims.scope_code != ALL_SCOPES:
+        from kinerja.review.deciders import decider_of
+
+        who = decider_of(session, claims.scope_code)
+        decider, scope_name = who.title, opd_names(session).get(claims.scope_code, who.scope_name)
     return {
         "claims": claims,
         "period": claims.period,
         "scope_code": claims.scope_code,
-        "scope_name": opd_names(session).get(claims.scope_code, claims.scope_code),
-        "decider": DECIDER,
+        "scope_name": scope_name,
+        "decider": decider,
         "csrf": form.csrf,
+        "token": form.token,
         "link_expires": claims.expires_at,
     }
 
@@ -232,16 +259,20 @@ def selection_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     elif not _before(review.selection_deadline, now):
         closed = "Batas waktu pemilihan telah lewat."
     candidates = candidates_view(session, claims.period, claims.scope_code)
+    from kinerja.db.scores import notes_for
+
+    note = notes_for(session, claims.period).get(claims.scope_code)
     return _form_page(
-        "portal/selection.html", session, claims, form, review, closed, candidates=candidates
-    )
+        "portal/selection.html", session, claims, form, review, closed,
+        candidates=candidates, note=note.note if note is not None else "",
+    )  # fmt: skip
 
 
 def _scope_candidates(session: Session, claims: LinkClaims) -> list[str]:
     return list(
         session.scalars(
             select(Candidate.nip)
-            .where(Candidate.period == claims.period, Candidate.opd_code == claims.scope_code)
+            .where(Candidate.period == claims.period, Candidate.review_scope == claims.scope_code)
             .order_by(Candidate.rank, Candidate.nip)
         )
     )
@@ -265,6 +296,15 @@ def parse_selection(
 # --- defence --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DefenceInput:
+    """A defence as submitted: the text, the files and the rows marked wrong."""
+
+    text: str
+    files: list[Upload] = field(default_factory=list)
+    objections: list[ObjectionInput] = field(default_factory=list)
+
+
 def defence_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     review = review_for(session, claims.period, claims.scope_code)
     case = case_view(session, claims.period, claims.scope_code, claims.person_nip)
@@ -278,6 +318,7 @@ def defence_page(session: Session, claims: LinkClaims, form: Form) -> Page:
         closed = "Tahap pembelaan untuk unit Bapak/Ibu sudah ditutup."
     elif not _before(review.defence_deadline, now):
         closed = "Batas waktu pembelaan telah lewat."
+    limits = Limits.from_settings()
     return _form_page(
         "portal/defence.html",
         session,
@@ -287,19 +328,57 @@ def defence_page(session: Session, claims: LinkClaims, form: Form) -> Page:
         closed,
         case=case,
         defence_min=DEFENCE_MIN,
+        note_min=NOTE_MIN,
+        claims_attendance=ATTENDANCE_CLAIMS,
+        evidence_allowed=ALLOWED,
+        evidence_limits={
+            "files": limits.max_files,
+            "file_mb": limits.max_file_bytes / (1024 * 1024),
+            "total_mb": limits.max_total_bytes / (1024 * 1024),
+        },
     )
 
 
+def _objections_from(fields: dict[str, str], errors: dict[str, str]) -> list[ObjectionInput]:
+    """Rows ticked as wrong: obj_att_<date> (with claim_att_<date>), obj_act_<id> and
+    obj_apv_<id>, each with its note_<same suffix>."""
+    out: list[ObjectionInput] = []
+    for key, value in fields.items():
+        if not key.startswith("obj_") or value != "ya":
+            continue
+        kind_code, ref = key[4:].split("_", 1) if "_" in key[4:] else ("", "")
+        note = fields.get(f"note_{kind_code}_{ref}", "").strip()
+        if kind_code == "att":
+            claim = fields.get(f"claim_att_{ref}", "")
+            out.append(ObjectionInput("attendance_day", ref, claim, note))
+        elif kind_code in ("act", "apv"):
+            kind = "activity" if kind_code == "act" else "approval_missing"
+            out.append(ObjectionInput(kind, ref, ACTIVITY_CLAIM[kind], note))
+        else:
+            errors["objections"] = "Isian keberatan data tidak dikenali."
+            continue
+        if len(note) < NOTE_MIN:
+            errors["objections"] = (
+                f"Tuliskan keterangan (minimal {NOTE_MIN} karakter) untuk setiap baris yang "
+                "Bapak/Ibu tandai keliru."
+            )
+    return out
+
+
 def parse_defence(
-    session: Session, claims: LinkClaims, fields: dict[str, str]
-) -> tuple[str, dict[str, str]]:
+    session: Session, claims: LinkClaims, fields: dict[str, str], files: list[Upload] | None = None
+) -> tuple[DefenceInput, dict[str, str]]:
     text = fields.get("defence", "").strip()
     errors: dict[str, str] = {}
     if len(text) < DEFENCE_MIN:
         errors["defence"] = f"Tuliskan pembelaan Bapak/Ibu (minimal {DEFENCE_MIN} karakter)."
     elif len(text) > TEXT_MAX:
         errors["defence"] = f"Pembelaan terlalu panjang (maksimal {TEXT_MAX} karakter)."
-    return text, errors
+    objections = _objections_from(fields, errors)
+    _, problems = check_uploads(files or [], Limits.from_settings())
+    if problems:
+        errors["evidence"] = "; ".join(problems)
+    return DefenceInput(text, list(files or []), objections), errors
 
 
 # --- verdict --------------------------------------------------------------------------------
@@ -322,19 +401,45 @@ def verdict_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     return _form_page("portal/verdict.html", session, claims, form, review, closed, cases=cases)
 
 
+@dataclass(frozen=True)
+class VerdictInput:
+    """The verdict on one defence, and the ruling on each of its data objections."""
+
+    accepted: bool
+    reason: str
+    rulings: dict[int, tuple[bool, str]] = field(default_factory=dict)
+
+
 def parse_verdict(
     session: Session, claims: LinkClaims, fields: dict[str, str]
-) -> tuple[dict[str, tuple[bool, str]], dict[str, str]]:
-    """Form -> {nip: (accepted, reason)} for every defence shown on the page."""
-    return parse_choices(
+) -> tuple[dict[str, VerdictInput], dict[str, str]]:
+    """Form -> {nip: verdict} for every defence shown, each objection ruled with a reason."""
+    cases = _pending(session, claims)
+    answers, errors = parse_choices(
         fields,
-        [c.nip for c in _pending(session, claims)],
+        [c.nip for c in cases],
         field="verdict",
         options={"terima": True, "tolak": False},
         choose="Pilih 'Terima' atau 'Tolak' untuk pembelaan ini.",
         foreign="NIP berikut tidak menunggu putusan dari tautan ini: ",
         empty="Tidak ada pembelaan yang menunggu putusan dari tautan ini.",
     )
+    out: dict[str, VerdictInput] = {}
+    for case in cases:
+        rulings: dict[int, tuple[bool, str]] = {}
+        for o in case.objections:
+            choice = fields.get(f"ruling_{o.id}", "")
+            why = fields.get(f"ruling_reason_{o.id}", "").strip()
+            if choice not in ("terima", "tolak"):
+                errors[f"ruling_{o.id}"] = "Pilih 'Terima' atau 'Tolak' untuk keberatan ini."
+            elif len(why) < REASON_MIN:
+                errors[f"ruling_{o.id}"] = f"Tuliskan alasan (minimal {REASON_MIN} karakter)."
+            else:
+                rulings[o.id] = (choice == "terima", why)
+        if case.nip in answers:
+            accepted, reason = answers[case.nip]
+            out[case.nip] = VerdictInput(accepted, reason, rulings)
+    return out, errors
 
 
 def recorded(session: Session, claims: LinkClaims, parsed: Any) -> bool:

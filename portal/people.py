@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from kinerja.db.models import Opd, Review
+from kinerja.db.models import Review
 
-# How pages name who decides a review: reviews are per OPD, so the head of that OPD.
+# How pages name who decides a review when they cannot say more (review.deciders has the title).
 DECIDER = "Kepala perangkat daerah"
 
 
 def scope_head_nip(session: Session, review: Review) -> str | None:
-    """The NIP of the one person who decides for this review, or None when none is recorded."""
-    opd = session.get(Opd, review.scope_code)
-    return opd.head_nip if opd is not None else None
+    """The NIP of the one person who decides for this review, or None when none is recorded:
+    the OPD's head (acting or not), or the Sekda for the heads' review (review.deciders)."""
+    from kinerja.review.deciders import decider_for
+
+    return decider_for(session, review).nip
 
 
 def issue_refusal(
@@ -40,4 +42,9 @@ def issue_refusal(
         return f"{scope_code} has no head of OPD recorded; nobody can receive a {purpose} link"
     if person_nip != head:
         return f"{person_nip} is not the head of OPD {scope_code} (the head is {head})"
+    from kinerja.db.scores import candidates_for
+
+    if head in {c.nip for c in candidates_for(session, period, scope_code)}:
+        # the register changed since the proposal: nobody decides on their own case
+        return f"{head} is a candidate of the {scope_code} review and cannot decide it"
     return None

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from kinerja.db import objections as objection_store
 from kinerja.db.decisions import effective, history
 from kinerja.db.models import (
     Activity,
@@ -22,11 +23,11 @@ from kinerja.db.models import (
     Candidate,
     Decision,
     Employee,
+    Evidence,
     Opd,
     Review,
     Score,
 )
-from kinerja.portal.people import scope_head_nip
 from kinerja.review.logic import state_of
 
 MIN_RATERS_FOR_BREAKDOWN = 3
@@ -89,6 +90,20 @@ class ActivityRow:
     minutes: float
     completed: bool
     approval: str
+    id: int = 0
+
+
+@dataclass
+class ObjectionView:
+    """A data objection of the defence, and the ruling on it once given."""
+
+    id: int
+    kind: str
+    row_ref: str
+    claim: str
+    note: str
+    text: str  # the objection in one Indonesian line
+    ruling: Decision | None = None
 
 
 @dataclass
@@ -110,6 +125,9 @@ class CaseView:
     attendance_counts: dict[str, int]
     activities: list[ActivityRow]
     behaviour: BehaviourSummary
+    evidence: list[Evidence] = field(default_factory=list)
+    objections: list[ObjectionView] = field(default_factory=list)
+    rescore: Decision | None = None
 
 
 @dataclass
@@ -122,6 +140,8 @@ class OverviewRow:
     selected: int = 0
     published: int = 0
     decisions: int = 0
+    evidence: list[Evidence] = field(default_factory=list)  # defence files, for BKD
+    note: str = ""  # why the review holds as many names as it does
 
 
 def _pairs(session: Session, stmt: Select[Any, Any]) -> dict[Any, Any]:
@@ -194,11 +214,11 @@ def _trends(session: Session, nips: list[str], period: str) -> dict[str, list[Tr
 
 
 def candidates_view(session: Session, period: str, scope_code: str) -> list[CandidateView]:
-    """The scope's candidates with their indicators, trend and explanation, by rank."""
+    """The review's candidates with their indicators, trend and explanation, by rank."""
     cands = list(
         session.scalars(
             select(Candidate)
-            .where(Candidate.period == period, Candidate.opd_code == scope_code)
+            .where(Candidate.period == period, Candidate.review_scope == scope_code)
             .order_by(Candidate.rank, Candidate.nip)
         )
     )
@@ -288,7 +308,7 @@ def case_view(session: Session, period: str, scope_code: str, nip: str) -> CaseV
     for d in days:
         counts[d.status] += 1
     acts = [
-        ActivityRow(a.work_date, a.kind, a.description, a.minutes, a.completed, a.approval)
+        ActivityRow(a.work_date, a.kind, a.description, a.minutes, a.completed, a.approval, a.id)
         for a in session.scalars(
             select(Activity)
             .where(Activity.period == period, Activity.nip == nip)
@@ -313,7 +333,30 @@ def case_view(session: Session, period: str, scope_code: str, nip: str) -> CaseV
         attendance_counts=dict(counts),
         activities=acts,
         behaviour=behaviour_summary(session, period, nip),
+        evidence=objection_store.evidence_of(session, period, scope_code, nip),
+        objections=_objections(session, period, scope_code, nip),
+        rescore=effective(session, period, scope_code, "rescore").get(nip),
     )
+
+
+def _objections(session: Session, period: str, scope_code: str, nip: str) -> list[ObjectionView]:
+    from kinerja.review.corrections import describe
+
+    rulings = {
+        d.payload.get("objection_id"): d
+        for d in session.scalars(
+            select(Decision).where(
+                Decision.period == period,
+                Decision.scope_code == scope_code,
+                Decision.nip == nip,
+                Decision.kind == "objection",
+            )
+        )
+    }
+    return [
+        ObjectionView(o.id, o.kind, o.row_ref, o.claim, o.note, describe(o), rulings.get(o.id))
+        for o in objection_store.objections_of(session, period, scope_code, nip)
+    ]
 
 
 def selected_nips(session: Session, period: str, scope_code: str) -> list[str]:
@@ -335,7 +378,10 @@ def pending_verdicts(session: Session, period: str, scope_code: str) -> list[Cas
 
 def overview(session: Session, period: str) -> list[OverviewRow]:
     """Every review of the period: stage, the deadline that matters now, who is awaited."""
+    from kinerja.db.scores import notes_for
+
     opds = opd_names(session)
+    notes = notes_for(session, period)
     rows = []
     for review in session.scalars(
         select(Review).where(Review.period == period).order_by(Review.scope_code)
@@ -345,9 +391,12 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
         names = _pairs(
             session, select(Employee.nip, Employee.name).where(Employee.nip.in_(waiting_nips))
         )
-        head = scope_head_nip(session, review)
-        scope_name = opds.get(review.scope_code, review.scope_code)
-        head_label = f"Kepala {scope_name}" + (f" (NIP {head})" if head else " (belum ditetapkan)")
+        from kinerja.review.deciders import decider_for
+
+        who = decider_for(session, review)
+        head = who.nip
+        scope_name = opds.get(review.scope_code, who.scope_name)
+        head_label = who.title + (f" (NIP {head})" if head else " (belum ditetapkan)")
         waiting: list[str] = []
         deadline = None
         if review.stage == "awaiting_selection":
@@ -376,6 +425,14 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
                     for d in effective(session, period, review.scope_code, "outcome").values()
                 ),
                 decisions=len(history(session, period, review.scope_code)),
+                evidence=list(
+                    session.scalars(
+                        select(Evidence)
+                        .where(Evidence.period == period, Evidence.scope_code == review.scope_code)
+                        .order_by(Evidence.id)
+                    )
+                ),
+                note=notes[review.scope_code].note if review.scope_code in notes else "",
             )
         )
     return rows

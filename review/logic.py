@@ -11,11 +11,18 @@ Outcome rules (documented defaults; the articles are silent):
   warned and given the chance to respond);
 - a defence that is still waiting for the head's verdict at the deadline makes the whole
   review "no_decision" (defence): nobody from that OPD is published and BKD is notified,
-  because publishing while a defence is unanswered would deny the clarification step.
+  because publishing while a defence is unanswered would deny the clarification step;
+- a defence may contest data rows (review.corrections): each objection is ruled on in the
+  verdict; accepted ones correct their row and the person is scored again, and someone whose
+  new score is above the floor is not published, whatever the verdict.
+
+Nobody decides on their own case: the decider (review.deciders) is never a candidate of the
+review they decide, and a verdict is never given by the person defending.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,12 +32,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.db import decisions as dec
+from kinerja.db import objections as evidence_store
 from kinerja.db import reviews
 from kinerja.db.models import Candidate, Review
 from kinerja.db.periods import ensure_period
 from kinerja.db.scores import candidates_for
 from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.review.corrections import ObjectionInput, check_objections, record_ruling, rescore
+from kinerja.review.evidence import Checked
 from kinerja.rules.calendar import add_workdays
+from kinerja.rules.deciders import review_kind
 from kinerja.rules.policy import Policy
 
 SYSTEM = "system"
@@ -80,7 +91,7 @@ def deadline_after(start: datetime, workdays: int, policy: Policy, tz: str) -> d
 
 
 def candidates_of(session: Session, period: str, scope_code: str) -> list[Candidate]:
-    """The review's candidates: reviews are per OPD, so scope_code is an OPD code."""
+    """The review's candidates: its OPD's (reviews are per OPD), or the heads' review's."""
     return candidates_for(session, period, scope_code)
 
 
@@ -122,7 +133,7 @@ def open_review_for_run(
     review, _ = reviews.ensure_review(
         session,
         period=period,
-        scope_kind="opd",  # reviews are per OPD, whatever the selection scope
+        scope_kind=review_kind(scope_code),  # per OPD whatever the selection scope, or heads
         scope_code=scope_code,
         selection_deadline=deadline_after(
             now, policy.review.selection_deadline_workdays, policy, tz
@@ -140,7 +151,7 @@ def _who_else(session: Session, period: str, nip: str) -> str:
     ).one_or_none()
     if other is None:
         return f"NIP {nip} bukan kandidat periode {period} (NIP tidak dikenal)"
-    return f"NIP {nip} adalah kandidat {other.opd_code}, bukan kandidat OPD ini"
+    return f"NIP {nip} adalah kandidat tinjauan {other.review_scope}, bukan kandidat tinjauan ini"
 
 
 def _key(review: Review, kind: DecisionKind, nip: str | None = None) -> str:
@@ -219,12 +230,32 @@ def validate_selection(
     elif review.selection_deadline is not None and now > review.selection_deadline:
         problems.append("batas waktu pemilihan telah lewat")
     cands = {c.nip for c in candidates_of(session, review.period, review.scope_code)}
+    decider = _decider(session, review)
+    if decider.nip is not None and decider.nip in cands:
+        problems.append(
+            f"{decider.title} (NIP {decider.nip}) adalah kandidat tinjauan ini: tidak seorang "
+            "pun memutus perkaranya sendiri; BKD perlu menetapkan ulang pemutusnya"
+        )
     for nip, choice in selections.items():
         if nip not in cands:
             problems.append(_who_else(session, review.period, nip))
         elif choice.selected and not choice.reason.strip():
             problems.append(f"alasan wajib diisi untuk NIP {nip} yang dipilih")
     return problems
+
+
+def _decider(session: Session, review: Review) -> Any:
+    from kinerja.review.deciders import decider_for
+
+    return decider_for(session, review)
+
+
+def _decider_role(session: Session, review: Review, channel: str) -> tuple[str, dict[str, Any]]:
+    """How a decision by this review's decider is recorded: their role (acting or not) on their
+    own link, a BKD operator otherwise; and who the decider was."""
+    who = _decider(session, review)
+    role = who.role if channel == "portal" else "bkd_operator"
+    return role, {"nip": who.nip, "title": who.title, "acting": who.acting}
 
 
 def apply_selection(
@@ -257,6 +288,7 @@ def apply_selection(
     if problems:
         raise Refused(problems)
     cands = [c.nip for c in candidates_of(session, review.period, review.scope_code)]
+    role, decider = _decider_role(session, review, channel)
     for nip in cands:
         choice = selections.get(nip, Choice(False, ""))
         new = _record(
@@ -266,9 +298,12 @@ def apply_selection(
             nip=nip,
             value="selected" if choice.selected else "not_selected",
             reason=choice.reason.strip(),
-            payload={"input": {"selected": choice.selected, "reason": choice.reason}},
+            payload={
+                "input": {"selected": choice.selected, "reason": choice.reason},
+                "decider": decider,
+            },
             actor=actor,
-            actor_role=actor_role_for(channel, "head_of_opd"),
+            actor_role=role,
             channel=channel,
             now=now,
         )
@@ -279,7 +314,7 @@ def apply_selection(
         )
         reviews.set_stage(session, review, ReviewStage.DEFENCE, now)
     else:
-        _record_outcomes(session, review, {}, now, "tidak ada kandidat yang dipilih")
+        _record_outcomes(session, review, {}, now, NOT_SELECTED, "not_selected")
         reviews.set_stage(session, review, ReviewStage.DONE, now)
     return state_of(session, review)
 
@@ -312,15 +347,28 @@ def apply_defence(
     channel: str,
     now: datetime,
     replay: bool = False,
+    evidence: list[Checked] | None = None,
+    objections: list[ObjectionInput] | None = None,
+    store_file: Callable[[Checked], str] | None = None,
 ) -> ReviewState:
-    """Record a selected employee's written defence (once)."""
+    """Record a selected employee's written defence (once), with its evidence and objections.
+
+    `evidence` are files already checked (review.evidence.check_uploads); `store_file` writes
+    one and returns where, and is called only once everything else has passed, so a refused
+    defence leaves no file behind. Objections name rows of the employee's own month.
+    """
     if dec.get_by_key(session, _key(review, DecisionKind.DEFENCE, nip)) is not None:
         return _already_recorded(
             session, review, replay=replay, problem=f"pembelaan NIP {nip} sudah tercatat"
         )
     _require_selected(session, review, nip, now)
-    if not text.strip():
-        raise Refused(["isi pembelaan tidak boleh kosong"])
+    problems = [] if text.strip() else ["isi pembelaan tidak boleh kosong"]
+    problems += check_objections(session, review.period, nip, objections or [])
+    if evidence and store_file is None:
+        problems.append("bukti tidak dapat disimpan dari saluran ini")
+    if problems:
+        raise Refused(problems)
+    stored = [(f, store_file(f)) for f in evidence or []] if store_file else []
     new = _record(
         session,
         review,
@@ -328,13 +376,32 @@ def apply_defence(
         nip=nip,
         value="submitted",
         reason="",
-        payload={"text": text},
+        payload={
+            "text": text,
+            "evidence": [{"sha256": f.sha256, "size": f.size} for f, _ in stored],
+            "objections": len(objections or []),
+        },
         actor=actor or nip,
         actor_role=actor_role_for(channel, "employee"),
         channel=channel,
         now=now,
     )
     _first(new, replay, f"pembelaan NIP {nip} sudah tercatat")
+    if new:
+        defence = dec.get_by_key(session, _key(review, DecisionKind.DEFENCE, nip))
+        assert defence is not None
+        for f, where in stored:
+            evidence_store.add_evidence(
+                session, period=review.period, scope_code=review.scope_code, nip=nip,
+                defence_id=defence.id, filename=f.filename, media_type=f.media_type,
+                size=f.size, sha256=f.sha256, stored_as=where, by=actor or nip, now=now,
+            )  # fmt: skip
+        for o in objections or []:
+            evidence_store.add_objection(
+                session, period=review.period, scope_code=review.scope_code, nip=nip,
+                defence_id=defence.id, kind=o.kind, row_ref=o.row_ref, claim=o.claim,
+                note=o.note.strip(), by=actor or nip, now=now,
+            )  # fmt: skip
     return state_of(session, review)
 
 
@@ -360,8 +427,14 @@ def apply_verdict(
     channel: str,
     now: datetime,
     replay: bool = False,
+    rulings: dict[int, tuple[bool, str]] | None = None,
+    policy: Policy | None = None,
 ) -> ReviewState:
-    """Record the head's verdict on a defence (once): accepted means not published."""
+    """Record the head's verdict on a defence (once): accepted means not published.
+
+    `rulings` (objection id -> (accepted, reason)) must cover every data objection of the
+    defence; accepted ones correct their rows and the person is scored again (rescore).
+    """
     if dec.get_by_key(session, _key(review, DecisionKind.VERDICT, nip)) is not None:
         return _already_recorded(
             session,
@@ -377,8 +450,25 @@ def apply_verdict(
         problems.append("alasan putusan wajib diisi")
     if not actor.strip():
         problems.append("nama/NIP pengambil keputusan wajib diisi")
+    decider = _decider(session, review)
+    if actor.strip() == nip or decider.nip == nip:
+        problems.append(
+            "putusan atas pembelaan tidak dapat diberikan oleh pegawai yang membela diri"
+        )
+    objections = evidence_store.objections_of(session, review.period, review.scope_code, nip)
+    given = rulings or {}
+    for o in objections:
+        ruling = given.get(o.id)
+        if ruling is None:
+            problems.append(f"keberatan data #{o.id} belum diputus (terima atau tolak)")
+        elif not ruling[1].strip():
+            problems.append(f"alasan wajib diisi untuk keberatan data #{o.id}")
+    strangers = sorted(set(given) - {o.id for o in objections})
+    if strangers:
+        problems.append(f"keberatan data {strangers} bukan milik pembelaan ini")
     if problems:
         raise Refused(problems)
+    role, who = _decider_role(session, review, channel)
     new = _record(
         session,
         review,
@@ -386,13 +476,29 @@ def apply_verdict(
         nip=nip,
         value="accepted" if accepted else "rejected",
         reason=reason.strip(),
-        payload={"input": {"accepted": accepted, "reason": reason}},
+        payload={
+            "input": {"accepted": accepted, "reason": reason},
+            "decider": who,
+            "rulings": {str(k): {"accepted": a, "reason": r} for k, (a, r) in given.items()},
+        },
         actor=actor,
-        actor_role=actor_role_for(channel, "head_of_opd"),
+        actor_role=role,
         channel=channel,
         now=now,
     )
     _first(new, replay, f"putusan atas pembelaan NIP {nip} sudah tercatat")
+    if new and objections:
+        from kinerja.review.deciders import active_policy
+
+        pol = policy or active_policy()
+        for o in objections:
+            ok, why = given[o.id]
+            record_ruling(
+                session, review, o, ok, why, actor=actor, actor_role=role, channel=channel,
+                policy=pol, now=now,
+            )  # fmt: skip
+        if any(ok for ok, _ in given.values()):
+            rescore(session, review, nip, actor=actor, policy=pol, now=now)
     return state_of(session, review)
 
 
@@ -416,18 +522,34 @@ def issue_warnings(session: Session, review: Review, now: datetime) -> list[str]
     return selected
 
 
+NOT_SELECTED = "tidak ditetapkan berkinerja rendah oleh pimpinan"
+
+
 def _record_outcomes(
-    session: Session, review: Review, published: dict[str, str], now: datetime, why: str
+    session: Session,
+    review: Review,
+    published: dict[str, str],
+    now: datetime,
+    why: str,
+    case: str,
+    cases: dict[str, tuple[str, str]] | None = None,
 ) -> None:
-    """One outcome per candidate: published for those in `published` (nip -> reason)."""
+    """One outcome per candidate: published for those in `published` (nip -> reason).
+
+    Each outcome names its case in the payload (what the letter tells the person):
+    `cases` (nip -> (case, reason)) for the selected, `case` and `why` for everyone else.
+    """
+    known = cases or {}
     for nip in [c.nip for c in candidates_of(session, review.period, review.scope_code)]:
+        this_case, this_why = known.get(nip, (case, why))
         _record(
             session,
             review,
             DecisionKind.OUTCOME,
             nip=nip,
             value="published" if nip in published else "not_published",
-            reason=published.get(nip, why),
+            reason=published.get(nip, this_why),
+            payload={"case": this_case},
             actor=SYSTEM,
             actor_role=SYSTEM,
             now=now,
@@ -450,7 +572,9 @@ def close_selection_if_due(session: Session, review: Review, now: datetime) -> b
         actor_role=SYSTEM,
         now=now,
     )
-    _record_outcomes(session, review, {}, now, "tidak ada keputusan pemilihan sampai batas waktu")
+    _record_outcomes(
+        session, review, {}, now, "tidak ada keputusan pemilihan sampai batas waktu", "no_selection"
+    )
     reviews.set_stage(session, review, ReviewStage.NO_DECISION, now)
     return True
 
@@ -476,18 +600,39 @@ def close_defence_if_due(session: Session, review: Review, now: datetime) -> boo
             actor_role=SYSTEM,
             now=now,
         )
-        _record_outcomes(session, review, {}, now, "pembelaan belum diputus sampai batas waktu")
+        selected = {
+            n: ("verdict_missing", "pembelaan belum diputus sampai batas waktu")
+            for n in state.selected
+        }
+        _record_outcomes(
+            session, review, {}, now, "tinjauan berakhir tanpa keputusan", "not_selected", selected
+        )
         reviews.set_stage(session, review, ReviewStage.NO_DECISION, now)
         return True
     verdicts = dec.effective(session, review.period, review.scope_code, DecisionKind.VERDICT)
+    rescores = dec.effective(session, review.period, review.scope_code, DecisionKind.RESCORE)
     published: dict[str, str] = {}
+    cases: dict[str, tuple[str, str]] = {}
     for nip in state.selected:
         verdict = verdicts.get(nip)
-        if verdict is None:
+        redo = rescores.get(nip)
+        if redo is not None and not redo.payload.get("publishable", True):
+            after = redo.payload.get("after", {}).get("composite")
+            cases[nip] = (
+                "rescored_above_floor",
+                f"setelah koreksi data yang diterima, indeks komposit menjadi {after} "
+                f"(di atas ambang {redo.payload.get('floor')} atau tidak lagi dapat dinilai): "
+                "tidak dapat diumumkan",
+            )
+        elif verdict is None:
             published[nip] = "tidak ada pembelaan sampai batas waktu"
+            cases[nip] = ("no_defence", published[nip])
         elif verdict.value == "rejected":
             published[nip] = f"pembelaan ditolak: {verdict.reason}"
-    _record_outcomes(session, review, published, now, "pembelaan diterima atau tidak dipilih")
+            cases[nip] = ("defence_rejected", published[nip])
+        else:
+            cases[nip] = ("defence_accepted", f"pembelaan diterima: {verdict.reason}")
+    _record_outcomes(session, review, published, now, NOT_SELECTED, "not_selected", cases)
     reviews.set_stage(session, review, ReviewStage.DONE, now)
     return True
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.db import decisions as dec
 from kinerja.db.models import Employee, Review
+from kinerja.db.scores import notes_for
 from kinerja.domain import DecisionKind, ReviewStage
 from kinerja.notifications.service import notify, notify_role
 from kinerja.outputs.facts import load_facts
@@ -21,6 +22,7 @@ from kinerja.outputs.letters import (
     render_warning_letter_text,
     warning_letter_context,
 )
+from kinerja.review.deciders import decider_for
 from kinerja.review.describe import candidate_rows
 from kinerja.review.logic import issue_warnings, state_of, utcnow
 from kinerja.review.people import head_of, name_of, notify_with_link, portal_link, wib
@@ -37,6 +39,7 @@ def request_selection(
     head, head_name, scope_name = head_of(session, review)
     if rows is None:
         rows = candidate_rows(session, review.period, review.scope_code)
+    note = notes_for(session, review.period).get(review.scope_code)
     link = portal_link(session, review, "selection", head, review.selection_deadline)
     session.commit()
     sent = notify(
@@ -60,6 +63,7 @@ def request_selection(
             ],
             "deadline": wib(review.selection_deadline),
             "link": link,
+            "note": note.note if note is not None else "",
         },
         period=review.period,
     )
@@ -73,6 +77,7 @@ def send_warnings(session: Session, review: Review, policy: Policy, out_dir: Pat
     """
     period, scope_code = review.period, review.scope_code
     _, _, scope_name = head_of(session, review)
+    decider = decider_for(session, review).title
     sel = dec.effective(session, period, scope_code, DecisionKind.SELECTION)
     selected = issue_warnings(session, review, utcnow())
     # The warning is on record before any letter or message goes out.
@@ -98,8 +103,14 @@ def send_warnings(session: Session, review: Review, policy: Policy, out_dir: Pat
             context={
                 "recipient_name": ctx["employee"]["name"],
                 "opd_name": scope_name,
+                "decider": decider,
                 "indicators": [
-                    {"label": i["label"], "value": i["value"]} for i in ctx["indicators"]
+                    {
+                        "label": i["label"],
+                        "value": i["value"],
+                        "note": "perlu ditingkatkan" if i["low"] else "memadai",
+                    }
+                    for i in ctx["indicators"]
                 ],
                 "reason": sel[nip].reason,
                 "deadline": wib(review.defence_deadline),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from kinerja.db.models import Employee, Opd, Review
+from kinerja.db.models import Employee, Review
 from kinerja.settings import get_settings
 
 
@@ -20,16 +20,12 @@ def wib(value: datetime | None) -> datetime | None:
 
 
 def head_of(session: Session, review: Review) -> tuple[str, str, str]:
-    """(recipient id, name, scope name) of who decides for this review."""
-    opd = session.get(Opd, review.scope_code)
-    if opd is None:
-        return review.scope_code, "Kepala Perangkat Daerah", review.scope_code
-    head = session.get(Employee, opd.head_nip) if opd.head_nip else None
-    return (
-        opd.head_nip or review.scope_code,
-        head.name if head else "Kepala Perangkat Daerah",
-        opd.name,
-    )
+    """(recipient id, name, scope name) of who decides this review (review.deciders): the
+    OPD's head, or the Sekda for the heads' review."""
+    from kinerja.review.deciders import decider_for
+
+    who = decider_for(session, review)
+    return who.nip or review.scope_code, who.name, who.scope_name
 
 
 def name_of(session: Session, nip: str) -> str:

@@ -24,6 +24,8 @@ from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
 from kinerja.flows.forms import selection_payload
+from kinerja.review.corrections import ObjectionInput
+from kinerja.review.evidence import Checked, Limits, Upload, check_uploads, evidence_root, store
 from kinerja.review.logic import (
     Choice,
     Refused,
@@ -160,8 +162,23 @@ def submit_defence(
     channel: str,
     *,
     now: datetime | None = None,
+    evidence: list[Upload] | None = None,
+    objections: list[ObjectionInput] | None = None,
 ) -> ReviewState:
-    """A selected employee's written defence, before the defence deadline, once."""
+    """A selected employee's written defence, before the defence deadline, once.
+
+    `evidence`: files as received (PDF, JPEG, PNG by content, within the size limits), kept
+    under the evidence folder with their SHA-256; `objections`: rows of their month marked
+    wrong. Anything refused refuses the whole defence and stores nothing.
+    """
+    checked, problems = check_uploads(evidence or [], Limits.from_settings())
+    if problems:
+        raise Refused(problems)
+    root = evidence_root()
+
+    def store_file(file: Checked) -> str:
+        return store(root, period, nip, file)
+
     return _submit(
         engine,
         period,
@@ -170,9 +187,24 @@ def submit_defence(
         actor=actor,
         channel=channel,
         apply=lambda s, review: apply_defence(
-            s, review, nip, text, actor=actor, channel=channel, now=now or utcnow()
-        ),
-        detail=lambda _: {"nip": nip},
+            s,
+            review,
+            nip,
+            text,
+            actor=actor,
+            channel=channel,
+            now=now or utcnow(),
+            evidence=checked,
+            objections=objections,
+            store_file=store_file,
+        ),  # fmt: skip
+        detail=lambda _: {
+            "nip": nip,
+            "evidence": [
+                {"file": f.filename, "sha256": f.sha256, "bytes": f.size} for f in checked
+            ],
+            "objections": [{"kind": o.kind, "row": o.row_ref} for o in objections or []],
+        },
         # The text may hold health reasons: it stays in our database, never in the run input.
         run_input={"action": "defence", "nip": nip},
     )
@@ -189,8 +221,13 @@ def submit_verdict(
     channel: str,
     *,
     now: datetime | None = None,
+    rulings: dict[int, tuple[bool, str]] | None = None,
 ) -> ReviewState:
-    """The head's verdict on a defence: accepted (not published) or rejected (published)."""
+    """The head's verdict on a defence: accepted (not published) or rejected (published).
+
+    `rulings` (objection id -> (accepted, reason)) decide each data objection of the defence;
+    accepted ones correct their rows and rescore the person (review.corrections).
+    """
     return _submit(
         engine,
         period,
@@ -199,9 +236,22 @@ def submit_verdict(
         actor=actor,
         channel=channel,
         apply=lambda s, review: apply_verdict(
-            s, review, nip, accepted, reason, actor=actor, channel=channel, now=now or utcnow()
-        ),
-        detail=lambda _: {"nip": nip, "accepted": accepted},
+            s,
+            review,
+            nip,
+            accepted,
+            reason,
+            actor=actor,
+            channel=channel,
+            now=now or utcnow(),
+            rulings=rulings,
+            policy=_policy(),
+        ),  # fmt: skip
+        detail=lambda _: {
+            "nip": nip,
+            "accepted": accepted,
+            "rulings": {str(k): ok for k, (ok, _) in (rulings or {}).items()},
+        },
         run_input={
             "action": "verdict",
             "nip": nip,

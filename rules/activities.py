@@ -93,6 +93,15 @@ def activity_components(
     sums = sums[k:].reshape(n, k)
     main_min, add_min = sums[:, 0], sums[:, 1]
     classes = sums[:, 2:5]
+    # The work done, whether or not its approval has arrived: what a supervisor's "subordinates'
+    # activity" measures. Counting approved minutes only made it measure the supervisor's own
+    # approvals (a head who never approved scored "bawahan 0%" for a team that worked).
+    done = valid & ~isin(activities["approval"], [ApprovalStatus.REJECTED.value])
+    if not policy.count_incomplete:
+        done &= truthy(activities["completed"])
+    done &= kind >= 0
+    done_main = group_sum(codes[done & (kind == 0)], n, minutes[done & (kind == 0)])
+    done_add = group_sum(codes[done & (kind == 1)], n, minutes[done & (kind == 1)])
 
     target = target_days.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -104,8 +113,18 @@ def activity_components(
             100.0 * add_min / (policy.additional_target_minutes_per_day * target),
             np.nan,
         )
+        done_main_ratio = np.where(
+            target > 0, 100.0 * done_main / (policy.main_target_minutes_per_day * target), np.nan
+        )
+        done_add_ratio = np.where(
+            target > 0,
+            100.0 * done_add / (policy.additional_target_minutes_per_day * target),
+            np.nan,
+        )
     return pd.DataFrame(
         {
+            "main_done": np.minimum(done_main_ratio, 100.0),  # approved or awaiting approval
+            "additional_done": np.minimum(done_add_ratio, 100.0),
             "main_minutes": main_min,
             "additional_minutes": add_min,
             "main_pct": main_ratio,  # uncapped, for the explanation
@@ -119,8 +138,10 @@ def activity_components(
 
 
 def subordinate_activity(roster: Roster, own_activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean own-activity achievement of each employee's direct subordinates (NaN if none), and
-    how many subordinates had an achievement."""
+    """Mean activity achievement of each employee's direct subordinates (NaN if none), and how
+    many subordinates had an achievement. `own_activity` is each subordinate's work done
+    (approved or awaiting approval, activity_components' *_done): their supervisor's approvals
+    are the supervisor's own duty, not a measure of the team's work."""
     n = roster.size
     sup = roster.codes(roster.employees["supervisor_nip"])
     has = (sup >= 0) & ~np.isnan(own_activity)

@@ -19,6 +19,8 @@ from kinerja.rules.vectors import (
 FRIDAY = 4
 # 1970-01-01 was a Thursday: weekday(day number) = (day + 3) % 7 with Monday = 0.
 _EPOCH_WEEKDAY_SHIFT = 3
+# Rows that say "we could not observe this day": read exactly as if the source sent no row.
+UNOBSERVED_STATUSES = [AttendanceStatus.CONNECTIVITY_GAP.value]
 
 
 def weekday_of(days: np.ndarray) -> np.ndarray:
@@ -43,7 +45,9 @@ def attendance_components(
     """Per employee (roster order): the index and the counts behind it.
 
     Only rows on working days inside the employee's post dates count. A working day with no row
-    at all is unobserved (a data gap), never an absence. Excused statuses never cost anything; a
+    at all is unobserved (a data gap), never an absence; a connectivity_gap row is the same day
+    reported another way and is read as no row (an outage is not leave: the day stays in the
+    activity target and counts towards too little data). Excused statuses never cost anything; a
     status that is neither present nor excused counts as an unexcused absence. Minutes late are
     whole minutes after work_start (seconds round up); lateness within grace_minutes is free,
     beyond it the tier of the full lateness applies. Friday uses friday_work_end. One row per
@@ -58,7 +62,7 @@ def attendance_components(
     workday_offsets = roster.workdays - roster.month_first
     kinds[workday_offsets] = np.where(weekday_of(roster.workdays) == FRIDAY, 2, 1)
     day_kind = lookup_days(days, roster.month_first, kinds)
-    keep = (codes >= 0) & (day_kind > 0)
+    keep = (codes >= 0) & (day_kind > 0) & ~isin(attendance["status"], UNOBSERVED_STATUSES)
     if not roster.everyone_all_month:
         keep[keep] = roster.active_on(codes[keep], days[keep])
     # Rows that do not count go to bucket 0, dropped after the grouped sums: no row gathers.

@@ -105,9 +105,11 @@ class AttendancePolicy(Strict):
             AttendanceStatus.SICK,
             AttendanceStatus.OFFICIAL_TRAVEL,
             AttendanceStatus.HOLIDAY,
-            AttendanceStatus.CONNECTIVITY_GAP,
         ],
-        description="Statuses that never count against anyone.",
+        description=(
+            "Statuses that never count against anyone and shrink the activity target. "
+            "connectivity_gap is never one: an outage is an unobserved working day."
+        ),
     )
 
     @field_validator("late_tiers")
@@ -126,6 +128,13 @@ class AttendancePolicy(Strict):
         bad = {AttendanceStatus.PRESENT, AttendanceStatus.ABSENT} & set(v)
         if bad:
             raise ValueError(f"{sorted(bad)} cannot be excused statuses")
+        if AttendanceStatus.CONNECTIVITY_GAP in v:
+            # A device outage is not leave: the person was expected to work. The day counts as
+            # one with no attendance row at all (unobserved), whichever way a source reports it.
+            raise ValueError(
+                "connectivity_gap cannot be an excused status: an outage is an unobserved "
+                "working day (still in the activity target), as if the source sent no row"
+            )
         return v
 
     @model_validator(mode="after")
@@ -279,10 +288,42 @@ class SufficiencyPolicy(Strict):
 
 
 class SelectionPolicy(Strict):
-    """Who the system proposes to the head of each OPD (or rumpun)."""
+    """Who the system proposes to the head of each OPD (or rumpun).
+
+    Only employees at or below an absolute floor can be proposed: nobody is named merely for
+    being the lowest of a good unit, so fewer than `count` names, or none, is a valid proposal.
+    """
 
     scope: Literal["opd", "rumpun"] = "opd"
-    count: int = Field(default=3, ge=3, le=5, description="How many names are proposed (3-5).")
+    count: int = Field(
+        default=3, ge=3, le=5, description="At most this many names are proposed (3-5)."
+    )
+    max_composite: float = Field(
+        default=75.0,
+        ge=0,
+        le=100,
+        description=(
+            "The absolute floor: only a composite at most this can be proposed. It may not "
+            "reach into the top band (checked against the bands)."
+        ),
+    )
+    min_gap_below_median: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description=(
+            "Optional: a candidate must also be at least this many points below the median "
+            "composite of their OPD (employees with enough data). None: no such condition."
+        ),
+    )
+    ties: Literal["all", "none"] = Field(
+        default="all",
+        description=(
+            "Employees with equal scores at the cut (every tie_break key but nip) are all "
+            "proposed ('all', possibly more than count) or none of them ('none'); they are "
+            "never split by NIP."
+        ),
+    )
     exclude_levels: list[PositionLevel] = Field(
         default=[PositionLevel.ESELON_I], description="Levels never proposed."
     )
@@ -293,11 +334,48 @@ class SelectionPolicy(Strict):
 
 
 class ReviewPolicy(Strict):
-    """Deadlines of the human steps, in working days."""
+    """Deadlines of the human steps, in working days, and who decides on the deciders."""
 
     selection_deadline_workdays: int = Field(default=5, ge=1)
     defence_deadline_workdays: int = Field(default=5, ge=1)
     reminder_workdays_before: int = Field(default=1, ge=0)
+    secretariat_opd: str = Field(
+        default="SETDA",
+        min_length=1,
+        description=(
+            "The OPD the Sekda heads: its head (or acting head) in the register decides the "
+            "review of the heads of OPD."
+        ),
+    )
+    sekda_decider_nip: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{8,32}$",
+        description=(
+            "NIP (in the register) of the Governor's or Bupati's delegate who decides on the "
+            "Sekda, and on anyone the Sekda cannot decide on; None: they are never proposed."
+        ),
+    )
+
+
+class LetterPolicy(Strict):
+    """What letters call low, and what a candidate the head did not select receives."""
+
+    indicator_threshold: float = Field(
+        default=75.0,
+        ge=0,
+        le=100,
+        description=(
+            "An indicator is 'perlu ditingkatkan' only below this or below the OPD median; "
+            "otherwise the letter acknowledges it."
+        ),
+    )
+    not_selected_note: bool = Field(
+        default=False,
+        description=(
+            "A candidate the head did not select gets no warning and no decision letter; True "
+            "sends them a neutral coaching note (catatan pembinaan) instead."
+        ),
+    )
 
 
 class PublicationPolicy(Strict):
@@ -342,6 +420,7 @@ class Policy(Strict):
     review: ReviewPolicy = ReviewPolicy()
     publication: PublicationPolicy = PublicationPolicy()
     coaching: CoachingPolicy = CoachingPolicy()
+    letters: LetterPolicy = LetterPolicy()
 
     @field_validator("positions")
     @classmethod
@@ -369,6 +448,29 @@ class Policy(Strict):
                     "of them includes"
                 )
         return ordered
+
+    @model_validator(mode="after")
+    def _floor_below_top_band(self) -> Policy:
+        """Nobody in the top band can ever be proposed: the floor stays below it."""
+        top = self.bands[-1]
+        floor = self.selection.max_composite
+        if floor > top.min_score or (floor == top.min_score and top.include_min):
+            raise ValueError(
+                f"selection.max_composite {floor:g} reaches into the top band {top.code!r} "
+                f"({top.label}): the floor must keep everyone in the top band out"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _someone_decides_on_the_sekda(self) -> Policy:
+        if PositionLevel.ESELON_I not in self.selection.exclude_levels and (
+            self.review.sekda_decider_nip is None
+        ):
+            raise ValueError(
+                "selection.exclude_levels: eselon_i may be proposed only when "
+                "review.sekda_decider_nip names who decides on the Sekda"
+            )
+        return self
 
 
 class PolicyError(ValueError):

@@ -100,10 +100,10 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
     target_days = np.maximum(roster.workdays_expected - att["days_excused"].to_numpy(), 0)
     act = activity_components(data.activities, roster, policy.activities, target_days)
     w_main, w_add = own_activity_weights(policy)
-    own, _ = _weighted_mean(
-        [(w_main, act["main_activity"].to_numpy()), (w_add, act["additional_activity"].to_numpy())]
+    done, _ = _weighted_mean(
+        [(w_main, act["main_done"].to_numpy()), (w_add, act["additional_done"].to_numpy())]
     )
-    sub_mean, sub_count = subordinate_activity(roster, own)
+    sub_mean, sub_count = subordinate_activity(roster, done)
     beh = behaviour_components(data.behaviour, roster, policy.behaviour)
     ind = indicator_components(data.indicators, roster)
 

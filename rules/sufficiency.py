@@ -27,8 +27,8 @@ def sufficiency(scores: pd.DataFrame, policy: SufficiencyPolicy) -> tuple[np.nda
     """(sufficient flag, reason) per row of a frame carrying the count columns and composite.
 
     Reasons, each checked independently and joined with "; ": too few working days in post,
-    too few working days with attendance data, mostly excused (leave, sick, official travel,
-    connectivity gap), too few raters, no composite at all.
+    too few working days with attendance data (a connectivity gap is a day without data), mostly
+    excused (leave, sick, official travel, holiday), too few raters, no composite at all.
     """
     expected = scores["workdays_expected"].to_numpy()
     observed = scores["days_observed"].to_numpy()
@@ -60,7 +60,7 @@ def sufficiency(scores: pd.DataFrame, policy: SufficiencyPolicy) -> tuple[np.nda
                 _int(excused[m]),
                 " dari ",
                 _int(expected[m]),
-                " hari kerja berstatus cuti, sakit, dinas luar atau gangguan jaringan",
+                " hari kerja berstatus cuti, sakit, dinas luar atau libur",
             ),
         ),
         (

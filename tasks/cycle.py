@@ -16,6 +16,7 @@ from kinerja.db.models import Candidate, Employee
 from kinerja.db.periods import CLOSED, REVIEWING, ensure_period, set_status
 from kinerja.db.session import session_scope
 from kinerja.review.logic import deadline_after, utcnow
+from kinerja.rules.deciders import review_kind
 from kinerja.settings import get_settings
 from kinerja.tasks.common import engine, per_run_key, policy
 
@@ -53,9 +54,9 @@ def score_and_propose(period: str) -> dict[str, Any]:
     a head of OPD is deciding on.
     """
     from kinerja.db.month_data import load_month
-    from kinerja.db.scores import save_candidates, save_scores
+    from kinerja.db.scores import save_candidates, save_notes, save_scores
     from kinerja.rules.scoring import score_month
-    from kinerja.rules.selection import propose_candidates
+    from kinerja.rules.selection import propose
 
     pol = policy()
     with session_scope(engine()) as s:
@@ -65,8 +66,9 @@ def score_and_propose(period: str) -> dict[str, Any]:
             data = load_month(s, period)
             scores = score_month(data, pol)
             save_scores(s, period, scores, pol.name)
-            cands = propose_candidates(scores, pol, dict(data.unassessable_opds))
-            save_candidates(s, period, cands)
+            proposal = propose(scores, pol, dict(data.unassessable_opds), data.employees)
+            save_candidates(s, period, proposal.candidates)
+            save_notes(s, period, proposal.notes)
             scored = len(scores)
             sufficient = int(scores["sufficient"].sum()) if scored else 0
         else:
@@ -102,7 +104,7 @@ def open_reviews(period: str) -> list[str]:
             _, new = reviews.ensure_review(
                 s,
                 period=period,
-                scope_kind="opd",
+                scope_kind=review_kind(scope),
                 scope_code=scope,
                 selection_deadline=deadline,
                 now=now,
@@ -161,6 +163,7 @@ def report_candidates(period: str, quality: dict[str, Any] | None) -> None:
             e.nip: e.name
             for e in s.scalars(select(Employee).where(Employee.nip.in_([c.nip for c in rows])))
         }
+        notes = {code: (n.proposed, n.note) for code, n in scores.notes_for(s, period).items()}
     by_scope: dict[str, list[dict[str, Any]]] = {}
     for c in rows:
         by_scope.setdefault(c.scope_code, []).append(
@@ -176,8 +179,13 @@ def report_candidates(period: str, quality: dict[str, Any] | None) -> None:
         create_table_artifact(
             table=table,
             key=artifact_key("candidates", period, scope),
-            description=f"Kandidat {scope} periode {period}",
+            description=f"Kandidat {scope} periode {period}"
+            + (f": {notes[scope][1]}" if scope in notes else ""),
         )
+    # Why each review holds as many names as it does, those with none included.
+    lines = [f"# Usulan {period}", "", "| tinjauan | diusulkan | keterangan |", "|---|---|---|"]
+    lines += [f"| {code} | {n} | {why} |" for code, (n, why) in sorted(notes.items())]
+    create_markdown_artifact(markdown="\n".join(lines), key=artifact_key("proposal", period))
     if quality is not None:
         lines = [f"# Kualitas data {period}", "", "| sumber | diterima | dimuat | ditolak |"]
         lines.append("|---|---|---|---|")

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
         from kinerja.rules.csv_month import CsvError, read_month_csv
         from kinerja.rules.policy import PolicyError, load_policy
         from kinerja.rules.scoring import score_month
-        from kinerja.rules.selection import propose_candidates
+        from kinerja.rules.selection import propose
         from kinerja.settings import get_settings
 
         try:
@@ -29,14 +29,20 @@ def register(app: typer.Typer) -> None:
         except (CsvError, PolicyError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=2) from exc
-        candidates = propose_candidates(scores, pol, month.unassessable_opds)
+        try:
+            proposal = propose(scores, pol, month.unassessable_opds, month.employees)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        candidates = proposal.candidates
         out.mkdir(parents=True, exist_ok=True)
         scores.to_csv(out / "scores.csv", index=False)
         candidates.to_csv(out / "candidates.csv", index=False)
+        proposal.notes.to_csv(out / "proposal_notes.csv", index=False)
         insufficient = int((~scores["sufficient"]).sum())
         typer.echo(
             f"{period} ({pol.name}): {len(scores)} employees scored, {insufficient} with too "
             f"little data, {len(candidates)} candidates in "
             f"{candidates['scope_code'].nunique()} scopes -> {out}/scores.csv, "
-            f"{out}/candidates.csv"
+            f"{out}/candidates.csv, {out}/proposal_notes.csv (why each review has as many names)"
         )

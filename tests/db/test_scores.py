@@ -27,6 +27,7 @@ from tests.factories import MonthBuilder, policy_with
 def _scored(period: str = "2025-10", shift: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     mb = MonthBuilder(period=period)
     for opd in ("DINKES", "DISDIK"):
+        mb.good_employee(opd=opd, level="eselon_ii", nip=f"{opd[:3]}99".ljust(18, "0"))
         for r in (0.1, 0.3, 0.5, 0.7):
             nip = mb.good_employee(opd=opd, nip=f"{opd[:3]}{int(r * 10):02d}".ljust(18, "0"))
             mb.full_activities(nip, main_ratio=min(r + shift, 1.0))
@@ -100,6 +101,7 @@ def test_rumpun_ranking_still_gives_each_opd_head_only_their_own_names(session: 
     OPD: one OPD's head never sees or decides on another OPD's employees."""
     mb = MonthBuilder(period="2025-10")
     for opd, ratios in (("DINKES", (0.1, 0.2, 0.9)), ("DISDIK", (0.3, 0.8, 0.95))):
+        mb.good_employee(opd=opd, level="eselon_ii", nip=f"{opd[:3]}99".ljust(18, "0"))
         for i, r in enumerate(ratios):
             nip = mb.good_employee(opd=opd, nip=f"{opd[:3]}{i:02d}".ljust(18, "0"))
             mb.full_activities(nip, main_ratio=r)

@@ -14,6 +14,7 @@ from tests.factories import MonthBuilder
 
 def _month(folder: Path) -> list[str]:
     mb = MonthBuilder()
+    mb.good_employee(opd="DINKES", level="eselon_ii", nip="199001012015011999")
     ratios = [0.2, 0.4, 0.6, 0.8, 1.0]
     nips = []
     for r in ratios:
@@ -41,13 +42,17 @@ def test_score_command_writes_scores_and_candidates(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "5 employees scored" in result.output
+    assert "6 employees scored" in result.output
     scores = pd.read_csv(tmp_path / "out" / "scores.csv", dtype={"nip": str})
     cand = pd.read_csv(tmp_path / "out" / "candidates.csv", dtype={"nip": str})
-    assert sorted(scores["nip"]) == sorted(nips)
-    assert list(cand["nip"]) == nips[:3]
-    assert list(cand["rank"]) == [1, 2, 3]
-    assert set(cand["scope_code"]) == {"DINKES"}
+    assert set(nips) <= set(scores["nip"])
+    # 63 and 71 are at or below the floor of 75; 79 and above are never proposed
+    assert list(cand["nip"]) == nips[:2]
+    assert list(cand["rank"]) == [1, 2]
+    assert set(cand["scope_code"]) == {"DINKES"} and set(cand["review_scope"]) == {"DINKES"}
+    notes = pd.read_csv(tmp_path / "out" / "proposal_notes.csv")
+    dinkes = notes.set_index("review_scope").loc["DINKES", "note"]
+    assert dinkes.startswith("Hanya 2 pegawai di bawah ambang 75: 2 diusulkan")
 
 
 def test_bad_input_exits_with_the_file_row_and_field(tmp_path: Path) -> None:

@@ -21,7 +21,8 @@ def test_cap_announces_lowest_composite_then_nip_and_explains_the_rest(
     session: Session, policy: Policy, out_dir: Path, settings: Settings
 ) -> None:
     world = standard_month(session, policy)
-    first, high, tied = (world.nip("DISHUB", j) for j in (1, 4, 5))
+    # j=3 (67) is a higher composite than `first` (49) but still below the floor of 75
+    first, high, tied = (world.nip("DISHUB", j) for j in (1, 3, 5))
     case(session, "2025-10", "DISHUB", high, defence=None)
     case(session, "2025-10", "DISHUB", tied, defence=None)
     # `tied` has the same composite as `first` (49.0): the lower NIP wins the one place.

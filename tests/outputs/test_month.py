@@ -251,8 +251,14 @@ def test_letters_for_everyone_concerned(
     assert "Kehadiran dan capaian kegiatan rendah" in warning  # the head's reason
     outcome = (published / "keputusan.html").read_text(encoding="utf-8")
     assert "dimuat dalam pengumuman" in outcome and "Pendampingan bulan November 2025" in outcome
+    assert "TIDAK ADA PEMBELAAN" in (published / "keputusan.txt").read_text(encoding="utf-8")
     accepted = (letters / world.nip("DISHUB", 2) / "keputusan.txt").read_text(encoding="utf-8")
-    assert "tidak diumumkan" in accepted and "pembelaan diterima" in accepted
+    assert "tidak diumumkan" in accepted and "PEMBELAAN SAUDARA DITERIMA" in accepted
+    assert "Alasan putusan: Bukti dinas luar sah" in accepted  # the head's words, verbatim
+    rejected = (letters / world.nip("DINKES", 1) / "keputusan.txt").read_text(encoding="utf-8")
+    assert "PEMBELAAN SAUDARA DITOLAK" in rejected and "Alasan putusan: Bukti tidak sah" in rejected
+    # the candidate the head did not select gets no letter at all
+    assert not (letters / world.nip("DISHUB", 3)).exists()
 
 
 def test_coaching_for_next_month(
@@ -328,12 +334,17 @@ def test_recap_files(session: Session, policy: Policy, out_dir: Path, settings: 
     assert set(tables) == {
         "ringkasan",
         "kategori",
+        "usulan",
         "keputusan",
         "tidak-diumumkan",
         "kualitas-data",
         "pendampingan",
     }
     assert "| Dinas Perhubungan |" in tables["ringkasan"]
+    # every candidate with the head's reason verbatim, the unselected one included
+    assert "Sedang cuti melahirkan" in tables["usulan"]
+    assert "Sedang cuti melahirkan" in html
+    assert [c.value for c in wb["Kandidat"][1]][:3] == ["Tinjauan", "NIP", "Nama"]
 
 
 def test_recap_summary_headers_have_one_definition(

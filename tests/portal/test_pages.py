@@ -66,7 +66,7 @@ def test_overview_lists_every_review_with_stage_deadline_and_who_is_awaited(
     for code, head in world.heads.items():
         assert f'id="row-{code}"' in r.text
         assert f"NIP {head}" in r.text
-    assert r.text.count("Menunggu pemilihan oleh kepala OPD") == 2
+    assert r.text.count("Menunggu pemilihan oleh pimpinan") == 2
     assert "Batas waktu" in r.text and "WIB" in r.text
     assert 'method="post"' not in r.text
 

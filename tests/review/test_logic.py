@@ -73,7 +73,7 @@ def _outcomes(engine: Engine) -> dict[str | None, str]:
 def test_selection_refuses_other_opd_unknown_nip_and_missing_reason(
     engine: Engine, policy: Policy, opd: list[str]
 ) -> None:
-    with pytest.raises(Refused, match="kandidat DINKES"):
+    with pytest.raises(Refused, match="kandidat tinjauan DINKES"):
         _select(engine, policy, {"DINKES-001": Choice(True, "x")})
     with pytest.raises(Refused, match="tidak dikenal"):
         _select(engine, policy, {"123456789012345678": Choice(True, "x")})

@@ -85,3 +85,49 @@ def test_tree_with_unknown_input_is_refused(tmp_path: Path) -> None:
 def test_unknown_profile_lists_shipped_ones() -> None:
     with pytest.raises(PolicyError, match="jabar"):
         load_policy("atlantis")
+
+
+@pytest.mark.parametrize("name", ["jabar", "banten-sikap"])
+def test_shipped_profiles_keep_the_top_band_out_of_the_proposal(name: str) -> None:
+    policy = load_policy(name)
+    top = policy.bands[-1]
+    assert policy.selection.max_composite == 75.0
+    assert top.min_score == 75.0 and not top.include_min  # nobody above 75 can be proposed
+
+
+def test_a_floor_reaching_into_the_top_band_is_refused(tmp_path: Path) -> None:
+    def mutate(d: dict) -> None:  # type: ignore[type-arg]
+        d["selection"]["max_composite"] = 80
+
+    with pytest.raises(PolicyError, match="selection.max_composite 80 reaches into the top band"):
+        load_policy(_write(tmp_path, mutate))
+
+
+def test_an_outage_cannot_be_excused_like_leave(tmp_path: Path) -> None:
+    def mutate(d: dict) -> None:  # type: ignore[type-arg]
+        d["attendance"]["excused_statuses"].append("connectivity_gap")
+
+    with pytest.raises(PolicyError, match="attendance.excused_statuses.*unobserved"):
+        load_policy(_write(tmp_path, mutate))
+
+
+def test_the_sekda_is_proposed_only_with_someone_to_decide(tmp_path: Path) -> None:
+    def mutate(d: dict) -> None:  # type: ignore[type-arg]
+        d["selection"]["exclude_levels"] = []
+
+    with pytest.raises(PolicyError, match="review.sekda_decider_nip"):
+        load_policy(_write(tmp_path, mutate))
+
+    def with_delegate(d: dict) -> None:  # type: ignore[type-arg]
+        d["selection"]["exclude_levels"] = []
+        d["review"]["sekda_decider_nip"] = "196501011990031001"
+
+    assert load_policy(_write(tmp_path, with_delegate)).review.sekda_decider_nip
+
+
+def test_ties_policy_names_its_choices(tmp_path: Path) -> None:
+    def mutate(d: dict) -> None:  # type: ignore[type-arg]
+        d["selection"]["ties"] = "nip"
+
+    with pytest.raises(PolicyError, match="selection.ties"):
+        load_policy(_write(tmp_path, mutate))

@@ -225,3 +225,35 @@ def test_weighted_components_add_up_to_the_composite(policy_name: str) -> None:
     if policy_name == "jabar":
         staff = s.loc[p["s1"]]
         assert (staff["w_main_activity"], staff["w_attendance"]) == (0.4, 0.3)
+
+
+def test_subordinates_activity_counts_work_awaiting_the_heads_approval() -> None:
+    """A head who never approved: "capaian kegiatan bawahan" is the team's work, not 0%.
+
+    The demo's "Capaian kegiatan bawahan rata-rata 0%" came from a head whose one direct
+    subordinate entered a full month of work that the head never approved: the indicator
+    counted approved minutes only, so it measured the head's own approvals.
+    """
+    mb = MonthBuilder()
+    head = mb.good_employee(opd="DINKES", level="eselon_ii")
+    sub = mb.employee(opd="DINKES", level="eselon_iii", supervisor=head)
+    mb.full_attendance(sub)
+    mb.full_activities(sub, main_ratio=0.9)
+    mb.rate_360(sub)
+    for a in mb.activities:
+        if a["nip"] == sub:
+            a["approval"] = "pending"  # the head never approved any of it
+    rejected = mb.employee(opd="DINKES", level="eselon_iii", supervisor=head)
+    mb.full_attendance(rejected)
+    mb.full_activities(rejected, main_ratio=1.0)
+    mb.rate_360(rejected)
+    for a in mb.activities:
+        if a["nip"] == rejected:
+            a["approval"] = "rejected"  # rejected work was not done as asked: it never counts
+    s = score(mb)
+    # the subordinates' own approved achievement is still 0: approval is what counts for them
+    assert s.loc[sub, "c_main_activity"] == 0.0
+    # the team's work: (0.8 * 90 + 0.2 * 100) for one, 0 for the rejected one
+    assert s.loc[head, "c_subordinate_activity"] == pytest.approx((0.8 * 90 + 0.2 * 100) / 2)
+    assert s.loc[head, "subordinates"] == 2
+    assert "bawahan rata-rata 0%" not in s.loc[head, "explanation"]

@@ -337,7 +337,8 @@ def test_opd_whose_attendance_source_is_down_gets_no_candidates(
     candidates = propose_candidates(scores, policy, dict(month.unassessable_opds))
     assert down in set(scores["opd_code"])  # still scored, for information
     assert down not in set(candidates["opd_code"])
-    assert set(candidates["opd_code"]) == set(province.opds["code"]) - {down}
+    # the others may have candidates (only those below the floor are proposed)
+    assert len(candidates) and set(candidates["opd_code"]) <= set(province.opds["code"]) - {down}
 
 
 def test_worker_processes_load_the_same_month(

@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 from kinerja.notifications.render import TEMPLATE_KEYS, render_message
 from kinerja.outputs.announcements import X_LIMIT, render_draft
 from kinerja.outputs.letters import (
+    render_coaching_note,
+    render_coaching_note_text,
     render_outcome_letter,
     render_outcome_letter_text,
     render_warning_letter,
@@ -121,8 +123,22 @@ def letter_context(policy: Policy, name: str = "Siti Nurhaliza", **extra: Any) -
         "reason": "Capaian kegiatan rendah",
         "portal_url": "http://127.0.0.1:8100",
         "defence_deadline": datetime(2025, 11, 17, 16, 0),
+        "indicator_threshold": 75.0,
+        "evidence": {"allowed": "PDF, JPEG atau PNG", "files": 5, "file_mb": 5.0, "total_mb": 15.0},
         "outcome": "published",
+        "case": "defence_rejected",
         "verdict": "rejected",
+        "verdict_reason": "Surat tugas tidak ditandatangani",
+        "outcome_reason": "pembelaan ditolak: Surat tugas tidak ditandatangani",
+        "objections": [
+            {
+                "text": "hari kehadiran 2025-10-07: dinas luar",
+                "note": "Rapat di Bandung",
+                "ruling": "rejected",
+                "reason": "Tidak ada surat tugas",
+            }
+        ],
+        "rescore": None,
         "defence_submitted": True,
         "channel_label": policy.publication.channel_label,
         "published_fields": "nama, jabatan dan unit kerja",
@@ -153,6 +169,8 @@ def rendered_for(policy: Policy, sqlite_engine: Engine) -> dict[str, str]:
     out["letters/warning.txt.j2"] = render_warning_letter_text(lc)
     out["letters/outcome.html.j2"] = render_outcome_letter(lc)
     out["letters/outcome.txt.j2"] = render_outcome_letter_text({**lc, "outcome": "not_published"})
+    out["letters/coaching_note.html.j2"] = render_coaching_note(lc)
+    out["letters/coaching_note.txt.j2"] = render_coaching_note_text(lc)
     out["outputs/recap.html.j2"] = recap_html(policy, sqlite_engine)
     return out
 
@@ -239,7 +257,13 @@ def test_x_post_never_exceeds_280(names: list[str], scope: str) -> None:
 @pytest.mark.parametrize("profile", PROFILES)
 def test_html_escapes_what_people_typed(profile: str, sqlite_engine: Engine) -> None:
     policy = load_policy(profile)
-    ctx = letter_context(policy, name=SCRIPT, reason=f"alasan {SCRIPT}")
+    ctx = letter_context(
+        policy,
+        name=SCRIPT,
+        reason=f"alasan {SCRIPT}",
+        verdict_reason=SCRIPT,
+        objections=[{"text": "hari", "note": SCRIPT, "ruling": "accepted", "reason": SCRIPT}],
+    )
     for html in (render_warning_letter(ctx), render_outcome_letter(ctx)):
         assert "<script" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -248,3 +272,50 @@ def test_html_escapes_what_people_typed(profile: str, sqlite_engine: Engine) -> 
     page = recap_html(policy, sqlite_engine, {nip_of(0, 1): SCRIPT})
     assert "<script" not in page
     assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("case", "verdict", "outcome", "says"),
+    [
+        ("defence_accepted", "accepted", "not_published", "PEMBELAAN SAUDARA DITERIMA"),
+        ("defence_rejected", "rejected", "published", "PEMBELAAN SAUDARA DITOLAK"),
+        ("no_defence", None, "published", "TIDAK ADA PEMBELAAN dari Saudara sampai batas waktu"),
+        ("rescored_above_floor", "rejected", "not_published", "KEBERATAN SAUDARA ATAS DATA"),
+        ("verdict_missing", None, "not_published", "BELUM DIPUTUS"),
+    ],
+)
+def test_the_decision_letter_says_what_happened(
+    case: str, verdict: str | None, outcome: str, says: str
+) -> None:
+    policy = load_policy("jabar")
+    ctx = letter_context(
+        policy,
+        case=case,
+        verdict=verdict,
+        outcome=outcome,
+        verdict_reason="Bukti sah dan lengkap" if verdict else "",
+        rescore={"before": 70.0, "after": 80.5, "floor": 75.0},
+    )
+    text = render_outcome_letter_text(ctx)
+    html = render_outcome_letter(ctx)
+    assert says in text
+    others = {"PEMBELAAN SAUDARA DITERIMA", "PEMBELAAN SAUDARA DITOLAK", "TIDAK ADA PEMBELAAN"}
+    for other in others:
+        assert (other in text) == (other in says), other
+    assert "Alasan penetapan oleh Kepala Dinas Perhubungan: Capaian kegiatan rendah" in text
+    if verdict:
+        assert "Alasan putusan: Bukti sah dan lengkap" in text and "Bukti sah dan lengkap" in html
+    if case == "rescored_above_floor":
+        assert "80,50" in text and "di atas ambang 75,00" in text
+    assert ("dimuat dalam pengumuman" in text) == (outcome == "published")
+    # indicators: the low one is flagged, the others acknowledged
+    assert "Kinerja: 40,0 (median unit kerja 66,0) - perlu ditingkatkan" in text
+    assert "Kehadiran: 80,0 (median unit kerja 79,0) - memadai" in text
+
+
+def test_the_warning_letter_offers_what_the_portal_receives() -> None:
+    policy = load_policy("jabar")
+    text = render_warning_letter_text(letter_context(policy))
+    assert "PDF, JPEG atau PNG" in text and "5 MB per berkas" in text
+    assert "menandai baris data yang keliru" in text
+    assert "disertai bukti bila ada" not in text  # the old promise the portal could not keep
