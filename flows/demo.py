@@ -3,8 +3,10 @@
 Everything is real: the simulator serves the sources over HTTP, a local Prefect server runs
 the cycle, the deployments are served in a subprocess, and the scripted heads and employees
 act through review.service exactly as the portal does. The script: in every other OPD
-the head selects the lowest-ranked candidate; that employee writes a defence; the head rejects
-the first defence and accepts the next, alternating. Other OPDs select nobody.
+the head selects the lowest-ranked candidate; that employee writes a defence, marking their
+first unexcused absence (if any) as official travel; the head rejects the first defence and
+accepts the next, alternating, and rules the same way on the objection. Other OPDs select
+nobody. Heads of OPD are decided in the heads' review by the Sekda, under the same script.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
     for index, (scope, run_id, state) in enumerate(open_reviews):
         if not run_id or states[str(run_id)][0] != "PAUSED":
             continue
-        head = f"Kepala {scope}"
+        head = _decider(engine, scope)
         try:
             if state.stage == ReviewStage.SELECTION:
                 picks = {state.candidates[0]: (True, "indeks terendah tanpa keterangan")}
@@ -69,12 +71,19 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
                 # The employee defends and the head answers at once: the run wakes once.
                 nip = state.awaiting_defence[0]
                 svc.submit_defence(
-                    engine, period, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "cli"
-                )
+                    engine, period, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "cli",
+                    objections=_absence_objection(engine, period, nip),
+                )  # fmt: skip
                 accepted = turn[0] % 2 == 1
                 turn[0] += 1
                 reason = "bukti diterima" if accepted else "tidak ada bukti pendukung"
-                svc.submit_verdict(engine, period, scope, nip, head, accepted, reason, "cli")
+                rulings = {
+                    oid: (accepted, "surat tugas sah" if accepted else "tidak ada surat tugas")
+                    for oid in _objection_ids(engine, period, scope, nip)
+                }
+                svc.submit_verdict(
+                    engine, period, scope, nip, head, accepted, reason, "cli", rulings=rulings
+                )
                 verdict = "accepted" if accepted else "rejected"
                 done.append(f"{scope}: defence from {nip}, {verdict}")
         except Refused as exc:
@@ -82,6 +91,45 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
     for line in done:
         say(f"  {line}")
     return done
+
+
+def _decider(engine: Engine, scope: str) -> str:
+    from kinerja.review.deciders import decider_of
+
+    with session_scope(engine) as s:
+        return decider_of(s, scope).title
+
+
+def _absence_objection(engine: Engine, period: str, nip: str) -> list[Any]:
+    """The employee's first unexcused absence claimed as official travel, else their first late
+    arrival claimed as on time (the device's clock was wrong); none: no objection."""
+    from kinerja.db.models import AttendanceRecord
+    from kinerja.review.corrections import ObjectionInput
+    from kinerja.review.deciders import active_policy
+
+    start = active_policy().calendar.work_start
+    with session_scope(engine) as s:
+        rows = s.scalars(
+            select(AttendanceRecord)
+            .where(AttendanceRecord.period == period, AttendanceRecord.nip == nip)
+            .order_by(AttendanceRecord.work_date)
+        ).all()
+    absent = [r for r in rows if r.status == "absent"]
+    late = [r for r in rows if r.status == "present" and r.check_in and r.check_in > start]
+    if absent:
+        day = absent[0].work_date.isoformat()
+        return [ObjectionInput("attendance_day", day, "official_travel", "dinas luar")]
+    if late:
+        day = late[0].work_date.isoformat()
+        return [ObjectionInput("attendance_day", day, "present", "mesin presensi salah jam")]
+    return []
+
+
+def _objection_ids(engine: Engine, period: str, scope: str, nip: str) -> list[int]:
+    from kinerja.db.objections import objections_of
+
+    with session_scope(engine) as s:
+        return [o.id for o in objections_of(s, period, scope, nip)]
 
 
 @contextmanager

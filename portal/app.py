@@ -11,11 +11,12 @@ from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, Request, Response, UploadFile
+from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from kinerja.db.audit import record_event
 from kinerja.db.links import claim_link, get_link, release_link

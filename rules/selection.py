@@ -165,13 +165,10 @@ def propose(
         scores["position_level"].astype(str).isin([v.value for v in sel.exclude_levels])
     )
     failed_opd = scores["opd_code"].astype(str).isin(list(unassessable))
-    judged = (
-        scores["sufficient"].astype(bool)
-        & composite.notna()
-        & ~excluded_level
-        & ~failed_opd
-        & review_scope.notna()
+    assessable = (
+        scores["sufficient"].astype(bool) & composite.notna() & ~excluded_level & ~failed_opd
     )
+    judged = assessable & review_scope.notna()
     eligible = judged & (composite <= floor)
     pool = scores.loc[eligible].reset_index(drop=True)
     pool_review = review_scope[eligible].reset_index(drop=True).astype(str)
@@ -211,9 +208,11 @@ def propose(
         out["rank"] = out["rank"].astype(np.int64)
         out = out.sort_values(["scope_kind", "scope_code", "rank"]).reset_index(drop=True)
     tie_rows = pool.loc[tied, "nip"].astype(str)
+    unplaced = set(scores.loc[assessable & review_scope.isna(), "nip"].astype(str))
     notes = _notes(
-        scores, review_scope, judged, eligible, floor, medians, out, set(tie_rows), plan, policy
-    )
+        scores, review_scope, judged, eligible, floor, medians, out, set(tie_rows), plan, policy,
+        unplaced,
+    )  # fmt: skip
     return Proposal(out[CANDIDATE_COLUMNS], notes)
 
 
@@ -249,6 +248,7 @@ def _notes(
     tied: set[str],
     plan: ReviewPlan,
     policy: Policy,
+    unplaced: set[str],
 ) -> pd.DataFrame:
     """One Indonesian sentence per review scope: how many were proposed and why not more."""
     sel = policy.selection
@@ -299,7 +299,7 @@ def _notes(
         stuck = [
             n
             for n, o in zip(scores["nip"].astype(str), scores["opd_code"].astype(str), strict=True)
-            if o == scope and n in plan.unreviewable
+            if o == scope and n in unplaced
         ]
         if stuck:
             parts.append(

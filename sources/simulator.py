@@ -362,7 +362,9 @@ def _attendance(
     offline_opd: str,
     offline_days: list[date],
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """One row per employee and working day; returns the frame and the (E, D) present mask."""
+    """One row per employee and working day; returns the frame and the (E, D) mask of days
+    worked: present, or at work while the office's attendance devices were offline (an outage
+    is not leave: people still work and enter their activities)."""
     n, d = len(emp), len(days)
     profile = rng.choice(
         ["punctual", "late", "early", "both", "sloppy"], n, p=[0.8, 0.07, 0.05, 0.03, 0.05]
@@ -419,7 +421,7 @@ def _attendance(
             "opd_code": emp["opd_code"].to_numpy()[e_idx],
         }
     ).astype(object)
-    return frame, present
+    return frame, present | ((status == "connectivity_gap") & employed)
 
 
 def _activities(

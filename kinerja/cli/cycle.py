@@ -87,11 +87,29 @@ def decide_verdict(
     actor: str = typer.Option(..., "--actor"),
     accept: bool = typer.Option(..., "--accept/--reject", help="Accepted: not published."),
     reason: str = typer.Option(..., "--reason"),
+    rule: list[str] = typer.Option(
+        [],
+        "--rule",
+        help="ID=terima:reason or ID=tolak:reason for each data objection of the defence.",
+    ),
 ) -> None:
-    """The head's verdict on a defence."""
+    """The head's (or BKD's) verdict on a defence, with a ruling on each data objection."""
     from kinerja.review import service as svc
 
-    _refusal(svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli")
+    rulings: dict[int, tuple[bool, str]] = {}
+    for item in rule:
+        ident, _, rest = item.partition("=")
+        choice, _, why = rest.partition(":")
+        if not ident.strip().isdigit() or choice.strip() not in ("terima", "tolak"):
+            typer.echo(
+                f"error: --rule {item!r}: expected ID=terima:alasan or ID=tolak:alasan", err=True
+            )
+            raise typer.Exit(code=2)
+        rulings[int(ident)] = (choice.strip() == "terima", why.strip())
+    _refusal(
+        svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli",
+        rulings=rulings,
+    )  # fmt: skip
     typer.echo(f"recorded: defence of {nip} {'accepted' if accept else 'rejected'}")
 
 

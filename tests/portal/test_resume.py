@@ -7,7 +7,7 @@ The served-deployment fixtures and helpers are the flow tests' own (tests/served
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def db(flow_settings: dict[str, str]) -> Iterator[Engine]:  # noqa: F811
 
 @pytest.fixture(scope="module")
 def world(db: Engine) -> World:
-    return build_world(db, PERIOD)
+    return build_world(db, PERIOD, travel=True)
 
 
 @pytest.fixture(scope="module")
@@ -272,3 +272,111 @@ def test_head_and_employee_act_in_a_real_browser_and_the_run_publishes(
         assert "Tautan sudah digunakan" in page.locator("h1").inner_text()
         page.screenshot(path=str(SCREENSHOTS / "refused.png"), full_page=True)
         browser.close()
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
+
+
+@pytest.mark.browser
+def test_an_employee_contests_a_day_with_a_pdf_and_the_corrected_score_is_not_published(
+    server: Server,  # noqa: F811
+    portal: str,
+    world: World,
+    db: Engine,
+) -> None:
+    """Upload a PDF and mark a wrong attendance day (an .exe renamed .pdf is refused first);
+    the head accepts the objection but rejects the defence; the person is rescored above the
+    floor, so the run ends with them not published."""
+    from kinerja.db.models import AttendanceRecord, Evidence, Score
+
+    scope = "DINAS-C"
+    (nip,) = world.candidates[scope]
+    with session_scope(db) as s:
+        day = min(
+            r.work_date.isoformat()
+            for r in s.scalars(
+                select(AttendanceRecord).where(
+                    AttendanceRecord.nip == nip, AttendanceRecord.status == "absent"
+                )
+            )
+        )
+        before = s.get(Score, (PERIOD, nip))
+        assert before is not None and before.composite is not None and before.composite <= 75
+    run_id = start_review(PERIOD, scope)
+    wait_for(run_id, lambda st: st.is_paused(), what="at the selection pause")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with _browser() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(link_sent(db, f"selection_request:{PERIOD}:{scope}"))
+        page.check(f"input[name=choice_{nip}][value=ya]")
+        page.fill(f"#reason_{nip}", "Tiga hari tanpa keterangan")
+        before_state = read_state(run_id).timestamp
+        page.click("#submit")
+        page.wait_for_selector("#done")
+        _suspended_again(run_id, before_state, "at the defence pause")
+
+        defence_url = link_sent(db, f"warning:{PERIOD}:{scope}:{nip}")
+
+        def fill_defence(name: str, data: bytes) -> None:
+            page.goto(defence_url)
+            page.fill(
+                "#defence", "Tanggal itu saya dinas luar ke kecamatan; surat tugas terlampir."
+            )
+            page.check(f"input[name=obj_att_{day}]")
+            page.select_option(f"#claim_att_{day}", "official_travel")
+            page.fill(f"input[name=note_att_{day}]", "Surat tugas nomor 7/2025")
+            page.set_input_files(
+                "#bukti", files=[{"name": name, "mimeType": "application/pdf", "buffer": data}]
+            )
+            page.click("#submit")
+
+        fill_defence("surat_tugas.pdf", EXE)
+        page.wait_for_selector("#evidence-error")
+        assert "bukan PDF, JPEG atau PNG" in page.locator("#evidence-error").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "defence-refused-file.png"), full_page=True)
+        with session_scope(db) as s:
+            assert not list(s.scalars(select(Evidence).where(Evidence.nip == nip)))
+        assert _effective(db, scope, "defence") == {}
+
+        before_state = read_state(run_id).timestamp
+        fill_defence("surat_tugas.pdf", PDF)
+        page.wait_for_selector("#done")
+        _suspended_again(run_id, before_state, "waiting for the verdict")
+
+        page.goto(link_sent(db, f"defence_received:{PERIOD}:{scope}:{nip}"))
+        assert "Surat tugas nomor 7/2025" in page.content()
+        link = page.locator("ul.evidence a").first
+        assert link.inner_text() == "surat_tugas.pdf"
+        fetched = httpx.get(str(link.evaluate("a => a.href")), timeout=30)
+        assert fetched.status_code == 200 and fetched.content == PDF
+        page.screenshot(path=str(SCREENSHOTS / "verdict-objection.png"), full_page=True)
+        objection = page.locator("fieldset.objection").first.get_attribute("id")
+        assert objection is not None
+        oid = objection.split("-", 1)[1]
+        page.check(f"input[name=ruling_{oid}][value=terima]")
+        page.fill(f"#ruling_reason_{oid}", "Surat tugas sah dan tanggalnya cocok")
+        page.check(f"input[name=verdict_{nip}][value=tolak]")
+        page.fill(f"#reason_{nip}", "Keterlambatan lain tetap tidak dijelaskan")
+        page.click("#submit")
+        page.wait_for_selector("#done")
+        final = wait_for(run_id, lambda st: st.is_final(), what="finished")
+        assert final.is_completed()
+        browser.close()
+    assert _effective(db, scope, "verdict") == {nip: "rejected"}
+    assert _effective(db, scope, "outcome") == {nip: "not_published"}
+    with session_scope(db) as s:
+        row = s.scalars(
+            select(AttendanceRecord).where(
+                AttendanceRecord.nip == nip, AttendanceRecord.work_date == date.fromisoformat(day)
+            )
+        ).one()
+        assert row.status == "official_travel"
+        after = s.get(Score, (PERIOD, nip))
+        assert after is not None and after.composite is not None and after.composite > 75
+        outcome = dec.effective(s, PERIOD, scope, "outcome")[nip]
+        assert outcome.payload["case"] == "rescored_above_floor"

@@ -53,14 +53,38 @@ def _opd(mb: MonthBuilder, code: str, name: str, world: World, weak: int, strong
             world.raters.append(mb.rate(nip, score, role="peer"))
 
 
-def build_world(engine: Engine, period: str = PERIOD, *, deadline_days: float = 5) -> World:
-    """Two OPDs (DINAS-A, DINAS-B), scored by the real rules, with reviews awaiting selection."""
+def _travel_opd(mb: MonthBuilder, world: World) -> None:
+    """DINAS-C: one candidate whose three absences were official travel (composite 74.3, just
+    at the floor; one day corrected brings it above 75), the others well above the floor."""
+    head = mb.good_employee(opd="DINAS-C", opd_name="Dinas Sosial", level="eselon_ii")
+    world.heads["DINAS-C"] = head
+    nip = mb.employee(opd="DINAS-C", opd_name="Dinas Sosial", supervisor=head, name="Dinas Luar")
+    world.names[nip] = "Dinas Luar"
+    mb.full_attendance(nip, absent_days=3)
+    mb.full_activities(nip, main_ratio=0.55)
+    mb.rate_360(nip)
+    for i in range(2):
+        world.names[
+            mb.good_employee(
+                opd="DINAS-C", opd_name="Dinas Sosial", supervisor=head, name=f"Rajin C {i}"
+            )
+        ] = f"Rajin C {i}"
+
+
+def build_world(
+    engine: Engine, period: str = PERIOD, *, deadline_days: float = 5, travel: bool = False
+) -> World:
+    """Two OPDs (DINAS-A, DINAS-B), scored by the real rules, with reviews awaiting selection;
+    with `travel`, a third (DINAS-C) whose one candidate can contest three absences."""
     mb = MonthBuilder(period)
     world = World(period=period, heads={})
     _opd(mb, "DINAS-A", "Dinas Pendidikan", world, weak=3, strong=3)
     _opd(mb, "DINAS-B", "Dinas Kesehatan", world, weak=3, strong=3)
-    scores = score_month(mb.build(), mb.policy)
-    cands = propose_candidates(scores, mb.policy, {})
+    if travel:
+        _travel_opd(mb, world)
+    data = mb.build()
+    scores = score_month(data, mb.policy)
+    cands = propose_candidates(scores, mb.policy, {}, data.employees)
     now = utcnow()
     with session_scope(engine) as session:
         # Employees first: an assignment must never be flushed before its employee.
