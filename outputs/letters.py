@@ -278,16 +278,19 @@ def write_letters(
         ctx = warning_letter_context(facts, nip, policy, reviews, portal_url)
         written.append(_write(root / nip / "peringatan.html", render_warning_letter(ctx)))
         written.append(_write(root / nip / "peringatan.txt", render_warning_letter_text(ctx)))
-    for nip in sorted(facts.decisions.get("outcome", {})):
-        if nip not in facts.people or not SAFE_NIP.fullmatch(nip):
-            continue
-        if nip in warned:
-            ctx = outcome_letter_context(
-                facts, nip, policy, coaching.get(nip), portal_url, left_out.get(nip, "")
-            )
-            written.append(_write(root / nip / "keputusan.html", render_outcome_letter(ctx)))
-            written.append(_write(root / nip / "keputusan.txt", render_outcome_letter_text(ctx)))
-        elif policy.letters.not_selected_note and facts.value("selection", nip) == "not_selected":
+    for nip in sorted(warned & set(facts.decisions.get("outcome", {}))):
+        ctx = outcome_letter_context(
+            facts, nip, policy, coaching.get(nip), portal_url, left_out.get(nip, "")
+        )
+        written.append(_write(root / nip / "keputusan.html", render_outcome_letter(ctx)))
+        written.append(_write(root / nip / "keputusan.txt", render_outcome_letter_text(ctx)))
+    not_selected = [
+        nip
+        for nip, d in sorted(facts.decisions.get("selection", {}).items())
+        if d.value == "not_selected" and nip in facts.people and SAFE_NIP.fullmatch(nip)
+    ]
+    if policy.letters.not_selected_note:
+        for nip in not_selected:
             ctx = coaching_note_context(facts, nip, policy, portal_url)
             written.append(_write(root / nip / "catatan_pembinaan.html", render_coaching_note(ctx)))
             written.append(

@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from kinerja.db.audit import record_event
 from kinerja.db.links import claim_link, get_link, release_link
@@ -357,7 +359,10 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         declared = int(request.headers.get("content-length") or 0)
         if declared > limits.max_total_bytes + FORM_SLACK:
             return await run_in_threadpool(portal.too_large, token, _ip(request))
-        form = await request.form(max_files=limits.max_files + 1)
+        try:
+            form = await request.form(max_files=limits.max_files)
+        except (MultiPartException, HTTPException):  # more files than allowed (400 in Starlette)
+            return await run_in_threadpool(portal.too_large, token, _ip(request))
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         files = []
         for _, value in form.multi_items():

@@ -107,3 +107,56 @@ def test_extend_prints_a_request_id_and_a_retry_with_it_records_nothing_new(
     with session_scope(cli_env) as s:
         exts = [d for d in dec.history(s, PERIOD, "DISHUB") if d.kind == DecisionKind.EXTENSION]
     assert len(exts) == 2
+
+
+def test_bkd_rules_on_each_data_objection_from_the_command_line(
+    cli_env: Engine, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select
+
+    from kinerja.db.models import AttendanceRecord, DataObjection
+    from kinerja.review import service as svc
+    from kinerja.review.corrections import ObjectionInput
+    from kinerja.settings import get_settings
+    from tests.factories import MonthBuilder
+    from tests.review.month import province, store_month
+
+    monkeypatch.setenv("KINERJA_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("KINERJA_PORTAL_SECRET", "cli-test-secret-90ab")
+    get_settings.cache_clear()
+    mb = MonthBuilder()
+    who = province(mb)
+    store_month(cli_env, mb)
+    travel = who["travel"]
+    svc.submit_selection(cli_env, PERIOD, "DINAS", "Kadis", {travel: (True, "Absen")}, "cli")
+    with session_scope(cli_env) as s:
+        day = s.scalars(
+            select(AttendanceRecord.work_date).where(
+                AttendanceRecord.nip == travel, AttendanceRecord.status == "absent"
+            )
+        ).first()
+    assert day is not None
+    objection = ObjectionInput("attendance_day", day.isoformat(), "official_travel", "ST nomor 4")
+    svc.submit_defence(
+        cli_env, PERIOD, "DINAS", travel, "operator BKD", "Saya dinas luar hari itu.", "cli",
+        objections=[objection],
+    )  # fmt: skip
+    with session_scope(cli_env) as s:
+        (oid,) = s.scalars(select(DataObjection.id)).all()
+    base = ["decide", "verdict", "--period", PERIOD, "--scope", "DINAS", "--nip", travel]
+    base += ["--actor", "operator BKD", "--reject", "--reason", "Tidak cukup"]
+    runner = CliRunner()
+    missing = runner.invoke(app, base)
+    assert missing.exit_code == 2 and f"#{oid} belum diputus" in missing.output
+    bad = runner.invoke(app, [*base, "--rule", f"{oid}=mungkin:entah"])
+    assert bad.exit_code == 2 and "expected ID=terima:alasan" in bad.output
+    ok = runner.invoke(app, [*base, "--rule", f"{oid}=terima:Surat tugas sah"])
+    assert ok.exit_code == 0, ok.output
+    with session_scope(cli_env) as s:
+        ruling = dec.get_by_key(s, f"objection:{PERIOD}:DINAS:{travel}:{oid}")
+        assert ruling is not None and ruling.value == "accepted"
+        assert (ruling.actor, ruling.actor_role, ruling.channel) == (
+            "operator BKD",
+            "bkd_operator",
+            "cli",
+        )

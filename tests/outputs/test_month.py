@@ -362,3 +362,19 @@ def test_recap_summary_headers_have_one_definition(
     # Markdown shows a subset of the Excel columns, in the same order.
     cells = [c.strip() for c in header.strip("|").split("|")]
     assert [h for h in excel if h in cells] == cells
+
+
+def test_a_candidate_not_selected_gets_a_neutral_note_only_when_the_policy_says_so(
+    session: Session, policy: Policy, out_dir: Path, settings: Settings
+) -> None:
+    world = standard_month(session, policy)
+    noted = policy.model_copy(
+        update={"letters": policy.letters.model_copy(update={"not_selected_note": True})}
+    )
+    produce_month_outputs(session, "2025-10", noted, out_dir, settings=settings)
+    folder = out_dir / "2025-10" / "letters" / world.nip("DISHUB", 3)
+    assert {p.name for p in folder.iterdir()} == {"catatan_pembinaan.html", "catatan_pembinaan.txt"}
+    note = (folder / "catatan_pembinaan.txt").read_text(encoding="utf-8")
+    assert "bukan peringatan dan tidak diikuti pengumuman" in note
+    assert "Sedang cuti melahirkan" not in note  # the head's reasons about them stay with BKD
+    assert "perlu ditingkatkan" in note or "memadai" in note

@@ -117,6 +117,10 @@ def test_a_body_past_the_limits_is_refused_before_it_is_read(
     big = PDF + b"0" * (2 * 1024 * 1024)
     r = client.post(url, data={"csrf": csrf_of(page)}, files=[("bukti", ("a.pdf", big, "x/y"))])
     assert r.status_code == 413 and "Kiriman terlalu besar" in r.text
+    png = b"\x89PNG\r\n\x1a\n"
+    many = [("bukti", (f"{i}.png", png + bytes([i]), "image/png")) for i in range(6)]
+    r = client.post(url, data={"csrf": csrf_of(page)}, files=many)
+    assert r.status_code == 413  # more files than the limit (5)
     assert decision_count(engine) == 1 * len(world.candidates["DINAS-C"])
 
 
