@@ -164,7 +164,14 @@ class Portal:
             if row is None or not allowed:
                 self._audit(session, claims, "evidence_refused", ip=ip, evidence_id=evidence_id)
                 return self.render(refusal_page(session, "evidence"))
-            data = read_stored(evidence_root(self.settings), row.stored_as, row.sha256)
+            try:
+                data = read_stored(evidence_root(self.settings), row.stored_as, row.sha256)
+            except (OSError, ValueError) as exc:  # missing, or no longer what was received
+                self._audit(
+                    session, claims, "evidence_unreadable", ip=ip, evidence_id=row.id,
+                    why=f"{type(exc).__name__}: {exc}",
+                )  # fmt: skip
+                return self.render(refusal_page(session, "evidence_unreadable"))
             self._audit(
                 session, claims, "view_evidence", ip=ip, evidence_id=row.id, nip=row.nip,
                 sha256=row.sha256,

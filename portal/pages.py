@@ -98,6 +98,12 @@ REFUSALS = {
         "Berkas bukti pembelaan hanya dapat dibuka oleh pimpinan yang memutus dan BKD, melalui "
         "tautan putusan atau tautan pemantauan BKD untuk tinjauan yang sama.",
     ),
+    "evidence_unreadable": (
+        500,
+        "Bukti tidak dapat dibuka",
+        "Berkas bukti ini tidak ditemukan atau isinya tidak lagi sama dengan saat diterima "
+        "(SHA-256 berbeda). Kejadian ini dicatat; hubungi BKD.",
+    ),
     "too_large": (
         413,
         "Kiriman terlalu besar",

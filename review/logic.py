@@ -221,7 +221,11 @@ def _already_recorded(
 
 
 def validate_selection(
-    session: Session, review: Review, selections: dict[str, Choice], now: datetime
+    session: Session,
+    review: Review,
+    selections: dict[str, Choice],
+    now: datetime,
+    policy: Policy | None = None,
 ) -> list[str]:
     """Problems with a selection for this review; an empty list means it may be recorded."""
     problems: list[str] = []
@@ -230,7 +234,7 @@ def validate_selection(
     elif review.selection_deadline is not None and now > review.selection_deadline:
         problems.append("batas waktu pemilihan telah lewat")
     cands = {c.nip for c in candidates_of(session, review.period, review.scope_code)}
-    decider = _decider(session, review)
+    decider = _decider(session, review, policy)
     if decider.nip is not None and decider.nip in cands:
         problems.append(
             f"{decider.title} (NIP {decider.nip}) adalah kandidat tinjauan ini: tidak seorang "
@@ -244,16 +248,18 @@ def validate_selection(
     return problems
 
 
-def _decider(session: Session, review: Review) -> Any:
+def _decider(session: Session, review: Review, policy: Policy | None = None) -> Any:
     from kinerja.review.deciders import decider_for
 
-    return decider_for(session, review)
+    return decider_for(session, review, policy)
 
 
-def _decider_role(session: Session, review: Review, channel: str) -> tuple[str, dict[str, Any]]:
+def _decider_role(
+    session: Session, review: Review, channel: str, policy: Policy | None = None
+) -> tuple[str, dict[str, Any]]:
     """How a decision by this review's decider is recorded: their role (acting or not) on their
     own link, a BKD operator otherwise; and who the decider was."""
-    who = _decider(session, review)
+    who = _decider(session, review, policy)
     role = who.role if channel == "portal" else "bkd_operator"
     return role, {"nip": who.nip, "title": who.title, "acting": who.acting}
 
@@ -284,11 +290,11 @@ def apply_selection(
         )
     if not actor.strip():
         raise Refused(["nama/NIP pengambil keputusan wajib diisi"])
-    problems = validate_selection(session, review, selections, now)
+    problems = validate_selection(session, review, selections, now, policy)
     if problems:
         raise Refused(problems)
     cands = [c.nip for c in candidates_of(session, review.period, review.scope_code)]
-    role, decider = _decider_role(session, review, channel)
+    role, decider = _decider_role(session, review, channel, policy)
     for nip in cands:
         choice = selections.get(nip, Choice(False, ""))
         new = _record(
@@ -450,7 +456,7 @@ def apply_verdict(
         problems.append("alasan putusan wajib diisi")
     if not actor.strip():
         problems.append("nama/NIP pengambil keputusan wajib diisi")
-    decider = _decider(session, review)
+    decider = _decider(session, review, policy)
     if actor.strip() == nip or decider.nip == nip:
         problems.append(
             "putusan atas pembelaan tidak dapat diberikan oleh pegawai yang membela diri"
@@ -468,7 +474,7 @@ def apply_verdict(
         problems.append(f"keberatan data {strangers} bukan milik pembelaan ini")
     if problems:
         raise Refused(problems)
-    role, who = _decider_role(session, review, channel)
+    role, who = _decider_role(session, review, channel, policy)
     new = _record(
         session,
         review,

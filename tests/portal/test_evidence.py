@@ -4,6 +4,7 @@ evidence is checked from its content and shown only to the decider and BKD."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -175,7 +176,7 @@ def test_evidence_and_an_objection_reach_the_verdict_and_only_the_decider_and_bk
     with session_scope(engine) as s:
         row = s.scalars(
             select(AttendanceRecord).where(
-                AttendanceRecord.nip == nip, AttendanceRecord.work_date == day
+                AttendanceRecord.nip == nip, AttendanceRecord.work_date == date.fromisoformat(day)
             )
         ).one()
         assert row.status == "official_travel"
@@ -184,3 +185,25 @@ def test_evidence_and_an_objection_reach_the_verdict_and_only_the_decider_and_bk
         assert rescore.payload["after"]["composite"] > 75 and not rescore.payload["publishable"]
         score = s.get(Score, (PERIOD, nip))
         assert score is not None and score.composite > 75
+
+
+def test_a_tampered_evidence_file_is_not_served(
+    client: TestClient, issue: IssueLink, world: World, engine: Engine, portal_settings: Settings
+) -> None:
+    from kinerja.review.evidence import evidence_root
+
+    nip = _selected(client, issue, world)
+    url = issue("defence", "DINAS-C", nip)
+    page = client.get(url).text
+    form = {"csrf": csrf_of(page), "defence": "Surat tugas terlampir untuk hari itu."}
+    assert client.post(url, data=form, files=[("bukti", ("st.pdf", PDF, "x/y"))]).status_code == 200
+    with session_scope(engine) as s:
+        ev = s.scalars(select(Evidence)).one()
+        path, evidence_id = evidence_root(portal_settings) / ev.stored_as, ev.id
+    path.write_bytes(PDF + b"changed")
+    bkd = issue("overview", "*", "bkd-operator")
+    r = client.get(f"{bkd}/bukti/{evidence_id}")
+    assert r.status_code == 500 and "SHA-256 berbeda" in r.text and b"changed" not in r.content
+    with session_scope(engine) as s:
+        actions = [a for (a,) in s.execute(select(AuditEvent.action))]
+        assert "evidence_unreadable" in actions and "view_evidence" not in actions
