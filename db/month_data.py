@@ -158,7 +158,7 @@ def _init_reader(url: str, snapshot: str | None) -> None:
     """Per worker: its own engine, and the snapshot of the reading session (PostgreSQL)."""
     from kinerja.db.session import make_engine
 
-    _READER.update(engine=make_engine(url), snapshot=snapshot)
+    _READER.update(engine=make_engine(url, immediate=False), snapshot=snapshot)  # read only
 
 
 def _read_part(kind: str, period: str, ids: tuple[int, int] | None) -> pd.DataFrame:
@@ -180,9 +180,13 @@ def _read_parts(
         return [f.result() for f in futures]
 
 
-def _data_version(conn: Connection) -> int:
-    """SQLite's count of commits by other connections, as this connection sees it."""
-    return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+def _data_version(raw: Any) -> int:
+    """SQLite's count of commits by other connections, as this DBAPI connection sees it."""
+    cur = raw.cursor()
+    try:
+        return int(cur.execute("PRAGMA data_version").fetchone()[0])
+    finally:
+        cur.close()
 
 
 def _read_in_workers(conn: Connection, period: str, workers: int) -> dict[str, pd.DataFrame] | None:
@@ -196,11 +200,18 @@ def _read_in_workers(conn: Connection, period: str, workers: int) -> dict[str, p
     snapshot = (
         conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one() if postgres else None
     )
-    before = None if postgres else _data_version(conn)
-    parts = _parts(conn, period, workers)
-    frames = _read_parts(engine_url(conn.engine), snapshot, period, parts, workers)
-    if before is not None and _data_version(conn) != before:
-        return None
+    # SQLite: a watcher connection of its own, outside any transaction, since in the
+    # session's open transaction data_version stands still
+    watcher = None if postgres else conn.engine.raw_connection()
+    try:
+        before = None if watcher is None else _data_version(watcher)
+        parts = _parts(conn, period, workers)
+        frames = _read_parts(engine_url(conn.engine), snapshot, period, parts, workers)
+        if watcher is not None and _data_version(watcher) != before:
+            return None
+    finally:
+        if watcher is not None:
+            watcher.close()
     return {
         kind: _concat([f for (k, _), f in zip(parts, frames, strict=True) if k == kind])
         for kind in KINDS

@@ -610,7 +610,7 @@ def _init_worker(
     from kinerja.db.session import make_engine
 
     _WORKER.update(
-        engine=make_engine(url, immediate=True),  # writers in several processes take turns
+        engine=make_engine(url),  # writers in several processes take turns
         fetcher=Fetcher(config),
         register=register,
         policy=policy,

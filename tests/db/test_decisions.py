@@ -6,11 +6,12 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from kinerja.db import decisions as dec
 from kinerja.db import reviews
 from kinerja.db.models import Decision, Review
-from kinerja.db.session import session_scope
+from kinerja.db.session import make_engine, session_scope
 from kinerja.domain import DecisionKind
 
 NOW = datetime(2025, 11, 3, 2, 0)
@@ -110,3 +111,57 @@ def test_review_is_created_once(engine: Engine) -> None:
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Review)) == 1
         assert not reviews.all_ended(s, "2025-10")
+
+
+def _selection(s: Session, nip: str) -> None:
+    dec.record(
+        s,
+        key=dec.key_for(DecisionKind.SELECTION, "2025-10", "DISHUB", nip),
+        period="2025-10",
+        scope_code="DISHUB",
+        nip=nip,
+        kind=DecisionKind.SELECTION,
+        value="selected",
+        reason="alasan",
+        actor="Kepala",
+        actor_role="head_of_opd",
+        channel="cli",
+        now=NOW,
+    )
+
+
+def test_an_error_after_two_of_three_writes_leaves_none_visible(engine: Engine) -> None:
+    """All or nothing on both databases: each record() opens a savepoint, and on SQLite a
+    savepoint opened before any other write must not commit on its own when released."""
+    with pytest.raises(RuntimeError, match="power cut"):
+        with session_scope(engine) as s:
+            _selection(s, "N1")
+            _selection(s, "N2")
+            raise RuntimeError("power cut before the third selection")
+    other = make_engine(engine.url.render_as_string(hide_password=False))  # its own connections
+    with other.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Decision)).scalar_one() == 0
+    other.dispose()
+
+
+def test_a_replayed_key_inside_a_transaction_keeps_the_earlier_writes(engine: Engine) -> None:
+    """The IntegrityError of a concurrent insert rolls back only its savepoint."""
+    _record(engine)
+    with session_scope(engine) as s:
+        _selection(s, "N2")
+        row, new = dec.record(
+            s,
+            key=dec.key_for(DecisionKind.SELECTION, "2025-10", "DISHUB", "N1"),
+            period="2025-10",
+            scope_code="DISHUB",
+            nip="N1",
+            kind=DecisionKind.SELECTION,
+            value="not_selected",
+            reason="lain",
+            actor="Kepala",
+            actor_role="head_of_opd",
+            now=NOW,
+        )
+        assert not new and row.value == "selected"
+    with session_scope(engine) as s:
+        assert sorted(s.scalars(select(Decision.nip)).all()) == ["N1", "N2"]

@@ -151,10 +151,11 @@ def test_workers_read_as_of_the_sessions_snapshot_on_postgresql(
 
 
 def test_a_commit_while_workers_read_sqlite_means_reading_again(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+    session: Session, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Workers cannot share a snapshot on SQLite: a commit meanwhile is noticed, and the
-    session reads the month itself, so the frames never mix two moments."""
+    session reads the month itself, as of its own transaction, so the frames never mix two
+    moments; the late row is there for the next transaction."""
     from kinerja.db import month_data
 
     mb, read = _stored_month(
@@ -162,13 +163,27 @@ def test_a_commit_while_workers_read_sqlite_means_reading_again(
         only="sqlite",
         why_not="PostgreSQL workers share the session's snapshot: see the previous test",
     )
+    from kinerja.db.session import DEFERRED
+
+    # A write-locking (immediate) session keeps every other writer out while it reads; a
+    # deferred one does not, and that is the case to catch.
+    session.connection(execution_options={DEFERRED: True})
+    calls: list[int] = []
 
     def read_then_commit(*args: Any) -> list[pd.DataFrame]:
+        calls.append(1)
         frames = read(*args)  # the workers' frames lack the late row...
         _store_late_row(session.get_bind())  # type: ignore[arg-type]
         return frames
 
     monkeypatch.setattr(month_data, "_read_parts", read_then_commit)
-    loaded = load_month(session, "2025-10", workers=2)
-    assert _LATE in set(loaded.attendance["nip"])  # ...so they were not used
-    assert len(loaded.attendance) == len(mb.attendance) + 1
+    with caplog.at_level("WARNING"):
+        loaded = load_month(session, "2025-10", workers=2)
+    assert calls and "reading again" in caplog.text  # ...the workers' frames were dropped
+    assert len(loaded.attendance) == len(mb.attendance)
+    assert _LATE not in set(loaded.attendance["nip"])  # the session's own moment
+    session.rollback()
+    monkeypatch.undo()
+    again = load_month(session, "2025-10", workers=2)
+    assert _LATE in set(again.attendance["nip"])
+    assert len(again.attendance) == len(mb.attendance) + 1
