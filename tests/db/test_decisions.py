@@ -133,11 +133,10 @@ def _selection(s: Session, nip: str) -> None:
 def test_an_error_after_two_of_three_writes_leaves_none_visible(engine: Engine) -> None:
     """All or nothing on both databases: each record() opens a savepoint, and on SQLite a
     savepoint opened before any other write must not commit on its own when released."""
-    with pytest.raises(RuntimeError, match="power cut"):
-        with session_scope(engine) as s:
-            _selection(s, "N1")
-            _selection(s, "N2")
-            raise RuntimeError("power cut before the third selection")
+    with pytest.raises(RuntimeError, match="power cut"), session_scope(engine) as s:
+        _selection(s, "N1")
+        _selection(s, "N2")
+        raise RuntimeError("power cut before the third selection")
     other = make_engine(engine.url.render_as_string(hide_password=False))  # its own connections
     with other.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Decision)).scalar_one() == 0

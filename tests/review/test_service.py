@@ -78,6 +78,7 @@ def test_two_selections_submitted_at_once_record_one_and_refuse_the_other(
     outbox_db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Both pass the 'already decided?' read before either writes; only one may succeed."""
+    import contextlib
     import threading
 
     from kinerja.db.models import Decision, Review
@@ -95,10 +96,10 @@ def test_two_selections_submitted_at_once_record_one_and_refuse_the_other(
 
     def then_wait(*args: Any, **kw: Any) -> list[str]:
         problems = validate(*args, **kw)
-        try:  # timing only: line both requests up at the write where the database lets them
+        # timing only: line both requests up at the write where the database lets them
+        # (on SQLite the second waits for the write lock before it even reads)
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_checked.wait(timeout=2)
-        except threading.BrokenBarrierError:
-            pass  # SQLite: the second waits for the write lock before it even reads
         return problems
 
     monkeypatch.setattr(logic, "validate_selection", then_wait)
