@@ -131,8 +131,9 @@ class GatherReport:
 class Fetcher:
     """Fetches raw frames from configured sources (one HTTP session per source)."""
 
-    def __init__(self, config: SourcesConfig) -> None:
+    def __init__(self, config: SourcesConfig, nip_length: int | None = 18) -> None:
         self.config = config
+        self.nip_length = nip_length  # files: a shorter NIP lost digits in Excel
         self._http: dict[str, HttpSource] = {}
         self._lock = threading.Lock()  # lanes and prefetch threads share the sessions
 
@@ -147,7 +148,7 @@ class Fetcher:
                     self._http[name] = HttpSource(name, cfg)
                 source = self._http[name]
             return source.fetch(kind, period, opd)
-        return fetch_file(name, cfg, kind, period)
+        return fetch_file(name, cfg, kind, period, opd, self.nip_length)
 
     def close(self) -> None:
         for client in self._http.values():
@@ -176,7 +177,12 @@ def _read_register(engine: Engine, period: str) -> Register:
 
 
 def gather_register(
-    engine: Engine, period: str, config: SourcesConfig, fetcher: Fetcher, report: GatherReport
+    engine: Engine,
+    period: str,
+    config: SourcesConfig,
+    fetcher: Fetcher,
+    report: GatherReport,
+    policy: Policy,
 ) -> None:
     """Fetch, check and upsert the employee register (OPDs, rumpun, employees, assignments)."""
     name = config.source_name("employees")
@@ -202,7 +208,7 @@ def gather_register(
                 )
             )
         return
-    checked = validate_register(raw, period)
+    checked = validate_register(raw, period, policy.nip)
     digest = checksum("employees", raw, period)
     with session_scope(engine) as s:
         previous = [
@@ -344,10 +350,10 @@ def gather_month(
 
         policy = load_policy(config.policy or get_settings().policy)
     report = GatherReport(period=period, government=config.government)
-    fetcher = Fetcher(config)
+    fetcher = Fetcher(config, policy.nip.length)
     pool: ProcessPoolExecutor | None = None
     try:
-        gather_register(engine, period, config, fetcher, report)
+        gather_register(engine, period, config, fetcher, report, policy)
         register = _read_register(engine, period)
         if register.nip_opd.empty:
             report.errors.append(
@@ -454,7 +460,7 @@ def _gather_kind(
     pool: ProcessPoolExecutor | None = None,
 ) -> None:
     cfg = fetcher.source(name)
-    per_opd = cfg.type == "http" and cfg.per_opd
+    per_opd = (cfg.type == "http" and cfg.per_opd) or cfg.files_per_opd
     if per_opd and pool is not None:
         futures = {o: pool.submit(_worker_unit, period, kind, name, o) for o in served}
         for unit, fut in futures.items():
@@ -611,7 +617,7 @@ def _init_worker(
 
     _WORKER.update(
         engine=make_engine(url, immediate=True),  # writers in several processes take turns
-        fetcher=Fetcher(config),
+        fetcher=Fetcher(config, policy.nip.length),
         register=register,
         policy=policy,
         context=context,
@@ -691,6 +697,7 @@ def _split(
     """A whole-government delivery cut into OPD parts by the register (leftovers: None)."""
     if "nip" not in whole.columns:
         whole = whole.assign(nip=pd.Series(dtype=object))
+    numbers = whole.attrs.pop("rows", None)  # each part gets the numbers of its own rows
     nip = Field.of(whole, "nip")
     lookup = register.nip_to_opd().to_dict()
     # one code per row (the OPD's place in `served`, -1 for the rest), grouped once: a
@@ -700,12 +707,18 @@ def _split(
     code = nip.rows(nip.per_unique(lambda x: opd_slot.get(x, -1), np.int64))
     order = np.argsort(code, kind="stable")
     bounds = np.searchsorted(code[order], np.arange(-1, len(served) + 1))
+
+    def part(rows: np.ndarray) -> pd.DataFrame:
+        out = whole.iloc[rows].reset_index(drop=True)
+        if numbers is not None:
+            out.attrs["rows"] = numbers[rows]
+        return out
+
     for i, opd in enumerate(served):
-        rows = order[bounds[i + 1] : bounds[i + 2]]
-        yield opd, whole.iloc[rows].reset_index(drop=True)
+        yield opd, part(order[bounds[i + 1] : bounds[i + 2]])
     rest = order[bounds[0] : bounds[1]]
     if len(rest):
-        yield None, whole.iloc[rest].reset_index(drop=True)
+        yield None, part(rest)
 
 
 def _not_served(

@@ -41,8 +41,8 @@ def policy_with(policy: Policy, section: str, **changes: Any) -> Policy:
 
 
 def make_nip(i: int) -> str:
-    """A deterministic 18-digit NIP (birth date, appointment month, sequence)."""
-    return f"19800101201001{i:04d}"
+    """A deterministic 18-digit NIP (birth date, appointment month, sex, sequence 1-999)."""
+    return f"198001012010011{i:03d}"
 
 
 def _clock(t: time) -> str:
