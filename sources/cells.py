@@ -36,6 +36,7 @@ AMBIGUOUS_DATES = (
     "(dd/mm/yyyy) untuk sumber ini"
 )
 
+KEPT = 200  # problems kept per file (the count goes on): the first of them are shown
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's leap-year bug included)
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+")
 _DECIMAL_FORM = re.compile(r"\d+[.,]\d*")
@@ -68,8 +69,9 @@ class Problem:
 
 def as_received(value: Any) -> str:
     """A cell as the operator sees it in the file (a number cell as its number)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
+    if isinstance(value, float):
+        # as Excel holds a number: 15 significant digits (1.97901142022100E+17)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.15G}"
     return str(value)
 
 
@@ -135,7 +137,7 @@ class Cells:
     def _problem(self, col: Column, unique: int, name: str, value: Any, reason: str) -> None:
         hits = col.rows_of(unique)
         self.total += len(hits)
-        for i in hits[: max(0, 20 - len(self.problems))]:
+        for i in hits[: max(0, KEPT - len(self.problems))]:
             self.problems.append(Problem(int(self.rows[i]), name, as_received(value), reason))
 
     def _column_problem(self, name: str, reason: str) -> None:
@@ -143,6 +145,11 @@ class Cells:
         self.problems.append(Problem(None, name, name, reason))
 
     def run(self, nip_length: int | None) -> None:
+        """Every column in place; then the problems kept, in the file's order."""
+        self._run(nip_length)
+        self.problems.sort(key=lambda p: (p.row or 0, p.column))
+
+    def _run(self, nip_length: int | None) -> None:
         for name in list(self.frame.columns):
             series = self.frame[name]
             if name in DATETIME_COLUMNS and self._iso_already(series):

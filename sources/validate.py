@@ -397,9 +397,7 @@ def _enum(marks: _Marks, name: str, f: Field, allowed: Iterable[str]) -> np.ndar
     lower = f.per_unique(lambda x: x.lower() if x is not None else None)
     ok = np.array([x is None or x in allowed for x in lower], dtype=bool)
     marks.mark(~f.present, MALFORMED, f"{name} is missing")
-    marks.mark(
-        ~f.rows(ok), UNKNOWN_ENUM, _quoted(name, f) + f" is not one of {', '.join(allowed)}"
-    )
+    marks.mark(~f.rows(ok), UNKNOWN_ENUM, _quoted(name, f) + f" is not one of {', '.join(allowed)}")
     lower[~ok] = None
     return f.rows(lower)
 
@@ -547,7 +545,9 @@ def nip_problem(nip: str, status: str | None, rule: NipPolicy) -> str | None:
     label = "PPPK" if status == EmployeeStatus.PPPK else "PNS"
     m = re.fullmatch(pattern, nip)
     if m is None:
-        return f"does not have the structure of a {label} number (policy nip.{label.lower()}_pattern)"
+        return (
+            f"does not have the structure of a {label} number (policy nip.{label.lower()}_pattern)"
+        )
     parts = m.groupdict()
     try:
         birth = datetime.strptime(parts["birth"], "%Y%m%d").date()
@@ -568,7 +568,9 @@ def nip_problem(nip: str, status: str | None, rule: NipPolicy) -> str | None:
     return None
 
 
-def validate_register(frame: pd.DataFrame, period: str, nip_rule: NipPolicy | None = None) -> Checked:
+def validate_register(
+    frame: pd.DataFrame, period: str, nip_rule: NipPolicy | None = None
+) -> Checked:
     """Check the employee register; valid rows keep the EMPLOYEE_COLUMNS (+ optional extras).
 
     `nip_rule` (the policy's `nip`): NIPs of the wrong length or structure are quarantined as

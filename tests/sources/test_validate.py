@@ -236,9 +236,7 @@ NIPS = load_policy("jabar").nip
 def test_register_nips_are_checked_for_a_plausible_structure(
     nip: str, status: str, why: str | None
 ) -> None:
-    out = validate_register(
-        pd.DataFrame([emp(nip=C), emp(nip=nip, status=status)]), PERIOD, NIPS
-    )
+    out = validate_register(pd.DataFrame([emp(nip=C), emp(nip=nip, status=status)]), PERIOD, NIPS)
     if why is None:
         assert reasons(out) == []
     else:
