@@ -226,8 +226,9 @@ class Cells:
             return texts
         for i, p in parts.items():
             day, month = (p[0], p[1]) if order == "dmy" else (p[1], p[0])
+            hour, minute, second = p[3:6] if with_time else (0, 0, 0)
             try:
-                when = datetime(p[2], month, day, *(p[3:6] if with_time else ()))
+                when = datetime(p[2], month, day, hour, minute, second)
             except ValueError:
                 continue  # not a date: left as received, the row checks reject it
             texts[i] = when.isoformat(timespec="seconds") if with_time else when.date().isoformat()

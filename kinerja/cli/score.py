@@ -42,7 +42,8 @@ def register(app: typer.Typer) -> None:
         from kinerja.sources.month_files import read_month_files
 
         try:
-            dialect = Dialect(delimiter=delimiter, decimal=decimal, date_format=date_format)
+            given = {"delimiter": delimiter, "decimal": decimal, "date_format": date_format}
+            dialect = Dialect.model_validate({k: v for k, v in given.items() if v is not None})
         except ValidationError as exc:
             problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
             typer.echo(f"error: {problems}", err=True)
