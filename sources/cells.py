@@ -126,7 +126,17 @@ class Column:
 class Cells:
     """Normalises one file's columns in place and collects its problems."""
 
-    def __init__(self, frame: pd.DataFrame, rows: np.ndarray, dialect: Dialect, delimiter: str):
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        rows: np.ndarray,
+        dialect: Dialect,
+        delimiter: str,
+        *,
+        typed: bool = False,
+    ) -> None:
+        """`typed`: cells as a workbook holds them (numbers, dates, booleans), not text."""
+        self.typed = typed
         self.frame = frame
         self.rows = rows
         self.dialect = dialect
@@ -150,7 +160,10 @@ class Cells:
         self.problems.sort(key=lambda p: (p.row or 0, p.column))
 
     def _run(self, nip_length: int | None) -> None:
+        special = {*NIP_COLUMNS, *DATE_COLUMNS, *DATETIME_COLUMNS, *NUMBER_COLUMNS}
         for name in list(self.frame.columns):
+            if not self.typed and name not in special:
+                continue  # text already: the row checks clean it
             series = self.frame[name]
             if name in DATETIME_COLUMNS and self._iso_already(series):
                 continue  # millions of distinct ISO stamps: the row checks parse them faster

@@ -175,11 +175,7 @@ def _read_xlsx(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         row = [None if c == "" else c for c in r[:width]]
         grid[i, : len(row)] = row
     named = [(j, h) for j, h in enumerate(header) if h]
-    frame = pd.DataFrame({h: grid[:, j] for j, h in named})
-    for col in frame.columns:
-        if col in REPEATING:
-            frame[col] = frame[col].astype("category")
-    return frame, numbers[keep]
+    return pd.DataFrame({h: grid[:, j] for j, h in named}), numbers[keep]
 
 
 def read_frame(
@@ -215,7 +211,8 @@ def read_frame(
         if type(exc).__module__.startswith("python_calamine"):
             raise SourceError(source, f"file {path} cannot be read: {exc}") from exc
         raise
-    cells = Cells(frame, rows, dialect, delimiter)
+    typed = path.suffix.lower() == ".xlsx"  # cells as Excel typed them, not text
+    cells = Cells(frame, rows, dialect, delimiter, typed=typed)
     cells.run(nip_length)
     if cells.problems:
         shown = [p.render(path.name) for p in cells.problems[:MAX_REPORTED]]
@@ -224,6 +221,10 @@ def read_frame(
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
+    if typed:  # text now: repeating columns become categories, as a CSV's do
+        for col in frame.columns:
+            if col in REPEATING:
+                frame[col] = frame[col].astype("category")
     frame.attrs["digest"] = digest.hexdigest()
     frame.attrs["file"] = path.name
     frame.attrs["rows"] = rows
