@@ -34,9 +34,7 @@ from tests.sources.test_gather import dump
 POLICY = load_policy("jabar")
 
 
-def _units(
-    engine: Engine, config: SourcesConfig, how: str
-) -> tuple[list[Fetch], list[Gathered]]:
+def _units(engine: Engine, config: SourcesConfig, how: str) -> tuple[list[Fetch], list[Gathered]]:
     _clean(engine)
     fetcher = Fetcher(config, POLICY.nip.length)
     report = GatherReport(PERIOD, config.government)

@@ -11,8 +11,8 @@ import pytest
 
 from kinerja.rules.csv_month import CsvError, write_month_csv
 from kinerja.rules.policy import load_policy
-from kinerja.sources.month_files import read_month_files
 from kinerja.rules.scoring import score_month
+from kinerja.sources.month_files import read_month_files
 from tests.factories import MonthBuilder
 
 POLICY = load_policy("jabar")
