@@ -315,3 +315,25 @@ def test_what_gather_quarantines_score_refuses(
 
     held = [q for q in quarantine(engine) if q.kind == kind and q.reason == reason]
     assert held and f"{kind}.csv row 5: {detail}" in (held[0].detail or "")
+
+
+def test_entry_times_with_mixed_offsets_are_read_in_local_time(
+    clean: Path, tmp_path: Path, engine: Engine
+) -> None:
+    """An export in UTC, WITA or WIB (offsets given) reads as the same local times."""
+    folder = tmp_path / "offsets"
+    folder.mkdir()
+    zones = ["+07:00", "+08:00", "Z", "+09:00"]
+    for kind, df in frames(clean).items():
+        if kind == "activities":
+            local = pd.to_datetime(df["entered_at"]).dt.tz_localize("Asia/Jakarta")
+            df["entered_at"] = [
+                t.tz_convert("UTC" if z == "Z" else f"Etc/GMT-{int(z[1:3])}").isoformat()
+                for t, z in zip(local, [zones[i % 4] for i in range(len(df))], strict=True)
+            ]
+            assert df["entered_at"].str.endswith("+00:00").any()
+        df.to_csv(folder / f"{kind}.csv", index=False)
+    assert_same_month(
+        read_month_files(folder, PERIOD, POLICY), read_month_files(clean, PERIOD, POLICY)
+    )
+    assert gathered(engine, folder) == gathered(engine, clean)
