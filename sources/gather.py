@@ -331,8 +331,8 @@ def gather_month(
         if parallel_kinds is None:
             parallel_kinds = engine.dialect.name != "sqlite"
         lanes = _lanes(parallel_kinds)
-        with ThreadPoolExecutor(len(lanes), thread_name_prefix="kinerja-lane") as threads:
-            for done in [threads.submit(lane, kinds) for kinds in lanes]:
+        with ThreadPoolExecutor(len(lanes), thread_name_prefix="kinerja-lane") as side_by_side:
+            for done in [side_by_side.submit(lane, kinds) for kinds in lanes]:
                 done.result()
         report.opd_status = _assess(config, period, opds, outcome)
         with session_scope(engine) as s:
