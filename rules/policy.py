@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from pathlib import Path
 from typing import Literal
@@ -182,6 +183,39 @@ class BehaviourPolicy(Strict):
         if abs(sum(self.role_weights.values()) - 1.0) > 1e-6:
             raise ValueError("role_weights must sum to 1")
         return self
+
+
+class NipPolicy(Strict):
+    """What a plausible NIP looks like: its length and the structure per employee status.
+
+    Each pattern is a regular expression over the whole NIP with named groups: `birth`
+    (yyyymmdd), `year` and optionally `month` (the appointment: yyyy, mm), `sex` and `seq`.
+    The defaults: PNS yyyymmdd yyyymm s nnn (BKN), PPPK yyyymmdd yyyy 21 s nnn (the "21" in the
+    month place marks a PPPK number). `null` turns a check off.
+    """
+
+    length: int | None = Field(
+        default=18, ge=1, description="Digits of a NIP; a shorter number lost digits."
+    )
+    pns_pattern: str | None = (
+        r"(?P<birth>\d{8})(?P<year>\d{4})(?P<month>\d{2})(?P<sex>[12])(?P<seq>\d{3})"
+    )
+    pppk_pattern: str | None = r"(?P<birth>\d{8})(?P<year>\d{4})21(?P<sex>[12])(?P<seq>\d{3})"
+    min_age_at_appointment: int = Field(default=17, ge=0, le=80)
+    earliest_birth_year: int = Field(default=1935, ge=1800)
+
+    @field_validator("pns_pattern", "pppk_pattern")
+    @classmethod
+    def _compiles(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            groups = set(re.compile(v).groupindex)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        if not {"birth", "year"} <= groups:
+            raise ValueError("the pattern needs the named groups birth and year")
+        return v
 
 
 class WeightNode(Strict):
@@ -421,6 +455,7 @@ class Policy(Strict):
     publication: PublicationPolicy = PublicationPolicy()
     coaching: CoachingPolicy = CoachingPolicy()
     letters: LetterPolicy = LetterPolicy()
+    nip: NipPolicy = NipPolicy()
 
     @field_validator("positions")
     @classmethod

@@ -21,6 +21,22 @@ class SourcesConfigError(ValueError):
     """A sources file is invalid; the message names the file and the field."""
 
 
+class Dialect(BaseModel):
+    """How a source's files are written; each unset field is detected per file.
+
+    Detected: the encoding (UTF-8 with or without BOM, else Windows-1252 or refused), the
+    delimiter (`,`, `;` or tab), the decimal separator of number columns and the order of
+    day and month in dates. Fix them here when a file is too small to tell.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    encoding: str | None = Field(default=None, description="e.g. utf-8, cp1252")
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    decimal: Literal[",", "."] | None = None
+    date_format: Literal["dd/mm/yyyy", "mm/dd/yyyy", "yyyy-mm-dd"] | None = None
+
+
 class SourceConfig(BaseModel):
     """One source system: an HTTP API (JSON contract in the README) or a folder of CSV/XLSX."""
 
@@ -53,8 +69,10 @@ class SourceConfig(BaseModel):
     retry_after_max: float = Field(
         default=120.0, ge=0, description="Longest Retry-After we are willing to wait."
     )
-    # csv / xlsx: a folder with one file per kind (<kind>.csv or <kind>.xlsx); {period} expands.
+    # csv / xlsx: a folder with one file per kind (<kind>.csv or <kind>.xlsx); {period} expands,
+    # and {opd} makes it one folder per OPD (each OPD's delivery is its own file).
     path: str | None = None
+    dialect: Dialect = Field(default_factory=Dialect)
 
     @model_validator(mode="after")
     def _needs(self) -> SourceConfig:
@@ -74,9 +92,16 @@ class SourceConfig(BaseModel):
             self.backoff_base if self.backoff_base is not None else s.http_backoff_base,
         )
 
-    def folder(self, period: str) -> Path:
+    @property
+    def files_per_opd(self) -> bool:
+        return self.type != "http" and "{opd}" in (self.path or "")
+
+    def folder(self, period: str, opd: str | None = None) -> Path:
         assert self.path is not None
-        return Path(self.path.replace("{period}", period))
+        path = self.path.replace("{period}", period)
+        if opd is not None:
+            path = path.replace("{opd}", opd)
+        return Path(path)
 
 
 class SourcesConfig(BaseModel):

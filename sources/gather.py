@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -21,21 +22,16 @@ from kinerja.db import organisation as org
 from kinerja.db import quarantine as qdb
 from kinerja.db.periods import ensure_period
 from kinerja.db.session import session_scope
-from kinerja.processes import engine_url, process_pool, worker_count
+from kinerja.processes import engine_url, worker_count
 from kinerja.rules.policy import Policy, load_policy
 from kinerja.sources.config import RAW_KINDS, SourceConfig, SourcesConfig
+from kinerja.sources.executors import ProcessExecutor, ThreadedExecutor, UnitExecutor
 from kinerja.sources.files import fetch_file
 from kinerja.sources.http import HttpSource, SourceError
-from kinerja.sources.load import LoadResult, checksum, record_failure, store_delivery
-from kinerja.sources.validate import (
-    UNKNOWN_OPD,
-    Checked,
-    Field,
-    Register,
-    check_delivery,
-    period_bounds,
-    validate_register,
-)
+from kinerja.sources.load import DeliveryWriter, LoadResult, checksum, record_failure
+from kinerja.sources.units import Fetch, Gathered, Job, Part, UnitGatherer
+from kinerja.sources.units import now as units_now
+from kinerja.sources.validate import Field, Register, period_bounds, validate_register
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +127,9 @@ class GatherReport:
 class Fetcher:
     """Fetches raw frames from configured sources (one HTTP session per source)."""
 
-    def __init__(self, config: SourcesConfig) -> None:
+    def __init__(self, config: SourcesConfig, nip_length: int | None = 18) -> None:
         self.config = config
+        self.nip_length = nip_length  # files: a shorter NIP lost digits in Excel
         self._http: dict[str, HttpSource] = {}
         self._lock = threading.Lock()  # lanes and prefetch threads share the sessions
 
@@ -147,7 +144,7 @@ class Fetcher:
                     self._http[name] = HttpSource(name, cfg)
                 source = self._http[name]
             return source.fetch(kind, period, opd)
-        return fetch_file(name, cfg, kind, period)
+        return fetch_file(name, cfg, kind, period, opd, self.nip_length)
 
     def close(self) -> None:
         for client in self._http.values():
@@ -155,7 +152,7 @@ class Fetcher:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return units_now()
 
 
 def _fingerprint(register: Register, policy: Policy) -> str:
@@ -176,7 +173,12 @@ def _read_register(engine: Engine, period: str) -> Register:
 
 
 def gather_register(
-    engine: Engine, period: str, config: SourcesConfig, fetcher: Fetcher, report: GatherReport
+    engine: Engine,
+    period: str,
+    config: SourcesConfig,
+    fetcher: Fetcher,
+    report: GatherReport,
+    policy: Policy,
 ) -> None:
     """Fetch, check and upsert the employee register (OPDs, rumpun, employees, assignments)."""
     name = config.source_name("employees")
@@ -202,7 +204,7 @@ def gather_register(
                 )
             )
         return
-    checked = validate_register(raw, period)
+    checked = validate_register(raw, period, policy.nip)
     digest = checksum("employees", raw, period)
     with session_scope(engine) as s:
         previous = [
@@ -258,64 +260,6 @@ def _units(config: SourcesConfig, kind: str, opds: list[str]) -> dict[str | None
     return out
 
 
-def _prefetch(
-    fetch: Callable[[str | None], pd.DataFrame], units: list[str | None], workers: int
-) -> Iterator[tuple[str | None, pd.DataFrame | None, Exception | None]]:
-    """Fetch units ahead in threads (I/O) while the caller checks and loads earlier ones."""
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures: list[tuple[str | None, Future[pd.DataFrame]]] = []
-        ahead = max(1, workers)
-        it = iter(units)
-        for unit in it:
-            futures.append((unit, pool.submit(fetch, unit)))
-            if len(futures) >= ahead:
-                break
-        while futures:
-            unit, fut = futures.pop(0)
-            nxt = next(it, _END)
-            if nxt is not _END:
-                futures.append((nxt, pool.submit(fetch, nxt)))  # type: ignore[arg-type]
-            try:
-                yield unit, fut.result(), None
-            except Exception as exc:  # a failing unit must not stop the others
-                yield unit, None, exc
-
-
-_END = object()
-
-
-class Writer:
-    """Stores checked deliveries in one background thread while the next one is checked.
-
-    The database works (COPY, index upkeep, commit) on its own core while this process checks
-    the next delivery; one writer keeps SQLite's single-writer rule and the order of stores.
-    At most `depth` deliveries wait, which bounds memory.
-    """
-
-    def __init__(self, depth: int = 2) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinerja-store")
-        self._pending: deque[Future[None]] = deque()
-        self._depth = depth
-
-    def submit(self, fn: Callable[..., None], *args: Any) -> None:
-        while len(self._pending) >= self._depth:
-            self._pending.popleft().result()
-        self._pending.append(self._pool.submit(fn, *args))
-
-    def drain(self) -> None:
-        """Wait for every store; the first failure is raised here."""
-        while self._pending:
-            self._pending.popleft().result()
-
-    def close(self) -> None:
-        """Let every queued store finish (each is its own transaction), then stop the thread."""
-        self._pool.shutdown(wait=True)
-        for fut in self._pending:
-            if fut.exception() is not None:
-                log.error("storing a delivery failed: %s", fut.exception())
-        self._pending.clear()
-
-
 def gather_month(
     engine: Engine,
     period: str,
@@ -332,8 +276,10 @@ def gather_month(
     delivery replaces what it corrects (recorded in row_change). One failing source or OPD
     never stops the others: that OPD is marked not assessable with the reason.
 
-    `workers` > 1 fetches, checks and loads per-OPD HTTP deliveries in that many processes
-    (on SQLite they take turns to write); `fetch_workers` threads otherwise fetch ahead.
+    What one unit (an OPD's delivery of a kind) goes through is sources.units'; how units
+    run is sources.executors': `workers` > 1 gathers them in that many processes (on SQLite
+    they take turns to write), else `fetch_workers` threads fetch ahead while this process
+    checks and a writer thread stores.
     By default (None) see `_processes`. `parallel_kinds` (default: on for PostgreSQL) gathers
     activities beside the other kinds in this process.
     """
@@ -344,10 +290,10 @@ def gather_month(
 
         policy = load_policy(config.policy or get_settings().policy)
     report = GatherReport(period=period, government=config.government)
-    fetcher = Fetcher(config)
-    pool: ProcessPoolExecutor | None = None
+    fetcher = Fetcher(config, policy.nip.length)
+    processes: ProcessExecutor | None = None
     try:
-        gather_register(engine, period, config, fetcher, report)
+        gather_register(engine, period, config, fetcher, report, policy)
         register = _read_register(engine, period)
         if register.nip_opd.empty:
             report.errors.append(
@@ -359,52 +305,41 @@ def gather_month(
         outcome: dict[tuple[str, str], LoadResult | None] = {}
         if workers is None:
             workers = _processes(engine, len(register.nip_opd))
+        gatherer = UnitGatherer(period, register, policy, context, fetcher, DeliveryWriter(engine))
         if workers > 1 and engine.url.database not in (None, "", ":memory:"):
-            pool = process_pool(
-                workers, _init_worker, (engine_url(engine), config, register, policy, context)
+            processes = ProcessExecutor(
+                gatherer,
+                engine_url(engine),
+                workers,
+                functools.partial(Fetcher, config, policy.nip.length),
             )
 
         def lane(kinds: list[str]) -> None:
-            writer = Writer()
-            try:
+            with ThreadedExecutor(gatherer, fetch_workers) as threads:
                 for kind in kinds:
                     for name, served in _units(config, kind, opds).items():
                         if name is None:
                             for opd in served:
                                 outcome[(kind, opd)] = None
                             continue
+                        executor: UnitExecutor = processes or threads
+                        source = config.sources[name]
                         _gather_kind(
-                            engine,
-                            period,
-                            kind,
-                            name,
-                            served,
-                            fetcher,
-                            register,
-                            policy,
-                            context,
-                            report,
-                            outcome,
-                            fetch_workers,
-                            writer,
-                            pool,
+                            gatherer, executor, source, kind, name, served, report, outcome
                         )
-                writer.drain()
-            finally:
-                writer.close()
 
         if parallel_kinds is None:
             parallel_kinds = engine.dialect.name != "sqlite"
         lanes = _lanes(parallel_kinds)
-        with ThreadPoolExecutor(len(lanes), thread_name_prefix="kinerja-lane") as threads:
-            for done in [threads.submit(lane, kinds) for kinds in lanes]:
+        with ThreadPoolExecutor(len(lanes), thread_name_prefix="kinerja-lane") as side_by_side:
+            for done in [side_by_side.submit(lane, kinds) for kinds in lanes]:
                 done.result()
         report.opd_status = _assess(config, period, opds, outcome)
         with session_scope(engine) as s:
             qdb.set_opd_status(s, period, report.opd_status)
     finally:
-        if pool is not None:
-            pool.shutdown()
+        if processes is not None:
+            processes.close()
         fetcher.close()
         report.seconds = time.perf_counter() - t0
     log.info("%s", report.summary())
@@ -438,251 +373,48 @@ def _lanes(parallel: bool) -> list[list[str]]:
 
 
 def _gather_kind(
-    engine: Engine,
-    period: str,
+    gatherer: UnitGatherer,
+    executor: UnitExecutor,
+    source: SourceConfig,
     kind: str,
     name: str,
     served: list[str],
-    fetcher: Fetcher,
-    register: Register,
-    policy: Policy,
-    context: str,
-    report: GatherReport,
-    outcome: dict[tuple[str, str], LoadResult | None],
-    workers: int,
-    writer: Writer,
-    pool: ProcessPoolExecutor | None = None,
-) -> None:
-    cfg = fetcher.source(name)
-    per_opd = cfg.type == "http" and cfg.per_opd
-    if per_opd and pool is not None:
-        futures = {o: pool.submit(_worker_unit, period, kind, name, o) for o in served}
-        for unit, fut in futures.items():
-            done, failure = fut.result()
-            report.results.append(done)
-            if failure is not None:
-                report.failures.append(f"{kind} for OPD {unit}: {failure}")
-            outcome[(kind, unit)] = done
-        return
-
-    def load(
-        opd: str | None, raw: pd.DataFrame, check_opd: str | None, received: str | None
-    ) -> None:
-        now = _now()
-        try:
-            checked = _check(kind, raw, register, policy, check_opd, opd, served)
-        except Exception as exc:  # one bad delivery must not stop the month
-            log.exception("checking %s for OPD %s from %r failed", kind, opd, name)
-            fail(opd, f"source {name!r}: checking {kind} failed: {exc}", _own(opd))
-            return
-        writer.submit(store, opd, raw, checked, received, now)
-
-    def store(
-        opd: str | None, raw: pd.DataFrame, checked: Checked, received: str | None, now: datetime
-    ) -> None:
-        try:
-            result = store_delivery(
-                engine,
-                period=period,
-                kind=kind,
-                source=name,
-                opd=opd,
-                raw=raw,
-                checked=checked,
-                register=register,
-                context=context,
-                now=now,
-                received=received,
-            )
-        except Exception as exc:  # one bad delivery must not stop the month
-            log.exception("loading %s for OPD %s from %r failed", kind, opd, name)
-            record_failed(opd, f"source {name!r}: loading {kind} failed: {exc}", _own(opd))
-            return
-        report.results.append(result)
-        if opd is not None:
-            outcome[(kind, opd)] = result
-
-    def fail(opd: str | None, error: str, opds: list[str]) -> None:
-        writer.submit(record_failed, opd, error, opds)
-
-    def record_failed(opd: str | None, error: str, opds: list[str]) -> None:
-        """Record a failed delivery; `opds` are the OPDs left without this kind's data."""
-        report.failures.append(f"{kind} for OPD {opd or '(all)'}: {error}")
-        with session_scope(engine) as s:
-            result = record_failure(
-                s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
-            )
-        report.results.append(result)
-        for o in opds:
-            outcome[(kind, o)] = result
-
-    if per_opd:
-        units: list[str | None] = list(served)
-        for opd, raw, exc in _prefetch(
-            lambda u: fetcher.fetch(name, kind, period, u), units, workers
-        ):
-            if exc is not None or raw is None:
-                fail(opd, str(exc), _own(opd))
-            else:
-                load(opd, raw, opd, raw.attrs.get("digest"))
-        return
-    try:
-        whole = fetcher.fetch(name, kind, period, None)
-    except Exception as exc:  # the whole delivery is missing: every OPD it serves lacks it
-        fail(None, str(exc), served)
-        return
-    digest = whole.attrs.get("digest")
-    # the delivery's bytes plus the OPD: unchanged file, unchanged parts
-    parts = (
-        (o, part, f"{digest}|{o}" if digest else None)
-        for o, part in _split(whole, register, served)
-    )
-    if pool is not None:
-        _parts_in_workers(pool, period, kind, name, served, parts, report, outcome)
-        return
-    for opd, part, received in parts:
-        load(opd, part, None, received)
-
-
-def _own(opd: str | None) -> list[str]:
-    """OPDs a part's failure leaves without data: its own; leftovers (None) are nobody's."""
-    return [] if opd is None else [opd]
-
-
-def _check(
-    kind: str,
-    raw: pd.DataFrame,
-    register: Register,
-    policy: Policy,
-    check_opd: str | None,
-    opd: str | None,
-    served: list[str],
-) -> Checked:
-    """check_delivery; a part that is no served OPD's (leftovers of a whole file) is refused."""
-    checked = check_delivery(kind, raw, register, policy, check_opd)
-    if opd is None or opd not in register.opds:
-        checked = _not_served(checked, raw, register, served)
-    return checked
-
-
-def _parts_in_workers(
-    pool: ProcessPoolExecutor,
-    period: str,
-    kind: str,
-    name: str,
-    served: list[str],
-    parts: Iterator[tuple[str | None, pd.DataFrame, str | None]],
     report: GatherReport,
     outcome: dict[tuple[str, str], LoadResult | None],
 ) -> None:
-    """A whole delivery's OPD parts checked and stored by the worker processes, in order.
-
-    A few parts at a time are in flight: each is a copy of its rows on its way to a worker.
-    """
-    pending: deque[tuple[str | None, Future[tuple[LoadResult, str | None]]]] = deque()
-
-    def collect() -> None:
-        opd, fut = pending.popleft()
-        done, failure = fut.result()
-        report.results.append(done)
-        if failure is not None:
-            report.failures.append(f"{kind} for OPD {opd or '(all)'}: {failure}")
-        if opd is not None:
-            outcome[(kind, opd)] = done
-
-    for opd, part, received in parts:
-        while len(pending) >= PARTS_IN_FLIGHT:
-            collect()
-        job = pool.submit(_worker_part, period, kind, name, opd, part, received, served)
-        pending.append((opd, job))
-    while pending:
-        collect()
+    """One kind from one source: a unit per OPD, or a whole delivery cut into OPD parts."""
+    jobs: Iterator[Job]
+    if (source.type == "http" and source.per_opd) or source.files_per_opd:
+        jobs = (Fetch(kind, name, opd) for opd in served)
+    else:
+        try:
+            whole = gatherer.fetcher.fetch(name, kind, gatherer.period, None)
+        except Exception as exc:  # the whole delivery is missing: every OPD it serves lacks it
+            _record(gatherer.fail(Fetch(kind, name, None), str(exc)), report, outcome, served)
+            return
+        digest = whole.attrs.get("digest")
+        # the delivery's bytes plus the OPD: unchanged file, unchanged parts
+        jobs = (
+            Part(kind, name, o, part, f"{digest}|{o}" if digest else None, tuple(served))
+            for o, part in _split(whole, gatherer.register, served)
+        )
+    for done in executor.run(jobs):
+        # a part of no OPD (leftovers of a whole file) is nobody's data: its failure fails none
+        _record(done, report, outcome, [] if done.opd is None else [done.opd])
 
 
-_WORKER: dict[str, Any] = {}
-PARTS_IN_FLIGHT = 4  # parts of a file on their way to the workers: bounds the copies in memory
-
-
-def _init_worker(
-    url: str, config: SourcesConfig, register: Register, policy: Policy, context: str
+def _record(
+    done: Gathered,
+    report: GatherReport,
+    outcome: dict[tuple[str, str], LoadResult | None],
+    opds: list[str],
 ) -> None:
-    """Per worker process: its own engine and HTTP sessions, the shared checking context."""
-    from kinerja.db.session import make_engine
-
-    _WORKER.update(
-        engine=make_engine(url),  # writers in several processes take turns
-        fetcher=Fetcher(config),
-        register=register,
-        policy=policy,
-        context=context,
-    )
-
-
-def _worker_unit(period: str, kind: str, name: str, opd: str) -> tuple[LoadResult, str | None]:
-    """Fetch, check and load one OPD's delivery in a worker process."""
-    try:
-        raw = _WORKER["fetcher"].fetch(name, kind, period, opd)
-        checked = check_delivery(kind, raw, _WORKER["register"], _WORKER["policy"], opd)
-        return _store_in_worker(period, kind, name, opd, raw, checked, raw.attrs.get("digest"))
-    except Exception as exc:  # recorded like any failed delivery; the month goes on
-        return _failed_in_worker(period, kind, name, opd, str(exc))
-
-
-def _worker_part(
-    period: str,
-    kind: str,
-    name: str,
-    opd: str | None,
-    part: pd.DataFrame,
-    received: str | None,
-    served: list[str],
-) -> tuple[LoadResult, str | None]:
-    """Check and load one OPD's part of a whole delivery (a file) in a worker process."""
-    step = "checking"
-    try:
-        checked = _check(kind, part, _WORKER["register"], _WORKER["policy"], None, opd, served)
-        step = "loading"
-        return _store_in_worker(period, kind, name, opd, part, checked, received)
-    except Exception as exc:  # recorded like any failed delivery; the month goes on
-        log.exception("%s %s for OPD %s from %r failed", step, kind, opd, name)
-        return _failed_in_worker(
-            period, kind, name, opd, f"source {name!r}: {step} {kind} failed: {exc}"
-        )
-
-
-def _store_in_worker(
-    period: str,
-    kind: str,
-    name: str,
-    opd: str | None,
-    raw: pd.DataFrame,
-    checked: Checked,
-    received: str | None,
-) -> tuple[LoadResult, str | None]:
-    result = store_delivery(
-        _WORKER["engine"],
-        period=period,
-        kind=kind,
-        source=name,
-        opd=opd,
-        raw=raw,
-        checked=checked,
-        register=_WORKER["register"],
-        context=_WORKER["context"],
-        now=_now(),
-        received=received,
-    )
-    return result, None
-
-
-def _failed_in_worker(
-    period: str, kind: str, name: str, opd: str | None, error: str
-) -> tuple[LoadResult, str | None]:
-    with session_scope(_WORKER["engine"]) as s:
-        failed = record_failure(
-            s, period=period, kind=kind, source=name, opd=opd, error=error, now=_now()
-        )
-    return failed, error
+    """A unit's result in the report; `opds` are the OPDs whose data of the kind it was."""
+    report.results.append(done.result)
+    if done.failure is not None:
+        report.failures.append(f"{done.kind} for OPD {done.opd or '(all)'}: {done.failure}")
+    for opd in opds:
+        outcome[(done.kind, opd)] = done.result
 
 
 def _split(
@@ -691,6 +423,7 @@ def _split(
     """A whole-government delivery cut into OPD parts by the register (leftovers: None)."""
     if "nip" not in whole.columns:
         whole = whole.assign(nip=pd.Series(dtype=object))
+    numbers = whole.attrs.pop("rows", None)  # each part gets the numbers of its own rows
     nip = Field.of(whole, "nip")
     lookup = register.nip_to_opd().to_dict()
     # one code per row (the OPD's place in `served`, -1 for the rest), grouped once: a
@@ -700,42 +433,18 @@ def _split(
     code = nip.rows(nip.per_unique(lambda x: opd_slot.get(x, -1), np.int64))
     order = np.argsort(code, kind="stable")
     bounds = np.searchsorted(code[order], np.arange(-1, len(served) + 1))
+
+    def part(rows: np.ndarray) -> pd.DataFrame:
+        out = whole.iloc[rows].reset_index(drop=True)
+        if numbers is not None:
+            out.attrs["rows"] = numbers[rows]
+        return out
+
     for i, opd in enumerate(served):
-        rows = order[bounds[i + 1] : bounds[i + 2]]
-        yield opd, whole.iloc[rows].reset_index(drop=True)
+        yield opd, part(order[bounds[i + 1] : bounds[i + 2]])
     rest = order[bounds[0] : bounds[1]]
     if len(rest):
-        yield None, whole.iloc[rest].reset_index(drop=True)
-
-
-def _not_served(
-    checked: Checked, raw: pd.DataFrame, register: Register, served: list[str]
-) -> Checked:
-    """Leftover rows whose NIP is known but whose OPD this source does not serve: rejected."""
-    valid = checked.valid
-    if valid.empty:
-        return checked
-    opd_of = valid["nip"].map(register.nip_to_opd())
-    stray = opd_of.notna() & ~opd_of.isin(served)
-    if not stray.any():
-        return checked
-    moved = raw.iloc[valid.loc[stray, "_pos"].to_numpy()].copy()
-    moved["row_key"] = valid.loc[stray, "nip"].to_numpy()
-    moved["reason"] = UNKNOWN_OPD
-    moved["detail"] = [
-        f"nip {n} belongs to OPD {o}, which this source does not serve"
-        for n, o in zip(valid.loc[stray, "nip"], opd_of[stray], strict=True)
-    ]
-    rejected = pd.concat([checked.rejected, moved], ignore_index=True)
-    by_reason = dict(checked.by_reason)
-    by_reason[UNKNOWN_OPD] = by_reason.get(UNKNOWN_OPD, 0) + int(stray.sum())
-    return Checked(
-        kind=checked.kind,
-        valid=valid[~stray].reset_index(drop=True),
-        rejected=rejected,
-        received=checked.received,
-        by_reason=by_reason,
-    )
+        yield None, part(rest)
 
 
 def _assess(

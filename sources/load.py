@@ -109,15 +109,45 @@ def load_delivery(
     context: str,
     now: datetime,
     received: str | None = None,
+) -> LoadResult:
+    """Load one checked delivery for a scope in the caller's transaction; the caller commits.
+
+    DeliveryWriter.store does this in a transaction of its own, the way the database wants.
+    """
+    return _load(
+        session,
+        period=period,
+        kind=kind,
+        source=source,
+        opd=opd,
+        raw=raw,
+        checked=checked,
+        scope_nips=scope_nips,
+        context=context,
+        now=now,
+        received=received,
+    )
+
+
+def _load(
+    session: Session,
+    *,
+    period: str,
+    kind: str,
+    source: str,
+    opd: str | None,
+    raw: pd.DataFrame,
+    checked: Checked,
+    scope_nips: frozenset[str],
+    context: str,
+    now: datetime,
+    received: str | None = None,
     staged: raw_data.Staged | None = None,
     digest: str | None = None,
 ) -> LoadResult:
-    """Load one checked delivery for a scope; the caller commits.
-
-    `staged`: the valid rows' stored columns already copied by `raw_data.stage_rows` on the
-    session's connection; used when every one of them is new. `digest`: the delivery's
-    `checksum`, when the caller has it already.
-    """
+    """load_delivery; `staged`: the valid rows' stored columns already copied by
+    `raw_data.stage_rows` on the session's connection, used when every one of them is new.
+    `digest`: the delivery's `checksum`, when the caller has it already."""
     result = LoadResult(kind=kind, source=source, opd=opd, received=len(raw))
     digest = digest or checksum(kind, raw, context, received)
     previous = qdb.scope_batches(session, period, kind, source, opd)
@@ -251,50 +281,80 @@ def load_delivery(
     return result
 
 
-def store_delivery(
-    engine: Engine,
-    *,
-    period: str,
-    kind: str,
-    source: str,
-    opd: str | None,
-    raw: pd.DataFrame,
-    checked: Checked,
-    register: Register,
-    context: str,
-    now: datetime,
-    received: str | None = None,
-) -> LoadResult:
-    """load_delivery in a transaction of its own, scoped to the OPD's people in the register.
+class DeliveryWriter:
+    """Stores checked deliveries into one database, each in a transaction of its own.
 
-    On SQLite the valid rows are first staged on the same connection, outside the write lock,
-    unless this very delivery was loaded before (a rerun then writes nothing, so staging
-    would be wasted).
+    How the database is written is its business, not the callers': on SQLite the valid rows
+    are first staged in a TEMP table of the writing connection, outside the write lock
+    (unless this very delivery was loaded before: a rerun then writes nothing), and a writer
+    made `for_processes` takes SQLite's write lock when each transaction begins (BEGIN
+    IMMEDIATE), so what a delivery is compared with cannot change before it is written while
+    other processes write too. PostgreSQL needs neither.
     """
-    from kinerja.db.session import session_scope
 
-    digest = checksum(kind, raw, context, received)
-    with engine.connect() as conn:
-        staged = None
-        if conn.dialect.name == "sqlite" and not _loaded_before(
-            conn, period, kind, source, opd, digest
-        ):
-            staged = raw_data.stage_rows(conn, kind, checked.valid[VALUE_COLUMNS[kind]])
-        with session_scope(conn) as s:
-            return load_delivery(
-                s,
-                period=period,
-                kind=kind,
-                source=source,
-                opd=opd,
-                raw=raw,
-                checked=checked,
-                scope_nips=register.opd_nips(opd) if opd else frozenset(),
-                context=context,
-                now=now,
-                received=received,
-                staged=staged,
-                digest=digest,
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def for_processes(cls, url: str) -> DeliveryWriter:
+        """A writer for one of several processes writing the same database (takes turns)."""
+        from kinerja.db.session import make_engine
+
+        return cls(make_engine(url, immediate=True))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def store(
+        self,
+        *,
+        period: str,
+        kind: str,
+        source: str,
+        opd: str | None,
+        raw: pd.DataFrame,
+        checked: Checked,
+        register: Register,
+        context: str,
+        now: datetime,
+        received: str | None = None,
+    ) -> LoadResult:
+        """load_delivery in a transaction of its own, scoped to the OPD's people."""
+        from kinerja.db.session import session_scope
+
+        digest = checksum(kind, raw, context, received)
+        with self.engine.connect() as conn:
+            staged = None
+            if conn.dialect.name == "sqlite" and not _loaded_before(
+                conn, period, kind, source, opd, digest
+            ):
+                staged = raw_data.stage_rows(conn, kind, checked.valid[VALUE_COLUMNS[kind]])
+            with session_scope(conn) as s:
+                return _load(
+                    s,
+                    period=period,
+                    kind=kind,
+                    source=source,
+                    opd=opd,
+                    raw=raw,
+                    checked=checked,
+                    scope_nips=register.opd_nips(opd) if opd else frozenset(),
+                    context=context,
+                    now=now,
+                    received=received,
+                    staged=staged,
+                    digest=digest,
+                )
+
+    def record_failure(
+        self, *, period: str, kind: str, source: str, opd: str | None, error: str, now: datetime
+    ) -> LoadResult:
+        """A delivery that never arrived (or could not be loaded), on record."""
+        from kinerja.db.session import session_scope
+
+        with session_scope(self.engine) as s:
+            return record_failure(
+                s, period=period, kind=kind, source=source, opd=opd, error=error, now=now
             )
 
 
@@ -310,6 +370,11 @@ def _loaded_before(
         ]
     conn.execution_options(**{DEFERRED: False})
     return bool(loaded) and loaded[0].checksum == digest
+
+
+def store_delivery(engine: Engine, **delivery: Any) -> LoadResult:
+    """DeliveryWriter(engine).store(...): one delivery, for callers holding an engine."""
+    return DeliveryWriter(engine).store(**delivery)
 
 
 def record_failure(

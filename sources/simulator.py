@@ -230,7 +230,7 @@ def _opd_sizes(rng: np.random.Generator, employees: int) -> np.ndarray:
 
 
 def _nips(rng: np.random.Generator, n: int, pppk: np.ndarray) -> np.ndarray:
-    """18-digit numbers: birth date, appointment year-month, sex, sequence (PPPK: own scheme)."""
+    """18-digit numbers: birth date, appointment year-month, sex, sequence (PPPK: year, 21)."""
     base = np.datetime64("1966-01-01")
     out = np.empty(n, dtype=object)
     todo = np.arange(n)
@@ -245,7 +245,7 @@ def _nips(rng: np.random.Generator, n: int, pppk: np.ndarray) -> np.ndarray:
         nxt = []
         for j, i in enumerate(todo):
             if pppk[i]:
-                nip = f"{births[j]}{2021 + seq[j] % 4}{sex[j]}{seq[j]:05d}"
+                nip = f"{births[j]}{2021 + seq[j] % 4}21{sex[j]}{seq[j]:03d}"
             else:
                 nip = f"{births[j]}{min(years[j], 2024)}{months[j]:02d}{sex[j]}{seq[j]:03d}"
             if nip in seen:

@@ -23,7 +23,7 @@ from kinerja.domain import (
     RaterRole,
 )
 from kinerja.rules.frames import FRAME_COLUMNS
-from kinerja.rules.policy import Policy
+from kinerja.rules.policy import NipPolicy, Policy
 
 # Quarantine reasons (quarantined_row.reason). Each rejected row gets the first that applies.
 MALFORMED = "malformed"  # a field is missing or cannot be parsed
@@ -36,6 +36,7 @@ IMPOSSIBLE_VALUE = "impossible_value"  # a score, percentage or duration outside
 IMPOSSIBLE_TIME = "impossible_time"  # e.g. an activity entered before the day it records
 SELF_RATING = "self_rating"  # a rater rating themselves
 DUPLICATE = "duplicate"  # the same key twice in a delivery, or already delivered elsewhere
+IMPLAUSIBLE_NIP = "implausible_nip"  # a register NIP whose structure cannot be (policy.nip)
 REASONS = [
     MALFORMED,
     UNKNOWN_ENUM,
@@ -47,6 +48,7 @@ REASONS = [
     IMPOSSIBLE_TIME,
     SELF_RATING,
     DUPLICATE,
+    IMPLAUSIBLE_NIP,
 ]
 
 # Natural key of each kind: what a re-delivery is matched on.
@@ -395,7 +397,7 @@ def _enum(marks: _Marks, name: str, f: Field, allowed: Iterable[str]) -> np.ndar
     lower = f.per_unique(lambda x: x.lower() if x is not None else None)
     ok = np.array([x is None or x in allowed for x in lower], dtype=bool)
     marks.mark(~f.present, MALFORMED, f"{name} is missing")
-    marks.mark(~f.rows(ok), UNKNOWN_ENUM, _quoted(name, f) + f" is not one of {allowed}")
+    marks.mark(~f.rows(ok), UNKNOWN_ENUM, _quoted(name, f) + f" is not one of {', '.join(allowed)}")
     lower[~ok] = None
     return f.rows(lower)
 
@@ -501,7 +503,15 @@ def _finish(
     else:
         rejected["row_key"] = pd.Series(dtype=object)
     rejected["reason"] = pd.Series(marks.reason[bad], dtype=object)
-    rejected["detail"] = pd.Series(marks.detail[bad], dtype=object)
+    details = marks.detail[bad]
+    numbers, file = frame.attrs.get("rows"), frame.attrs.get("file")
+    if len(rows) and numbers is not None and file is not None:
+        # a file's rows are named as the spreadsheet numbers them
+        details = np.array(
+            [f"{file} row {numbers[i]}: {d}" for i, d in zip(rows, details, strict=True)],
+            dtype=object,
+        )
+    rejected["detail"] = pd.Series(details, dtype=object)
     counts = pd.Series(marks.reason[bad]).value_counts().to_dict() if len(rows) else {}
     return Checked(
         kind=kind,
@@ -527,8 +537,45 @@ def ensure_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def validate_register(frame: pd.DataFrame, period: str) -> Checked:
-    """Check the employee register; valid rows keep the EMPLOYEE_COLUMNS (+ optional extras)."""
+def nip_problem(nip: str, status: str | None, rule: NipPolicy) -> str | None:
+    """Why a register NIP cannot be right for its status (None: plausible), per policy.nip."""
+    pattern = rule.pppk_pattern if status == EmployeeStatus.PPPK else rule.pns_pattern
+    if pattern is None:
+        return None
+    label = "PPPK" if status == EmployeeStatus.PPPK else "PNS"
+    m = re.fullmatch(pattern, nip)
+    if m is None:
+        return (
+            f"does not have the structure of a {label} number (policy nip.{label.lower()}_pattern)"
+        )
+    parts = m.groupdict()
+    try:
+        birth = datetime.strptime(parts["birth"], "%Y%m%d").date()
+    except ValueError:
+        return f"birth date {parts['birth']} is not a date"
+    if birth.year < rule.earliest_birth_year:
+        return f"birth year {birth.year} is before {rule.earliest_birth_year}"
+    month = int(parts.get("month") or 1)
+    if not 1 <= month <= 12:
+        return f"appointment month {parts['month']} is not a month"
+    year = int(parts["year"])
+    if year - birth.year < rule.min_age_at_appointment:
+        return f"appointed in {year} at an age under {rule.min_age_at_appointment}"
+    if year > date.today().year + 1:
+        return f"appointment year {year} is in the future"
+    if parts.get("seq") is not None and not parts["seq"].strip("0"):
+        return f"sequence number {parts['seq']} is not used"
+    return None
+
+
+def validate_register(
+    frame: pd.DataFrame, period: str, nip_rule: NipPolicy | None = None
+) -> Checked:
+    """Check the employee register; valid rows keep the EMPLOYEE_COLUMNS (+ optional extras).
+
+    `nip_rule` (the policy's `nip`): NIPs of the wrong length or structure are quarantined as
+    implausible_nip; None checks only that a NIP is digits.
+    """
     frame = ensure_columns("employees", frame)
     marks = _Marks(len(frame))
     f = {c: Field.of(frame, c) for c in [*FRAME_COLUMNS["employees"], *REGISTER_EXTRAS]}
@@ -560,6 +607,8 @@ def validate_register(frame: pd.DataFrame, period: str) -> Checked:
         _quoted("supervisor_nip", f["supervisor_nip"]) + " is not in the register",
     )
     marks.mark(has_sup & (sup == nip), MALFORMED, "supervisor_nip is the employee's own NIP")
+    if nip_rule is not None:
+        _plausible(marks, nip, f["status"].rows(status), nip_rule)
     opd = f["opd_code"].values()
     columns = {
         "nip": nip,
@@ -588,6 +637,25 @@ def validate_register(frame: pd.DataFrame, period: str) -> Checked:
 
 
 REGISTER_EXTRAS = ["rumpun_name", "email", "phone"]
+
+
+def _plausible(marks: _Marks, nip: np.ndarray, status: np.ndarray, rule: NipPolicy) -> None:
+    """Mark register NIPs of the wrong length or structure (checked once per NIP and status)."""
+    why = np.full(len(nip), None, dtype=object)
+    seen: dict[tuple[str, str], str | None] = {}
+    for i in np.flatnonzero(marks.free):
+        n, st = nip[i], status[i]
+        if n is None:
+            continue
+        key = (n, st)
+        if key not in seen:
+            if rule.length is not None and len(n) != rule.length:
+                seen[key] = f"has {len(n)} digits, not {rule.length}"
+            else:
+                seen[key] = nip_problem(n, st, rule)
+        why[i] = seen[key]
+    bad = why != None  # noqa: E711 (elementwise on an object array)
+    marks.mark(bad, IMPLAUSIBLE_NIP, Detail("nip '", nip, "' ", why))
 
 
 def validate_rows(

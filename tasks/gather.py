@@ -40,7 +40,7 @@ def validate_kind(
 ) -> Checked:
     """Check one delivery; rejected rows carry their reasons."""
     if kind == "employees":
-        checked = validate_register(raw, register.period)
+        checked = validate_register(raw, register.period, policy.nip)
     else:
         checked = check_delivery(kind, raw, register, policy, opd)
     get_run_logger().info(

@@ -41,8 +41,8 @@ def policy_with(policy: Policy, section: str, **changes: Any) -> Policy:
 
 
 def make_nip(i: int) -> str:
-    """A deterministic 18-digit NIP (birth date, appointment month, sequence)."""
-    return f"19800101201001{i:04d}"
+    """A deterministic 18-digit NIP (birth date, appointment month, sex, sequence 1-999)."""
+    return f"198001012010011{i:03d}"
 
 
 def _clock(t: time) -> str:
@@ -262,7 +262,17 @@ class MonthBuilder:
     def rater(self) -> str:
         """A NIP for someone outside the roster who answers questionnaires."""
         self._rater_seq += 1
-        return f"77{self._rater_seq:016d}"
+        return f"197505052000012{self._rater_seq:03d}"
+
+    def register_raters(self, opd: str = "INSPEKTORAT") -> list[str]:
+        """Put the raters from outside the roster in the register (posted at `opd`), as a
+        month gathered or read from files must have them: a rater nobody knows is refused."""
+        known = {e["nip"] for e in self.employees}
+        added = []
+        for nip in sorted({r["rater_nip"] for r in self.behaviour} - known):
+            self.employee(nip=nip, opd=opd)
+            added.append(nip)
+        return added
 
     def rate(
         self,

@@ -42,7 +42,9 @@ def _register_gather(app: typer.Typer) -> None:
             envvar="KINERJA_TEST_DATABASE_URL",
             help="PostgreSQL server URL (a throwaway database is created there).",
         ),
-        mode: list[str] = typer.Option(["http", "csv"], "--mode", help="http and/or csv."),
+        mode: list[str] = typer.Option(
+            ["http", "csv"], "--mode", help="http, csv and/or xlsx (one workbook per OPD)."
+        ),
         backend: list[str] = typer.Option(
             ["sqlite", "postgresql"], "--backend", help="sqlite and/or postgresql."
         ),
@@ -53,7 +55,7 @@ def _register_gather(app: typer.Typer) -> None:
             "columns", "--layout", help="HTTP pages as rows or columns (the source contract)."
         ),
     ) -> None:
-        """Gather a simulated month over HTTP and from CSV into SQLite and PostgreSQL."""
+        """Gather a simulated month over HTTP, from CSV and XLSX into SQLite and PostgreSQL."""
         from kinerja_bench.gather import report, run
 
         results, prep = run(

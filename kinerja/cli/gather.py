@@ -53,6 +53,29 @@ def register(app: typer.Typer) -> None:
             finally:
                 server.stop()
 
+    @app.command("template")
+    def template_cmd(
+        period: str = typer.Option(..., "--period", help="Month the templates are for, YYYY-MM."),
+        out: Path = typer.Option(..., "--out", help="Folder for the <kind>.xlsx workbooks."),
+        policy: str = typer.Option(None, "--policy", help="Profile name or YAML path."),
+    ) -> None:
+        """Write one Excel template per data kind, for offices without a source system."""
+        from kinerja.rules.policy import PolicyError, load_policy
+        from kinerja.settings import get_settings
+        from kinerja.sources.template import write_templates
+
+        try:
+            pol = load_policy(policy or get_settings().policy)
+            paths = write_templates(period, out, pol)
+        except (PolicyError, ValueError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        typer.echo(
+            f"templat {period} ditulis ke {out}: {', '.join(p.name for p in paths)}; isi lembar "
+            "'data' (petunjuk di lembar 'Petunjuk'), lalu sumber `type: xlsx` dengan `path` ke "
+            "folder ini"
+        )
+
     @app.command("gather")
     def gather_cmd(
         period: str = typer.Option(..., "--period", help="Month to gather, YYYY-MM."),

@@ -12,7 +12,7 @@ from kinerja.rules.csv_month import write_month_csv
 from tests.factories import MonthBuilder
 
 
-def _month(folder: Path) -> list[str]:
+def _month(folder: Path) -> tuple[list[str], list[str]]:
     mb = MonthBuilder()
     mb.good_employee(opd="DINKES", level="eselon_ii", nip="199001012015011999")
     ratios = [0.2, 0.4, 0.6, 0.8, 1.0]
@@ -21,12 +21,13 @@ def _month(folder: Path) -> list[str]:
         nip = mb.good_employee(opd="DINKES")
         mb.full_activities(nip, main_ratio=r)
         nips.append(nip)
+    raters = mb.register_raters()  # peers from elsewhere: in the register, as gathering needs
     write_month_csv(mb.build(), folder)
-    return nips
+    return nips, raters
 
 
 def test_score_command_writes_scores_and_candidates(tmp_path: Path) -> None:
-    nips = _month(tmp_path / "in")
+    nips, raters = _month(tmp_path / "in")
     result = CliRunner().invoke(
         app,
         [
@@ -42,7 +43,7 @@ def test_score_command_writes_scores_and_candidates(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "6 employees scored" in result.output
+    assert f"{6 + len(raters)} employees scored" in result.output
     scores = pd.read_csv(tmp_path / "out" / "scores.csv", dtype={"nip": str})
     cand = pd.read_csv(tmp_path / "out" / "candidates.csv", dtype={"nip": str})
     assert set(nips) <= set(scores["nip"])

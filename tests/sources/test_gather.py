@@ -388,20 +388,20 @@ def test_leftover_rows_failing_to_load_leave_every_opd_assessable(
     engine: Engine, province: SimulatedProvince, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file's rows of no OPD (unknown NIPs) are nobody's data: their failure fails no OPD."""
-    import kinerja.sources.gather as gather
+    from kinerja.sources.load import DeliveryWriter
 
     write_csv(province, tmp_path)
     config = files_config(tmp_path, "csv")  # type: ignore[arg-type]
-    real = gather.store_delivery
+    real = DeliveryWriter.store
     leftovers: list[str] = []
 
-    def failing_leftovers(engine: Engine, **kw: Any) -> Any:
+    def failing_leftovers(writer: DeliveryWriter, **kw: Any) -> Any:
         if kw["opd"] is None:
             leftovers.append(kw["kind"])
             raise RuntimeError("disk full")
-        return real(engine, **kw)
+        return real(writer, **kw)
 
-    monkeypatch.setattr(gather, "store_delivery", failing_leftovers)
+    monkeypatch.setattr(DeliveryWriter, "store", failing_leftovers)
     report = gather_month(engine, PERIOD, config, workers=1)
     assert "attendance" in leftovers  # the planted unknown NIP made a leftovers part
     assert any("attendance for OPD (all)" in f and "disk full" in f for f in report.failures)

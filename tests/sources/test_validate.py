@@ -215,6 +215,42 @@ def test_register_reasons(row: dict, reason: str) -> None:
     assert reasons(out) == [reason]
 
 
+NIPS = load_policy("jabar").nip
+
+
+@pytest.mark.parametrize(
+    ("nip", "status", "why"),
+    [
+        ("198001012005011001", "PNS", None),
+        ("198203102023212014", "PPPK", None),
+        ("19800101200501100", "PNS", "has 17 digits, not 18"),
+        ("198013012005011001", "PNS", "birth date 19801301 is not a date"),
+        ("198001012005131001", "PNS", "appointment month 13 is not a month"),
+        ("198001012005013001", "PNS", "structure of a PNS number"),
+        ("198001011990011001", "PNS", "at an age under 17"),
+        ("198001012005011000", "PNS", "sequence number 000"),
+        ("198001012005011001", "PPPK", "structure of a PPPK number"),
+        ("192001012005011001", "PNS", "birth year 1920 is before 1935"),
+    ],
+)
+def test_register_nips_are_checked_for_a_plausible_structure(
+    nip: str, status: str, why: str | None
+) -> None:
+    out = validate_register(pd.DataFrame([emp(nip=C), emp(nip=nip, status=status)]), PERIOD, NIPS)
+    if why is None:
+        assert reasons(out) == []
+    else:
+        assert reasons(out) == [v.IMPLAUSIBLE_NIP]
+        assert why in out.rejected.loc[0, "detail"]
+        assert out.rejected.loc[0, "detail"].startswith(f"nip '{nip}' ")
+
+
+def test_the_nip_rules_are_configurable() -> None:
+    lenient = NIPS.model_copy(update={"length": None, "pns_pattern": None})
+    out = validate_register(pd.DataFrame([emp(nip="12345678")]), PERIOD, lenient)
+    assert reasons(out) == []
+
+
 def test_register_duplicates_and_spreadsheet_dates() -> None:
     out = validate_register(
         pd.DataFrame([emp(start_date="2020-01-01 00:00:00"), emp(), emp(nip=B, supervisor_nip=A)]),
@@ -241,6 +277,7 @@ def test_every_reason_is_tested() -> None:
         v.IMPOSSIBLE_TIME,
         v.SELF_RATING,
         v.DUPLICATE,
+        v.IMPLAUSIBLE_NIP,
     }
 
 
