@@ -50,6 +50,9 @@ class LocalPrefect:
         self.home.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self.env(), "PREFECT_UI_ENABLED": str(self.ui).lower()}
         env.pop("PREFECT_API_URL")
+        # The UI asks the server where its API is; unset, the server answers port 4200
+        # whatever port it listens on, and the UI cannot connect.
+        env["PREFECT_UI_API_URL"] = self.api_url
         log = (self.home / "server.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",

@@ -76,20 +76,21 @@ def apply_selection_answer(
         try:
             if len(set(nips)) != len(nips):
                 raise Refused(["setiap NIP hanya boleh muncul sekali"])
-            apply_selection(
-                session,
-                review,
-                {
-                    str(i["nip"]): Choice(bool(i.get("selected")), str(i.get("reason", "")))
-                    for i in items
-                },
-                actor=actor,
-                channel=UI_CHANNEL,
-                policy=policy,
-                tz=tz,
-                now=now,
-                replay=True,
-            )
+            with session.begin_nested():  # a refused answer leaves none of its rows
+                apply_selection(
+                    session,
+                    review,
+                    {
+                        str(i["nip"]): Choice(bool(i.get("selected")), str(i.get("reason", "")))
+                        for i in items
+                    },
+                    actor=actor,
+                    channel=UI_CHANNEL,
+                    policy=policy,
+                    tz=tz,
+                    now=now,
+                    replay=True,
+                )
         except Refused as exc:
             refused = exc.problems
             record_refusal(session, review, actor, pause_key, refused)

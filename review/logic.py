@@ -281,13 +281,12 @@ def apply_selection(
     Candidates left out of `selections` are recorded as not selected. `replay=True` (the flow
     re-reading an input already applied by the portal) makes an existing selection a no-op.
     """
+    recorded = f"pemilihan untuk {review.scope_code} {review.period} sudah tercatat"
     if dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION):
-        return _already_recorded(
-            session,
-            review,
-            replay=replay,
-            problem=f"pemilihan untuk {review.scope_code} {review.period} sudah tercatat",
-        )
+        # only the same answer re-read by the run is a replay; any other lost the race
+        if replay and _is_on_record(session, review, selections):
+            return state_of(session, review)
+        raise Refused([recorded])
     if not actor.strip():
         raise Refused(["nama/NIP pengambil keputusan wajib diisi"])
     problems = validate_selection(session, review, selections, now, policy)
@@ -313,8 +312,13 @@ def apply_selection(
             channel=channel,
             now=now,
         )
-        _first(new, replay, f"pemilihan untuk {review.scope_code} {review.period} sudah tercatat")
-    if any(selections.get(n, Choice(False)).selected for n in cands):
+        _first(new, replay, recorded)
+        if not new and not _is_on_record(session, review, selections):
+            # another answer got there between the check and the write: it is the one on
+            # record, and this one must not move the stage with its own content
+            raise Refused([recorded])
+    on_record = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
+    if any(d.value == "selected" for d in on_record.values()):
         review.defence_deadline = deadline_after(
             now, policy.review.defence_deadline_workdays, policy, tz
         )
@@ -323,6 +327,18 @@ def apply_selection(
         _record_outcomes(session, review, {}, now, NOT_SELECTED, "not_selected")
         reviews.set_stage(session, review, ReviewStage.DONE, now)
     return state_of(session, review)
+
+
+def _is_on_record(session: Session, review: Review, selections: dict[str, Choice]) -> bool:
+    """Whether the selection on record is exactly this answer (who is selected, and why)."""
+    on_record = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
+    for c in candidates_of(session, review.period, review.scope_code):
+        choice = selections.get(c.nip, Choice(False, ""))
+        d = on_record.get(c.nip)
+        want = "selected" if choice.selected else "not_selected"
+        if d is None or d.value != want or (d.reason or "").strip() != choice.reason.strip():
+            return False
+    return True
 
 
 def _require_selected(session: Session, review: Review, nip: str, now: datetime) -> ReviewState:

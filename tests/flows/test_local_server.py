@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +28,19 @@ def test_a_deployment_nobody_serves_is_named_when_waiting_gives_up(prefect_api: 
     finally:
         alive.kill()
         alive.wait()
+
+
+@pytest.mark.prefect
+def test_the_ui_of_a_server_on_any_port_calls_that_ports_api(tmp_path: Path) -> None:
+    """`kinerja serve --port N`: the UI must not call port 4200's API."""
+    import httpx
+
+    from kinerja.flows.local_server import LocalPrefect, free_port
+
+    server = LocalPrefect(tmp_path / "prefect", port=free_port(), ui=True).start()
+    try:
+        found = httpx.get(f"http://127.0.0.1:{server.port}/ui-settings", timeout=10)
+        assert found.status_code == 200
+        assert found.json()["api_url"] == f"http://127.0.0.1:{server.port}/api"
+    finally:
+        server.stop()

@@ -108,9 +108,49 @@ def test_selection_answers_from_the_form_are_refused_or_recorded_once(
         assert (sel[nips[0]].channel, sel[nips[0]].actor_role) == ("ui", "bkd_operator")
     # A rerun replays the answer: nothing changes and nothing is refused.
     count = _decisions(outbox_db)
-    again = _selection(outbox_db, policy, "selection-2", _submit("Kepala", {nips[1]: (True, "x")}))
+    again = _selection(
+        outbox_db, policy, "selection-2", _submit("Kepala", {nips[0]: (True, "absen")})
+    )
     assert again.refused == [] and again.state.selected == [nips[0]]
     assert _decisions(outbox_db) == count and len(_refusals(outbox_db)) == 2
+    # Another answer after it is not a replay: it is refused, and said so.
+    other = _selection(outbox_db, policy, "selection-3", _submit("Kepala", {nips[1]: (True, "x")}))
+    assert "sudah tercatat" in other.refused[0] and other.state.selected == [nips[0]]
+    assert _decisions(outbox_db) == count and len(_refusals(outbox_db)) == 3
+
+
+def test_a_form_answer_that_loses_the_race_to_the_portal_moves_nothing(
+    outbox_db: Engine, policy: Policy, nips: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The portal records a selection between the form answer's check and its writes: the
+    form's "nobody selected" must neither close the review nor leave rows of its own."""
+    from kinerja.review import logic
+
+    with session_scope(outbox_db) as s:
+        review = reviews.require_review(s, PERIOD, "DISHUB")
+        apply_selection(
+            s, review, {nips[0]: Choice(True, "sering absen")}, actor="DISHUB-HEAD",
+            channel="portal", policy=policy, tz=TZ, now=utcnow(),
+        )  # fmt: skip
+    count = _decisions(outbox_db)
+    effective = dec.effective
+    calls = {"n": 0}
+
+    def not_yet_on_the_first_look(*args: object, **kw: object) -> object:
+        calls["n"] += 1
+        return {} if calls["n"] == 1 else effective(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(logic.dec, "effective", not_yet_on_the_first_look)
+    # ...and its checks ran then too, while the review still awaited the selection
+    monkeypatch.setattr(logic, "validate_selection", lambda *a, **k: [])
+    lost = _selection(outbox_db, policy, "selection-0", _submit("Operator", {}))
+    monkeypatch.undo()
+    assert calls["n"] >= 2 and "sudah tercatat" in lost.refused[0]
+    assert lost.state.stage == ReviewStage.DEFENCE and lost.state.selected == [nips[0]]
+    assert _decisions(outbox_db) == count
+    with session_scope(outbox_db) as s:
+        sel = dec.effective(s, PERIOD, "DISHUB", DecisionKind.SELECTION)
+        assert {n: d.channel for n, d in sel.items()} == {n: "portal" for n in sel}
 
 
 def test_a_wake_after_the_selection_deadline_ends_the_review_without_decision(
