@@ -20,6 +20,7 @@ def add_link(
     person_nip: str,
     issued_at: datetime,
     expires_at: datetime,
+    short_code: str | None = None,
 ) -> PortalLink:
     """Record a newly issued link (the caller commits)."""
     link = PortalLink(
@@ -30,6 +31,7 @@ def add_link(
         person_nip=person_nip,
         issued_at=issued_at,
         expires_at=expires_at,
+        short_code=short_code,
     )
     session.add(link)
     session.flush()
@@ -38,6 +40,11 @@ def add_link(
 
 def get_link(session: Session, link_id: str) -> PortalLink | None:
     return session.get(PortalLink, link_id)
+
+
+def link_by_code(session: Session, short_code: str) -> PortalLink | None:
+    """The link whose short form has this code, if any."""
+    return session.scalars(select(PortalLink).where(PortalLink.short_code == short_code)).first()
 
 
 def claim_link(session: Session, link_id: str, action: str, at: datetime) -> bool:

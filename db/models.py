@@ -443,6 +443,8 @@ class PortalLink(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     used_action: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The code of the link's short form (<portal>/s/<code>, for paper): unique, signed.
+    short_code: Mapped[str | None] = mapped_column(String(16), nullable=True, unique=True)
 
 
 # --- outputs ----------------------------------------------------------------------------------

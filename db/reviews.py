@@ -30,7 +30,7 @@ def require_review(session: Session, period: str, scope_code: str) -> Review:
     """The review, or a ReviewNotFound naming the period and scope."""
     review = get_review(session, period, scope_code)
     if review is None:
-        raise ReviewNotFound(f"no review for period {period} and scope {scope_code}")
+        raise ReviewNotFound(f"tidak ada review untuk periode {period} dan lingkup {scope_code}")
     return review
 
 

@@ -1,4 +1,5 @@
-"""Uvicorn's access log without link tokens: ``/l/<token>`` is written as ``/l/<redacted>``."""
+"""Uvicorn's access log without link tokens: ``/l/<token>`` is written as ``/l/<redacted>``,
+a short code ``/s/<code>`` as ``/s/<redacted>``."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import logging
 import re
 from typing import Any
 
-TOKEN_PATH = re.compile(r"/l/[^/?#\s\"]+")
+TOKEN_PATH = re.compile(r"/([ls])/[^/?#\s\"]+")
 REDACTED = "/l/<redacted>"
 
 
 def redact(text: str) -> str:
-    """A request path or log line with every portal link token replaced."""
-    return TOKEN_PATH.sub(REDACTED, text)
+    """A request path or log line with every portal link token or short code replaced."""
+    return TOKEN_PATH.sub(lambda m: f"/{m.group(1)}/<redacted>", text)
 
 
 class RedactLinkTokens(logging.Filter):

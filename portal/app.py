@@ -1,6 +1,7 @@
 """The portal web app: personal-link pages for heads of OPD, employees and BKD operators.
 
-Every request names a link (``/l/<token>``); the link decides the period, scope, purpose and
+Every request names a link (``/l/<token>``, or its short form ``/s/<code>`` from a printed
+letter, which leads to it); the link decides the period, scope, purpose and
 person, never the form. Actions go through review.service (portal.actions) and every
 view, submission and refusal is written to audit_event with the link id.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -27,7 +28,7 @@ from kinerja.db.session import make_engine, session_scope
 from kinerja.portal import actions
 from kinerja.portal.csrf import check_csrf, make_csrf
 from kinerja.portal.format import helpers
-from kinerja.portal.links import LinkClaims, LinkRefused, utcnow, verify
+from kinerja.portal.links import LinkClaims, LinkRefused, resolve_short, utcnow, verify
 from kinerja.portal.pages import (
     ALL_SCOPES,
     PAGES,
@@ -142,6 +143,15 @@ class Portal:
             )
             self._audit(session, claims, f"view_{claims.purpose}", ip=ip)
             return self.render(page)
+
+    def short(self, code: str, ip: str) -> Response:
+        """A short code from paper leads to its link's page (checked there as any link)."""
+        with session_scope(self.engine) as session:
+            try:
+                token = resolve_short(session, code, settings=self.settings)
+            except LinkRefused as exc:
+                return self._refused(session, exc, ip, "GET")
+        return RedirectResponse(f"/l/{token}", status_code=303)
 
     # --- POST ---------------------------------------------------------------------------------
 
@@ -354,6 +364,10 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     @app.get("/l/{token}", response_class=HTMLResponse)
     async def view_link(token: str, request: Request) -> HTMLResponse:
         return await run_in_threadpool(portal.view, token, _ip(request))
+
+    @app.get("/s/{code}")
+    async def short_link(code: str, request: Request) -> Response:
+        return await run_in_threadpool(portal.short, code, _ip(request))
 
     @app.get("/l/{token}/bukti/{evidence_id}")
     async def evidence_file(token: str, evidence_id: int, request: Request) -> Response:

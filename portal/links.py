@@ -4,6 +4,11 @@ A link is a URL ``<portal_base_url>/l/<token>``. The token is signed with the po
 (itsdangerous) and carries the link id and everything it is bound to; the ``portal_link`` table
 records each issued link and when its one action was taken, so a reused link is refused.
 
+Every link also has a short form for paper, ``<portal_base_url>/s/<code>``: twelve characters
+(Crockford base32: no I, L, O or U; read case-insensitively), eight random and four of an HMAC
+with the portal key, so a mistyped or invented code is refused before any lookup. The portal
+resolves a code to its link's signed token (``resolve_short``) and checks it as any other.
+
 ``person_nip`` is the person the link is *for*: the head of the scope (portal.people) for
 ``selection`` and ``verdict`` links, the employee for ``defence`` links, an operator id for
 ``overview`` links. The portal refuses a selection or verdict link whose person is not the head.
@@ -11,6 +16,8 @@ records each issued link and when its one action was taken, so a reused link is 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -21,13 +28,18 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from kinerja.db.audit import record_event
-from kinerja.db.links import add_link, get_link
+from kinerja.db.links import add_link, get_link, link_by_code
 from kinerja.portal.secret import portal_key
 from kinerja.settings import Settings, get_settings
 
 PURPOSES = ("selection", "defence", "verdict", "overview")
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 LINK_SALT = "kinerja-portal-link"
+SHORT_SALT = b"kinerja-portal-short-link"
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# What people misread on paper, read as what it must have been.
+CROCKFORD_READS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+SHORT_RANDOM, SHORT_SIGNATURE = 8, 4
 
 
 class LinkRefused(Exception):
@@ -68,6 +80,65 @@ def _serializer(settings: Settings) -> URLSafeSerializer:
     return URLSafeSerializer(portal_key(settings), salt=LINK_SALT)
 
 
+def _short_signature(key: bytes, random_part: str) -> str:
+    digest = hmac.new(key, SHORT_SALT + random_part.encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest[:4], "big")
+    return "".join(CROCKFORD[(number >> (5 * i)) & 31] for i in range(SHORT_SIGNATURE))
+
+
+def _new_short_code(key: bytes) -> str:
+    random_part = "".join(secrets.choice(CROCKFORD) for _ in range(SHORT_RANDOM))
+    return random_part + _short_signature(key, random_part)
+
+
+def normal_code(code: str) -> str | None:
+    """A short code as typed (any case, dashes or spaces) in its stored form, or None when it
+    cannot be one."""
+    clean = re.sub(r"[\s-]", "", code).upper().translate(CROCKFORD_READS)
+    if len(clean) != SHORT_RANDOM + SHORT_SIGNATURE or any(c not in CROCKFORD for c in clean):
+        return None
+    return clean
+
+
+def short_url(session: Session, url: str, settings: Settings | None = None) -> str:
+    """The short form (``<portal>/s/<code>``) of a link issued here; a link issued before short
+    codes existed keeps its long form."""
+    settings = settings or get_settings()
+    try:
+        payload: Any = _serializer(settings).loads(token_of(url))
+    except BadSignature as exc:
+        raise ValueError("not a portal link issued with this key") from exc
+    link = get_link(session, str(payload.get("i"))) if isinstance(payload, dict) else None
+    if link is None or not link.short_code:
+        return url
+    return f"{settings.portal_base_url.rstrip('/')}/s/{link.short_code}"
+
+
+def resolve_short(session: Session, code: str, settings: Settings | None = None) -> str:
+    """The signed token of the link a short code names; LinkRefused("invalid") otherwise."""
+    settings = settings or get_settings()
+    clean = normal_code(code)
+    if clean is None:
+        raise LinkRefused("invalid", detail="malformed short code")
+    expected = _short_signature(portal_key(settings), clean[:SHORT_RANDOM])
+    if not hmac.compare_digest(expected, clean[SHORT_RANDOM:]):
+        raise LinkRefused("invalid", detail="bad short code signature")
+    link = link_by_code(session, clean)
+    if link is None:
+        raise LinkRefused("invalid", detail="short code not issued here")
+    return _token(link.id, link.period, link.scope_code, link.purpose, link.person_nip, settings)
+
+
+def _token(
+    link_id: str, period: str, scope_code: str, purpose: str, person_nip: str, settings: Settings
+) -> str:
+    return str(
+        _serializer(settings).dumps(
+            {"i": link_id, "p": period, "s": scope_code, "u": purpose, "n": person_nip}
+        )
+    )
+
+
 def issue_link(
     session: Session,
     *,
@@ -82,7 +153,8 @@ def issue_link(
 ) -> str:
     """Record (and audit) a new personal link; return its full URL. The caller commits.
 
-    ``actor`` is who issued it (an operator's name from the CLI), ``channel`` how.
+    ``actor`` is who issued it (an operator's name from the CLI), ``channel`` how. Its short
+    form for paper is ``short_url(session, url)``.
     """
     settings = settings or get_settings()
     if purpose not in PURPOSES:
@@ -109,6 +181,7 @@ def issue_link(
         person_nip=person_nip,
         issued_at=issued,
         expires_at=expires,
+        short_code=_new_short_code(portal_key(settings)),
     )
     record_event(
         session,
@@ -121,9 +194,7 @@ def issue_link(
         | ({"channel": channel} if channel else {}),
         at=issued,
     )
-    token = _serializer(settings).dumps(
-        {"i": link_id, "p": period, "s": scope_code, "u": purpose, "n": person_nip}
-    )
+    token = _token(link_id, period, scope_code, purpose, person_nip, settings)
     return f"{settings.portal_base_url.rstrip('/')}/l/{token}"
 
 

@@ -32,19 +32,22 @@ def issue_refusal(
 
     review = review_for(session, period, scope_code)
     if review is None:
-        return f"no review for {scope_code} in {period}"
+        return f"tidak ada review untuk {scope_code} periode {period}"
     if purpose == "defence":
         if person_nip not in selected_nips(session, period, scope_code):
-            return f"{person_nip} is not a selected employee of the {scope_code} review ({period})"
+            return f"{person_nip} bukan pegawai yang dipilih dalam review {scope_code} ({period})"
         return None
     head = scope_head_nip(session, review)
     if head is None:
-        return f"{scope_code} has no head of OPD recorded; nobody can receive a {purpose} link"
+        return (
+            f"{scope_code} belum memiliki kepala OPD tercatat; "
+            f"tautan {purpose} tidak dapat diberikan"
+        )
     if person_nip != head:
-        return f"{person_nip} is not the head of OPD {scope_code} (the head is {head})"
+        return f"{person_nip} bukan kepala OPD {scope_code} (kepalanya {head})"
     from kinerja.db.scores import candidates_for
 
     if head in {c.nip for c in candidates_for(session, period, scope_code)}:
         # the register changed since the proposal: nobody decides on their own case
-        return f"{head} is a candidate of the {scope_code} review and cannot decide it"
+        return f"{head} adalah kandidat dalam review {scope_code} dan tidak dapat memutusnya"
     return None

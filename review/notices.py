@@ -25,7 +25,14 @@ from kinerja.outputs.letters import (
 from kinerja.review.deciders import decider_for
 from kinerja.review.describe import candidate_rows
 from kinerja.review.logic import issue_warnings, state_of, utcnow
-from kinerja.review.people import head_of, name_of, notify_with_link, portal_link, wib
+from kinerja.review.people import (
+    head_of,
+    name_of,
+    notify_with_link,
+    paper_link,
+    portal_link,
+    wib,
+)
 from kinerja.rules.policy import Policy
 
 
@@ -87,7 +94,10 @@ def send_warnings(session: Session, review: Review, policy: Policy, out_dir: Pat
     letters: list[str] = []
     for nip in selected:
         link = portal_link(session, review, "defence", nip, review.defence_deadline)
-        ctx = warning_letter_context(facts, nip, policy, {scope_code: review}, link)
+        # Paper gets the short form (typed from the page, or scanned from its QR code).
+        ctx = warning_letter_context(
+            facts, nip, policy, {scope_code: review}, paper_link(session, link)
+        )
         html = folder / nip / "peringatan.html"
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_warning_letter(ctx), encoding="utf-8")

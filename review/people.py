@@ -49,6 +49,13 @@ def portal_link(
     )
 
 
+def paper_link(session: Session, url: str) -> str:
+    """The short form of a personal link, for letters (portal.links.short_url)."""
+    from kinerja.portal.links import short_url
+
+    return short_url(session, url)
+
+
 def already_sent(session: Session, event_key: str, recipient_role: str) -> bool:
     """Whether every channel of the role already sent `event_key` (notify would send nothing)."""
     from kinerja.db import notifications as store

@@ -1,10 +1,12 @@
-"""Indonesian formatting filters for templates: months, dates, numbers."""
+"""Indonesian formatting filters for templates: months, dates, numbers, QR codes of links."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 MONTHS = [
     "Januari",
@@ -106,7 +108,23 @@ def selisih(value: Any, digits: int = 1) -> str:
     return sign + angka(number, digits)
 
 
+def qr_svg(value: Any, scale: int = 3) -> Markup:
+    """A QR code of a link as inline SVG (printed letters: the phone opens it); nothing for none.
+
+    Error correction M: a letter folded or stamped over still scans.
+    """
+    if not value:
+        return Markup("")
+    import segno
+
+    code = segno.make(str(value), error="m", micro=False)
+    return Markup(
+        code.svg_inline(scale=scale, border=2, title="Kode QR tautan", svgclass="qr", omitsize=True)
+    )
+
+
 FILTERS = {
+    "qr_svg": qr_svg,
     "period_label": period_label,
     "tanggal": tanggal,
     "tanggal_jam": tanggal_jam,

@@ -91,11 +91,11 @@ def test_portal_command_serves_and_portal_link_opens_the_overview(tmp_path: Path
 @pytest.mark.parametrize(
     ("purpose", "scope", "who", "why"),
     [
-        ("selection", "DINAS-A", "candidate", "is not the head of OPD DINAS-A"),
-        ("verdict", "DINAS-A", "other_head", "is not the head of OPD DINAS-A"),
-        ("selection", "DINAS-X", "head", "no review for DINAS-X"),
-        ("defence", "DINAS-A", "head", "is not a selected employee of the DINAS-A review"),
-        ("selection", "DINAS-B", "head", "DINAS-B has no head of OPD recorded"),
+        ("selection", "DINAS-A", "candidate", "bukan kepala OPD DINAS-A"),
+        ("verdict", "DINAS-A", "other_head", "bukan kepala OPD DINAS-A"),
+        ("selection", "DINAS-X", "head", "tidak ada review untuk DINAS-X"),
+        ("defence", "DINAS-A", "head", "bukan pegawai yang dipilih dalam review DINAS-A"),
+        ("selection", "DINAS-B", "head", "DINAS-B belum memiliki kepala OPD tercatat"),
     ],
 )
 def test_portal_link_for_a_decision_only_to_the_scopes_head_or_a_selected_employee(

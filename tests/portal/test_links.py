@@ -12,7 +12,16 @@ from sqlalchemy import Engine
 from kinerja.db.audit import events
 from kinerja.db.links import claim_link, get_link, release_link
 from kinerja.db.session import session_scope
-from kinerja.portal.links import LINK_SALT, LinkRefused, issue_link, token_of, utcnow, verify
+from kinerja.portal.links import (
+    LINK_SALT,
+    LinkRefused,
+    issue_link,
+    resolve_short,
+    short_url,
+    token_of,
+    utcnow,
+    verify,
+)
 from kinerja.portal.secret import portal_key
 from kinerja.settings import Settings
 
@@ -145,3 +154,36 @@ def test_bad_link_requests_are_refused_with_a_reason(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         _issue(engine, portal_settings, **kw)
+
+
+def test_a_links_short_form_leads_to_the_same_binding(
+    engine: Engine, portal_settings: Settings
+) -> None:
+    url = _issue(engine, portal_settings)
+    with session_scope(engine) as session:
+        short = short_url(session, url, settings=portal_settings)
+        assert short.startswith("http://testserver/s/") and len(short) <= 40
+        code = short.rsplit("/", 1)[1]
+        assert len(code) == 12
+        expected = verify(session, token_of(url), settings=portal_settings)
+        # typed from paper: any case, in groups, an O for a zero
+        for typed in (code, code.lower(), f"{code[:4]}-{code[4:8]}-{code[8:]}"):
+            token = resolve_short(session, typed, settings=portal_settings)
+            assert verify(session, token, settings=portal_settings) == expected
+        assert resolve_short(session, code.replace("0", "O"), settings=portal_settings)
+
+
+def test_a_mistyped_or_invented_short_code_is_refused(
+    engine: Engine, portal_settings: Settings
+) -> None:
+    url = _issue(engine, portal_settings)
+    with session_scope(engine) as session:
+        code = short_url(session, url, settings=portal_settings).rsplit("/", 1)[1]
+        swapped = code[:-1] + ("A" if code[-1] != "A" else "B")
+        for bad in (swapped, code[:-1], "ABCDEFGHJKMN", "../../etc/passwd", ""):
+            with pytest.raises(LinkRefused) as exc:
+                resolve_short(session, bad, settings=portal_settings)
+            assert exc.value.reason == "invalid"
+    other = portal_settings.model_copy(update={"portal_secret": SecretStr("another-key-0123")})
+    with session_scope(engine) as session, pytest.raises(LinkRefused):
+        resolve_short(session, code, settings=other)  # signed with the key that issued it

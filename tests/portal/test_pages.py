@@ -10,7 +10,7 @@ from sqlalchemy import Engine, update
 from kinerja.db.models import PortalLink
 from kinerja.db.session import session_scope
 from kinerja.portal.csrf import make_csrf
-from kinerja.portal.links import utcnow
+from kinerja.portal.links import short_url, utcnow
 from kinerja.portal.secret import portal_key
 from kinerja.settings import Settings
 from tests.portal.conftest import IssueLink
@@ -216,3 +216,19 @@ def test_pages_address_people_as_bapak_ibu_never_anda(
     assert "Tidak ada peringatan untuk Bapak/Ibu" in pages[2]
     for page in pages:
         assert "Anda" not in page
+
+
+def test_a_short_link_from_paper_opens_the_persons_page_and_a_bad_one_is_refused(
+    client: TestClient, issue: IssueLink, world: World, engine: Engine, portal_settings: Settings
+) -> None:
+    url = issue("defence", "DINAS-A", world.candidates["DINAS-A"][0])
+    with session_scope(engine) as session:
+        short = short_url(session, url, settings=portal_settings)
+    path = short.removeprefix("http://testserver")
+    r = client.get(path.lower(), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == url.removeprefix("http://testserver")
+    page = client.get(path)
+    assert page.status_code == 200 and world.names[world.candidates["DINAS-A"][0]] in page.text
+    bad = client.get(path[:-1] + ("Z" if path[-1] != "Z" else "Y"))
+    assert 'data-refusal="invalid"' in bad.text
+    assert audit_actions(engine)[-1] == ("anonim", "link_refused")

@@ -130,7 +130,7 @@ def test_a_head_who_became_a_candidate_cannot_decide(
         why = issue_refusal(
             s, period=PERIOD, scope_code="DINAS", purpose="selection", person_nip=people["weak"]
         )
-        assert why is not None and "cannot decide" in why
+        assert why is not None and "tidak dapat memutusnya" in why
     assert _values(engine, "DINAS", "selection") == {}
 
 

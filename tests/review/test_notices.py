@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from kinerja.db import reviews
 from kinerja.db.models import Notification, PortalLink
 from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.portal.links import resolve_short, verify
 from kinerja.review.logic import (
     Choice,
     apply_defence,
@@ -103,6 +105,14 @@ def test_warnings_are_recorded_before_letters_and_messages_go_out(
     assert html.exists() and html.with_suffix(".txt").exists()
     assert _sent(outbox_db) == {f"warning:{PERIOD}:DISHUB:{nips[1]}": nips[1]}
     assert _links(outbox_db) == [("defence", nips[1], deadline)]
+    # on paper, the short form of the same personal link, whole on its own line
+    text = html.with_suffix(".txt").read_text(encoding="utf-8")
+    short = re.search(r"^\s*(http\S+/s/(\w+))$", text, re.M)
+    assert short is not None, text
+    assert f'<a href="{short.group(1)}">' in html.read_text(encoding="utf-8")
+    with session_scope(outbox_db) as s:
+        claims = verify(s, resolve_short(s, short.group(2)))
+        assert (claims.purpose, claims.person_nip) == ("defence", nips[1])
 
 
 def test_the_head_hears_of_each_defence_awaiting_a_verdict(

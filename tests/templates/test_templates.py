@@ -319,3 +319,23 @@ def test_the_warning_letter_offers_what_the_portal_receives() -> None:
     assert "PDF, JPEG atau PNG" in text and "5 MB per berkas" in text
     assert "menandai baris data yang keliru" in text
     assert "disertai bukti bila ada" not in text  # the old promise the portal could not keep
+
+
+SHORT = "http://127.0.0.1:8100/s/7K3MQ9XA2BDF"
+
+
+@pytest.mark.parametrize("render", [render_warning_letter_text, render_outcome_letter_text])
+def test_a_link_in_a_text_letter_stands_alone_with_nothing_after_it(render: Any) -> None:
+    text = render(letter_context(load_policy("jabar"), portal_url=SHORT))
+    lines = [line for line in text.splitlines() if SHORT in line]
+    assert lines, "the letter names no link"
+    # copied with the line it is on, the link arrives whole: no full stop, bracket or comma
+    assert all(line.strip() == SHORT for line in lines), lines
+
+
+def test_the_html_warning_letter_links_and_prints_a_qr_code_of_the_short_link() -> None:
+    html = render_warning_letter(letter_context(load_policy("jabar"), portal_url=SHORT))
+    assert f'<a href="{SHORT}">{SHORT}</a>' in html
+    assert html.count("<svg") == 1 and 'class="qr"' in html and "Pindai" in html
+    outcome = render_outcome_letter(letter_context(load_policy("jabar"), portal_url=SHORT))
+    assert f'<a href="{SHORT}">{SHORT}</a>' in outcome
