@@ -294,6 +294,7 @@ def apply_selection(
         raise Refused(problems)
     cands = [c.nip for c in candidates_of(session, review.period, review.scope_code)]
     role, decider = _decider_role(session, review, channel, policy)
+    lost = False  # some row was on record already: another answer's
     for nip in cands:
         choice = selections.get(nip, Choice(False, ""))
         new = _record(
@@ -313,10 +314,11 @@ def apply_selection(
             now=now,
         )
         _first(new, replay, recorded)
-        if not new and not _is_on_record(session, review, selections):
-            # another answer got there between the check and the write: it is the one on
-            # record, and this one must not move the stage with its own content
-            raise Refused([recorded])
+        lost = lost or not new
+    if lost and not _is_on_record(session, review, selections):
+        # another answer got there between the check and the write: it is the one on
+        # record, and this one must not move the stage with its own content
+        raise Refused([recorded])
     on_record = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
     if any(d.value == "selected" for d in on_record.values()):
         review.defence_deadline = deadline_after(

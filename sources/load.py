@@ -300,7 +300,7 @@ class DeliveryWriter:
         """A writer for one of several processes writing the same database (takes turns)."""
         from kinerja.db.session import make_engine
 
-        return cls(make_engine(url, immediate=True))
+        return cls(make_engine(url))  # SQLite writers begin IMMEDIATE by default
 
     def dispose(self) -> None:
         self.engine.dispose()

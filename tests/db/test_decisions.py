@@ -17,22 +17,27 @@ from kinerja.domain import DecisionKind
 NOW = datetime(2025, 11, 3, 2, 0)
 
 
+def _select(s: Session, nip: str = "N1", value: str = "selected") -> tuple[Decision, bool]:
+    """A head's selection decision for `nip` in the session's transaction."""
+    return dec.record(
+        s,
+        key=dec.key_for(DecisionKind.SELECTION, "2025-10", "DISHUB", nip),
+        period="2025-10",
+        scope_code="DISHUB",
+        nip=nip,
+        kind=DecisionKind.SELECTION,
+        value=value,
+        reason="alasan",
+        actor="Kepala",
+        actor_role="head_of_opd",
+        channel="cli",
+        now=NOW,
+    )
+
+
 def _record(engine: Engine, value: str = "selected") -> tuple[int, bool]:
     with session_scope(engine) as s:
-        row, new = dec.record(
-            s,
-            key=dec.key_for(DecisionKind.SELECTION, "2025-10", "DISHUB", "N1"),
-            period="2025-10",
-            scope_code="DISHUB",
-            nip="N1",
-            kind=DecisionKind.SELECTION,
-            value=value,
-            reason="alasan",
-            actor="Kepala",
-            actor_role="head_of_opd",
-            channel="cli",
-            now=NOW,
-        )
+        row, new = _select(s, value=value)
         return row.id, new
 
 
@@ -113,29 +118,12 @@ def test_review_is_created_once(engine: Engine) -> None:
         assert not reviews.all_ended(s, "2025-10")
 
 
-def _selection(s: Session, nip: str) -> None:
-    dec.record(
-        s,
-        key=dec.key_for(DecisionKind.SELECTION, "2025-10", "DISHUB", nip),
-        period="2025-10",
-        scope_code="DISHUB",
-        nip=nip,
-        kind=DecisionKind.SELECTION,
-        value="selected",
-        reason="alasan",
-        actor="Kepala",
-        actor_role="head_of_opd",
-        channel="cli",
-        now=NOW,
-    )
-
-
 def test_an_error_after_two_of_three_writes_leaves_none_visible(engine: Engine) -> None:
     """All or nothing on both databases: each record() opens a savepoint, and on SQLite a
     savepoint opened before any other write must not commit on its own when released."""
     with pytest.raises(RuntimeError, match="power cut"), session_scope(engine) as s:
-        _selection(s, "N1")
-        _selection(s, "N2")
+        _select(s, "N1")
+        _select(s, "N2")
         raise RuntimeError("power cut before the third selection")
     other = make_engine(engine.url.render_as_string(hide_password=False))  # its own connections
     with other.connect() as conn:
@@ -147,20 +135,8 @@ def test_a_replayed_key_inside_a_transaction_keeps_the_earlier_writes(engine: En
     """The IntegrityError of a concurrent insert rolls back only its savepoint."""
     _record(engine)
     with session_scope(engine) as s:
-        _selection(s, "N2")
-        row, new = dec.record(
-            s,
-            key=dec.key_for(DecisionKind.SELECTION, "2025-10", "DISHUB", "N1"),
-            period="2025-10",
-            scope_code="DISHUB",
-            nip="N1",
-            kind=DecisionKind.SELECTION,
-            value="not_selected",
-            reason="lain",
-            actor="Kepala",
-            actor_role="head_of_opd",
-            now=NOW,
-        )
+        _select(s, "N2")
+        row, new = _select(s, "N1", value="not_selected")
         assert not new and row.value == "selected"
     with session_scope(engine) as s:
         assert sorted(s.scalars(select(Decision.nip)).all()) == ["N1", "N2"]
