@@ -67,8 +67,9 @@ def _record(
     at: datetime,
     channel: str = SYSTEM,
     previous_status: str | None = None,
-) -> Decision:
-    """One publication decision about `draft`, through db.decisions.record (idempotent)."""
+) -> tuple[Decision, bool]:
+    """One publication decision about `draft`, through db.decisions.record (idempotent);
+    returns it and whether it is new (False: the same step was already on record)."""
     n = (
         session.scalar(
             select(func.count())
@@ -81,7 +82,7 @@ def _record(
         )
         or 0
     )
-    row, _ = decisions.record(
+    return decisions.record(
         session,
         key=f"{_key_prefix(draft)}{n}:{value}",
         period=draft.period,
@@ -102,7 +103,6 @@ def _record(
         },
         channel=channel,
     )
-    return row
 
 
 def upsert_draft(
@@ -196,6 +196,53 @@ def list_drafts(
     return list(session.scalars(stmt))
 
 
+VALUE_LABELS = {
+    "approved": "disetujui",
+    "rejected": "ditolak",
+    "reset": "kembali menunggu persetujuan",
+    "withdrawn": "ditarik",
+}
+
+
+def describe(decision: Decision) -> str:
+    """One decision as people read it: 'disetujui oleh Rani (communications) pada
+    2025-11-03 16.00 WIB: Sesuai SOP'."""
+    from kinerja.templates.filters import local_stamp
+
+    label = VALUE_LABELS.get(decision.value, decision.value)
+    why = f": {decision.reason}" if decision.reason else ""
+    return (
+        f"{label} oleh {decision.actor} ({decision.actor_role}) "
+        f"pada {local_stamp(decision.created_at)}{why}"
+    )
+
+
+def histories(session: Session, period: str) -> dict[int, list[Decision]]:
+    """Every draft's publication decisions of a period, oldest first, by draft id."""
+    rows = session.scalars(
+        select(Decision)
+        .where(
+            Decision.kind == "publication",
+            Decision.period == period,
+            Decision.idempotency_key.like("publication:draft:%"),
+        )
+        .order_by(Decision.id)
+    )
+    out: dict[int, list[Decision]] = {}
+    for row in rows:
+        out.setdefault(int(row.payload["draft_id"]), []).append(row)
+    return out
+
+
+def _last(session: Session, draft: Draft, value: str) -> Decision | None:
+    return next((d for d in reversed(history(session, draft)) if d.value == value), None)
+
+
+def _refuse_repeat(session: Session, draft: Draft, value: str, earlier: Decision | None) -> None:
+    said = describe(earlier) if earlier else f"{VALUE_LABELS[value]} sebelumnya"
+    raise DraftError(f"draf {draft.id} sudah {said}; keputusan yang sama tidak dicatat dua kali")
+
+
 def decide(
     session: Session,
     draft_id: int,
@@ -205,31 +252,43 @@ def decide(
     actor_role: str,
     reason: str,
     channel: str = "cli",
+    reopen: bool = False,
 ) -> Draft:
     """Approve or reject a draft; stored on the draft and as a `publication` decision
-    (db.decisions.record).
+    (db.decisions.record), so the draft's whole history stays on record.
 
-    Deciding the same way twice is a no-op. Only BKD or communications staff decide, and a
-    rejection needs a reason.
+    Only BKD or communications staff decide, and a rejection needs a reason. Deciding the same
+    way twice is refused naming the earlier decision (who, when); so is approving a rejected
+    draft unless `reopen` says so explicitly. Rejecting an approved draft takes it back.
     """
     draft = session.get(Draft, draft_id)
     if draft is None:
-        raise DraftError(f"draft {draft_id} does not exist")
+        raise DraftError(f"draf {draft_id} tidak ada")
     if actor_role not in APPROVER_ROLES:
         raise DraftError(
-            f"draft {draft_id}: role {actor_role!r} may not decide; allowed: {APPROVER_ROLES}"
+            f"draf {draft_id}: peran {actor_role!r} tidak boleh memutus; "
+            f"yang boleh: {', '.join(APPROVER_ROLES)}"
         )
     if not actor.strip():
-        raise DraftError(f"draft {draft_id}: the deciding person (actor) is required")
+        raise DraftError(f"draf {draft_id}: nama yang memutus (--actor) wajib diisi")
     if draft.status == "withdrawn":
-        raise DraftError(f"draft {draft_id} was withdrawn: {draft.decision_reason}")
+        raise DraftError(f"draf {draft_id} sudah ditarik: {draft.decision_reason}")
     value = "approved" if approve else "rejected"
     if not approve and not reason.strip():
-        raise DraftError(f"draft {draft_id}: a rejection needs a reason")
+        raise DraftError(f"draf {draft_id}: penolakan wajib disertai alasan")
     if draft.status == value:
-        return draft
+        _refuse_repeat(session, draft, value, _last(session, draft, value))
+    if approve and draft.status == "rejected" and not reopen:
+        earlier = _last(session, draft, "rejected")
+        said = describe(earlier) if earlier else "ditolak sebelumnya"
+        raise DraftError(
+            f"draf {draft_id} sudah {said}; untuk menyetujuinya juga, buka kembali secara "
+            "tegas (--reopen) dengan alasan"
+        )
+    if reopen and not reason.strip():
+        raise DraftError(f"draf {draft_id}: membuka kembali wajib disertai alasan")
     at = now()
-    _record(
+    row, new = _record(
         session,
         draft,
         value=value,
@@ -239,6 +298,9 @@ def decide(
         at=at,
         channel=channel,
     )
+    if not new:
+        # Someone else decided the same way at the same moment: theirs is on record.
+        _refuse_repeat(session, draft, value, row)
     draft.status, draft.decided_by, draft.decided_at = value, actor, at
     draft.decision_reason = reason
     session.flush()

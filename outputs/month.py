@@ -23,7 +23,7 @@ from kinerja.outputs.announcements import (
 from kinerja.outputs.coaching import coach_label, plan_coaching
 from kinerja.outputs.facts import MonthFacts, load_facts
 from kinerja.outputs.letters import write_letters
-from kinerja.outputs.outbox import export_approved
+from kinerja.outputs.outbox import OutboxResult, export_approved
 from kinerja.outputs.periods import next_period
 from kinerja.outputs.recap import Recap, build_recap
 from kinerja.outputs.recap_excel import write_workbook
@@ -101,6 +101,16 @@ def write_recap(recap: Recap, out_dir: Path) -> RecapFiles:
 def produce_recap(session: Session, period: str, policy: Policy, out_dir: Path) -> RecapFiles:
     """Only the BKD recap (what `kinerja recap` runs)."""
     return write_recap(build_recap(session, load_facts(session, period), policy), out_dir)
+
+
+def drafts_changed(
+    session: Session, period: str, policy: Policy, out_dir: Path
+) -> tuple[OutboxResult, RecapFiles]:
+    """After approvals or rejections: the outbox and the recap are written again, so neither
+    shows a state the drafts have left (e.g. "36 menunggu persetujuan" after approvals)."""
+    return export_approved(session, period, out_dir), produce_recap(
+        session, period, policy, out_dir
+    )
 
 
 def _count(report: OutputsReport, rows: list[Any]) -> None:

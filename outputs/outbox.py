@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kinerja.db import drafts as store
+from kinerja.db.models import Decision
+from kinerja.templates.filters import local_iso, zone_label
 
 MANIFEST = "manifest.json"
 
@@ -34,6 +36,19 @@ def file_name(purpose: str, scope_code: str, fmt: str) -> str:
     return f"{purpose}_{safe}_{fmt}.txt"
 
 
+def history_entry(decision: Decision) -> dict[str, Any]:
+    """One step of a draft's history as the manifest and the recap show it (local time)."""
+    return {
+        "decision": decision.value,
+        "label": store.VALUE_LABELS.get(decision.value, decision.value),
+        "by": decision.actor,
+        "role": decision.actor_role,
+        "at": local_iso(decision.created_at),
+        "reason": decision.reason,
+        "channel": decision.channel,
+    }
+
+
 def _previous_not_announced(manifest: Path) -> list[dict[str, str]]:
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
@@ -51,14 +66,16 @@ def export_approved(
 ) -> OutboxResult:
     """Write approved drafts to out/<period>/announcements/; remove anything not approved.
 
-    The manifest lists every draft of the period with its status and who decided, when and why,
-    so communications staff see what is still waiting, and under `not_announced` the published
+    The manifest lists every draft of the period with its status and its whole history (every
+    approval, rejection, reset and withdrawal: who, when in local time, why), so communications
+    staff see what is still waiting, and under `not_announced` the published
     employees no draft names, with the reason (e.g. "melebihi batas pengumuman per OPD/rumpun").
     With `not_announced` None (re-export after an approval) the previous list is kept.
     """
     directory = Path(out_dir) / period / "announcements"
     directory.mkdir(parents=True, exist_ok=True)
     drafts = store.list_drafts(session, period)
+    histories = store.histories(session, period)
     entries: list[dict[str, Any]] = []
     written: list[Path] = []
     counts: dict[str, int] = {}
@@ -74,8 +91,9 @@ def export_approved(
             "status": d.status,
             "people": len(d.nips),
             "decided_by": d.decided_by,
-            "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+            "decided_at": local_iso(d.decided_at),
             "reason": d.decision_reason,
+            "history": [history_entry(h) for h in histories.get(d.id, [])],
             "file": None,
         }
         if d.status == "approved":
@@ -96,6 +114,7 @@ def export_approved(
         json.dumps(
             {
                 "period": period,
+                "zone": zone_label(),
                 "counts": counts,
                 "drafts": entries,
                 "not_announced": not_announced,

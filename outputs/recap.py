@@ -144,6 +144,8 @@ class Recap:
     coaching_next: list[dict[str, Any]]
     drafts: dict[str, int]
     quarantined_unplaced: int = 0
+    # every approval, rejection, reset and withdrawal of a draft: who, when (local), why
+    draft_history: list[dict[str, Any]] = field(default_factory=list)
     not_announced: list[dict[str, str]] = field(default_factory=list)
     # per review: how many names and why (e.g. "Hanya 1 pegawai di bawah ambang 75: ...")
     proposals: list[dict[str, Any]] = field(default_factory=list)
@@ -168,6 +170,46 @@ CANDIDATE_COLUMNS: list[tuple[str, str]] = [
     ("outcome", "Hasil"),
     ("outcome_reason", "Alasan hasil"),
 ]
+
+
+DRAFT_HISTORY_COLUMNS: list[tuple[str, str]] = [
+    ("draft", "Draf"),
+    ("purpose", "Jenis"),
+    ("scope", "Cakupan"),
+    ("format", "Format"),
+    ("decision", "Keputusan"),
+    ("by", "Oleh"),
+    ("at", "Waktu"),
+    ("reason", "Alasan"),
+]
+PURPOSE_LABELS = {"announcement": "Pengumuman", "recognition": "Apresiasi"}
+FORMAT_LABELS = {"caption": "Keterangan foto", "x_post": "Unggahan X", "press_release": "Siaran pers"}
+
+
+def draft_history(session: Session, period: str) -> list[dict[str, Any]]:
+    """Every approval, rejection, reset and withdrawal of the period's drafts, oldest first."""
+    from kinerja.templates.filters import local_stamp
+
+    drafts = {d.id: d for d in draft_store.list_drafts(session, period)}
+    rows: list[dict[str, Any]] = []
+    for draft_id, steps in sorted(draft_store.histories(session, period).items()):
+        d = drafts.get(draft_id)
+        if d is None:
+            continue
+        for h in steps:
+            rows.append(
+                {
+                    "draft": f"#{d.id}",
+                    "purpose": PURPOSE_LABELS.get(d.purpose, d.purpose),
+                    "scope": d.scope_code,
+                    "format": FORMAT_LABELS.get(d.fmt, d.fmt),
+                    "decision": draft_store.VALUE_LABELS.get(h.value, h.value),
+                    "by": f"{h.actor} ({h.actor_role})",
+                    "at": local_stamp(h.created_at),
+                    "reason": h.reason,
+                }
+            )
+    return rows
 
 
 def bin_of(score: float) -> int:
@@ -305,6 +347,7 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
         followups=follow_up(session, facts, policy),
         coaching_next=coaching_next,
         drafts=dict(drafts),
+        draft_history=draft_history(session, period),
         quarantined_unplaced=unplaced,
         not_announced=not_announced_rows(facts, not_announced(facts, policy)),
         proposals=proposals,

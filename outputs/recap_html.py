@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from kinerja.outputs.recap import DECISION_COLUMNS, Recap
+from kinerja.outputs.recap import DECISION_COLUMNS, DRAFT_HISTORY_COLUMNS, Recap
 from kinerja.outputs.svg import BAND_COLOURS, histogram_svg, stacked_bar_svg, trend_svg
 from kinerja.templates import environment
 
@@ -54,5 +54,6 @@ def render_recap_html(recap: Recap) -> str:
             ),
             decision_columns=[(c, DECISION_HEADERS[c]) for c, _, _ in DECISION_COLUMNS],
             band_colours=BAND_COLOURS,
+            draft_history_columns=DRAFT_HISTORY_COLUMNS,
         )
     )

@@ -7,6 +7,7 @@ from typing import Any
 from kinerja.outputs.recap import (
     CANDIDATE_COLUMNS,
     DECISION_COLUMNS,
+    DRAFT_HISTORY_COLUMNS,
     NOT_ANNOUNCED_COLUMNS,
     PROPOSAL_COLUMNS,
     SUMMARY_MARKDOWN,
@@ -33,7 +34,7 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
 
 def recap_markdown(recap: Recap) -> dict[str, str]:
     """Artifact key -> Markdown: ringkasan, kategori, usulan, keputusan, tidak-diumumkan,
-    kualitas-data, pendampingan."""
+    kualitas-data, pendampingan, draf."""
     every = [*recap.opds, recap.total]
     title = f"Rekap kinerja ASN {period_label(recap.period)}"
     out: dict[str, str] = {}
@@ -118,5 +119,18 @@ def recap_markdown(recap: Recap) -> dict[str, str]:
         )
         if recap.followups
         else "Tidak ada pegawai yang didampingi bulan ini.\n"
+    )
+    statuses = {"draft": "menunggu persetujuan", "approved": "disetujui", "rejected": "ditolak"}
+    counts = ", ".join(
+        f"{n} {statuses.get(k, 'ditarik' if k == 'withdrawn' else k)}"
+        for k, n in sorted(recap.drafts.items())
+    )
+    out["draf"] = f"# {title}: draf pengumuman dan apresiasi\n\n{counts or 'Belum ada draf'}.\n\n" + (
+        table(
+            [h for _, h in DRAFT_HISTORY_COLUMNS],
+            [[r[k] for k, _ in DRAFT_HISTORY_COLUMNS] for r in recap.draft_history],
+        )
+        if recap.draft_history
+        else "Belum ada keputusan atas draf.\n"
     )
     return out

@@ -71,6 +71,21 @@ def zone_label() -> str:
     return ZONE_LABELS.get(zone, zone)
 
 
+def local_iso(value: datetime | None) -> str | None:
+    """A stored moment as local ISO 8601 with its offset, to the second (files people and
+    programs read, e.g. manifest.json): '2025-11-03T16:00:00+07:00'; None stays None."""
+    if value is None:
+        return None
+    return local_time(value).replace(microsecond=0).isoformat()
+
+
+def local_stamp(value: datetime | None) -> str:
+    """A stored moment for a terminal line: '2025-11-03 16.00 WIB'; None -> '-'."""
+    if value is None:
+        return "-"
+    return f"{local_time(value):%Y-%m-%d %H.%M} {zone_label()}"
+
+
 def tanggal_jam(value: Any) -> str:
     """A moment as 'Senin, 3 November 2025 pukul 16.00 WIB' (dates alone get no time).
 

@@ -29,7 +29,7 @@ def _policy(name: str | None):  # type: ignore[no-untyped-def]
     try:
         return load_policy(name or get_settings().policy)
     except PolicyError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"galat: {exc}", err=True)
         raise typer.Exit(code=2) from exc
 
 
@@ -39,37 +39,55 @@ def _out_dir(out_dir: Path | None) -> Path:
     return out_dir or get_settings().out_dir
 
 
+STATUS_LABELS = {
+    "draft": "menunggu persetujuan",
+    "approved": "disetujui",
+    "rejected": "ditolak",
+    "withdrawn": "ditarik",
+}
+
+
 @drafts_app.command("list")
 def list_cmd(
     period: str = typer.Option(None, "--period", help="Only this month, YYYY-MM."),
     status: str = typer.Option(None, "--status", help="draft | approved | rejected | withdrawn"),
     show: bool = typer.Option(False, "--show", help="Print each draft's text."),
 ) -> None:
-    """List drafts with their status and who decided, when and why."""
-    from kinerja.db.drafts import list_drafts
+    """List drafts with their status and whole history: who decided, when (local time), why."""
+    from kinerja.db.drafts import describe, histories, list_drafts
+    from kinerja.db.models import Decision
 
     with _session() as session:
         rows = list_drafts(session, period, status)
         if not rows:
-            typer.echo("no drafts")
+            typer.echo("tidak ada draf")
             return
+        steps: dict[int, list[Decision]] = {}
+        for p in sorted({d.period for d in rows}):
+            steps.update(histories(session, p))
         for d in rows:
-            decided = (
-                f" by {d.decided_by} at {d.decided_at:%Y-%m-%d %H:%M} UTC: {d.decision_reason}"
-                if d.decided_at
-                else ""
-            )
             typer.echo(
                 f"#{d.id} {d.period} {d.purpose} {d.scope_kind}:{d.scope_code} {d.fmt} "
-                f"[{d.status}] {len(d.nips)} person(s), {len(d.body)} chars{decided}"
+                f"[{d.status}] {STATUS_LABELS.get(d.status, d.status)}, {len(d.nips)} orang, "
+                f"{len(d.body)} karakter"
             )
+            for h in steps.get(d.id, []):
+                typer.echo(f"    - {describe(h)}")
             if show:
                 typer.echo("    " + d.body.strip().replace("\n", "\n    ") + "\n")
 
 
-def _decide(ids: list[int], approve: bool, actor: str, role: str, reason: str, out: Path) -> None:
+def _decide(
+    ids: list[int],
+    approve: bool,
+    actor: str,
+    role: str,
+    reason: str,
+    out: Path,
+    reopen: bool = False,
+) -> None:
     from kinerja.db.drafts import DraftError, decide
-    from kinerja.outputs.outbox import export_approved
+    from kinerja.outputs.month import drafts_changed
 
     with _session() as session:
         periods: set[str] = set()
@@ -83,20 +101,26 @@ def _decide(ids: list[int], approve: bool, actor: str, role: str, reason: str, o
                     actor_role=role,
                     reason=reason,
                     channel="cli",
+                    reopen=reopen,
                 )
                 periods.add(d.period)
-                typer.echo(f"#{d.id} {d.purpose} {d.scope_code} {d.fmt}: {d.status}")
+                typer.echo(
+                    f"#{d.id} {d.purpose} {d.scope_code} {d.fmt}: "
+                    f"{STATUS_LABELS.get(d.status, d.status)}"
+                )
         except DraftError as exc:
             session.rollback()
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"ditolak: {exc}; tidak ada yang dicatat", err=True)
             raise typer.Exit(code=2) from exc
         session.commit()
+        policy = _policy(None)
         for period in sorted(periods):
-            result = export_approved(session, period, out)
+            result, recap = drafts_changed(session, period, policy, out)
             typer.echo(
-                f"outbox {result.directory}: {len(result.files)} approved file(s); "
+                f"kotak keluar {result.directory}: {len(result.files)} berkas disetujui; "
                 f"manifest {result.manifest.name} {result.counts}"
             )
+            typer.echo(f"rekap diperbarui: {recap.html}")
 
 
 @drafts_app.command("approve")
@@ -105,10 +129,17 @@ def approve_cmd(
     actor: str = typer.Option(..., "--actor", help="Who approves (name, stored)."),
     reason: str = typer.Option(..., "--reason", help="Why (stored with the approval)."),
     role: str = typer.Option("communications", "--role", help="communications | bkd"),
+    reopen: bool = typer.Option(
+        False, "--reopen", help="Approve a draft that was rejected (the reason says why)."
+    ),
     out_dir: Path = typer.Option(None, "--out-dir", help="Default: KINERJA_OUT_DIR."),
 ) -> None:
-    """Approve drafts; approved drafts are written to out/<period>/announcements/."""
-    _decide(ids, True, actor, role, reason, _out_dir(out_dir))
+    """Approve drafts; approved drafts are written to out/<period>/announcements/.
+
+    Approving an approved draft is refused naming the earlier approval; a rejected draft is
+    approved only with --reopen. The outbox, its manifest and the recap are written again.
+    """
+    _decide(ids, True, actor, role, reason, _out_dir(out_dir), reopen=reopen)
 
 
 @drafts_app.command("reject")
@@ -139,11 +170,11 @@ def register(app: typer.Typer) -> None:
         try:
             parse(period)
         except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"galat: periode {period!r} tidak berbentuk YYYY-MM", err=True)
             raise typer.Exit(code=2) from exc
         with _session() as session:
             files = produce_recap(session, period, _policy(policy), _out_dir(out_dir))
-        typer.echo(f"recap {period}: {files.xlsx}, {files.html}, {files.markdown}")
+        typer.echo(f"rekap {period}: {files.xlsx}, {files.html}, {files.markdown}")
         typer.echo(files.tables["ringkasan"])
 
     @app.command("outputs")
@@ -161,7 +192,7 @@ def register(app: typer.Typer) -> None:
         try:
             parse(period)
         except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"galat: periode {period!r} tidak berbentuk YYYY-MM", err=True)
             raise typer.Exit(code=2) from exc
         with _session() as session:
             report = produce_month_outputs(session, period, _policy(policy), _out_dir(out_dir))

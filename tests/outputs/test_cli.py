@@ -55,19 +55,29 @@ def test_drafts_cli_flow(env: tuple[str, Path]) -> None:
         ["drafts", "approve", draft_id, "--actor", "Rani (Humas)", "--reason", "Sesuai SOP"],
     )
     assert res.exit_code == 0, res.output
-    assert "approved" in res.output and "1 approved file(s)" in res.output
+    assert ": disetujui" in res.output and "1 berkas disetujui" in res.output
+    recap_html = out / "2025-10" / "recap" / "rekap_2025-10.html"
+    assert "rekap diperbarui" in res.output and "14 menunggu persetujuan" in recap_html.read_text(
+        encoding="utf-8"
+    )
     outbox = out / "2025-10" / "announcements"
     files = sorted(p.name for p in outbox.iterdir())
     assert files == ["announcement_DISHUB_caption.txt", "manifest.json"]
 
     res = runner.invoke(app, ["drafts", "list", "--period", "2025-10", "--status", "approved"])
-    assert "by Rani (Humas)" in res.output and "Sesuai SOP" in res.output
+    assert "disetujui oleh Rani (Humas) (communications) pada" in res.output
+    assert "WIB: Sesuai SOP" in res.output
+
+    # Approving again, as someone else, is refused naming the earlier approval; nothing changes.
+    res = runner.invoke(app, ["drafts", "approve", draft_id, "--actor", "Budi", "--reason", "ok"])
+    assert res.exit_code == 2
+    assert f"draf {draft_id} sudah disetujui oleh Rani (Humas)" in res.output
 
     # Rejecting needs a reason and a role that may decide; errors name the draft.
     res = runner.invoke(app, ["drafts", "reject", draft_id, "--actor", "x", "--reason", " "])
-    assert res.exit_code == 2 and f"draft {draft_id}: a rejection needs a reason" in res.output
+    assert res.exit_code == 2 and f"draf {draft_id}: penolakan wajib disertai alasan" in res.output
     res = runner.invoke(app, ["drafts", "approve", "9999", "--actor", "x", "--reason", "ok"])
-    assert res.exit_code == 2 and "draft 9999 does not exist" in res.output
+    assert res.exit_code == 2 and "draf 9999 tidak ada" in res.output
     res = runner.invoke(
         app,
         [
@@ -84,6 +94,14 @@ def test_drafts_cli_flow(env: tuple[str, Path]) -> None:
     )
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in outbox.iterdir()) == ["manifest.json"]
+    res = runner.invoke(app, ["drafts", "list", "--period", "2025-10", "--status", "rejected"])
+    history = [line.strip() for line in res.output.splitlines() if line.startswith("    - ")]
+    assert history[0].startswith("- disetujui oleh Rani (Humas)")
+    assert history[1].startswith("- ditolak oleh Kabid BKD (bkd)")
+    assert history[1].endswith("WIB: Tunda sampai keberatan diputus")
+    manifest = json.loads((outbox / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["drafts"] if str(e["id"]) == draft_id)
+    assert [h["decision"] for h in entry["history"]] == ["approved", "rejected"]
 
     res = runner.invoke(app, ["recap", "--period", "2025-10"])
     assert res.exit_code == 0, res.output
@@ -91,4 +109,4 @@ def test_drafts_cli_flow(env: tuple[str, Path]) -> None:
     assert "| Dinas Perhubungan |" in res.output
 
     res = runner.invoke(app, ["recap", "--period", "2025-13"])
-    assert res.exit_code == 2 and "not YYYY-MM" in res.output
+    assert res.exit_code == 2 and "periode '2025-13' tidak berbentuk YYYY-MM" in res.output

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.db import drafts as draft_store
 from kinerja.db.models import Decision, Draft
-from kinerja.outputs.month import produce_month_outputs
+from kinerja.outputs.month import drafts_changed, produce_month_outputs
 from kinerja.rules.policy import Policy
 from kinerja.settings import Settings
 from tests.outputs.factories import decide, standard_month
@@ -43,10 +46,6 @@ def test_reset_and_withdrawal_of_decided_drafts_are_recorded(
     )
     draft_store.decide(
         session, x_post.id, approve=False, actor="Rani", actor_role="bkd", reason="terlalu panjang"
-    )
-    # Deciding the same way again records nothing.
-    draft_store.decide(
-        session, caption.id, approve=True, actor="Rani", actor_role="communications", reason="ok"
     )
     session.commit()
     assert [(d.value, d.actor, d.reason) for d in _publication(session)] == [
@@ -111,3 +110,72 @@ def test_reset_and_withdrawal_of_decided_drafts_are_recorded(
     keys = [d.idempotency_key for d in _publication(session)]
     assert len(keys) == len(set(keys))
     assert all(k.startswith("publication:draft:") for k in keys)
+
+
+def test_a_decided_draft_is_not_decided_again_silently_and_keeps_its_whole_history(
+    session: Session, policy: Policy, out_dir: Path, settings: Settings
+) -> None:
+    world = standard_month(session, policy)
+    nip = world.nip("DISHUB", 1)
+    produce_month_outputs(session, "2025-10", policy, out_dir, settings=settings)
+    caption = next(
+        d for d in draft_store.list_drafts(session, "2025-10") if nip in d.nips and d.fmt == "caption"
+    )
+    first = draft_store.decide(
+        session, caption.id, approve=True, actor="Rani", actor_role="communications", reason="ok"
+    )
+    session.commit()
+    # Re-approving, by anyone, is refused naming who approved and when (local time).
+    with pytest.raises(draft_store.DraftError) as refused:
+        draft_store.decide(
+            session, caption.id, approve=True, actor="Budi", actor_role="bkd", reason="ok juga"
+        )
+    message = str(refused.value)
+    assert f"draf {caption.id} sudah disetujui oleh Rani (communications) pada" in message
+    assert message.count("WIB") == 1 and "Budi" not in message
+    draft_store.decide(
+        session, caption.id, approve=False, actor="Budi", actor_role="bkd", reason="foto salah"
+    )
+    session.commit()
+    # A rejected draft is approved only when reopened explicitly, with a reason.
+    with pytest.raises(draft_store.DraftError, match="ditolak oleh Budi .*--reopen"):
+        draft_store.decide(
+            session, caption.id, approve=True, actor="Rani", actor_role="communications", reason="x"
+        )
+    with pytest.raises(draft_store.DraftError, match="alasan"):
+        draft_store.decide(
+            session, caption.id, approve=True, actor="Rani", actor_role="communications",
+            reason=" ", reopen=True,
+        )  # fmt: skip
+    draft_store.decide(
+        session, caption.id, approve=True, actor="Rani", actor_role="communications",
+        reason="foto sudah diganti", reopen=True,
+    )  # fmt: skip
+    session.commit()
+    assert first.status == "approved"
+    steps = draft_store.histories(session, "2025-10")[caption.id]
+    assert [(h.value, h.actor, h.reason) for h in steps] == [
+        ("approved", "Rani", "ok"),
+        ("rejected", "Budi", "foto salah"),
+        ("approved", "Rani", "foto sudah diganti"),
+    ]
+    assert steps[-1].payload["previous_status"] == "rejected"
+
+    # The manifest and the recap show every step, in local time, and the recap follows the drafts.
+    outbox, recap = drafts_changed(session, "2025-10", policy, out_dir)
+    manifest = json.loads(outbox.manifest.read_text(encoding="utf-8"))
+    assert manifest["zone"] == "WIB"
+    entry = next(e for e in manifest["drafts"] if e["id"] == caption.id)
+    assert [(h["decision"], h["by"], h["reason"]) for h in entry["history"]] == [
+        ("approved", "Rani", "ok"),
+        ("rejected", "Budi", "foto salah"),
+        ("approved", "Rani", "foto sudah diganti"),
+    ]
+    for moment in [entry["decided_at"]] + [h["at"] for h in entry["history"]]:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", moment), moment
+    html = recap.html.read_text(encoding="utf-8")
+    pending = manifest["counts"]["draft"]
+    assert f"{pending} menunggu persetujuan" in html and "1 disetujui" in html
+    assert "Riwayat keputusan draf" in html and "foto sudah diganti" in html
+    assert "foto salah" in recap.tables["draf"] and "Budi (bkd)" in recap.tables["draf"]
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d\.\d\d WIB", recap.tables["draf"])
