@@ -119,11 +119,11 @@ def test_only_approved_drafts_reach_the_outbox(
         d for d in _drafts(session) if d.fmt == "caption" and world.nip("DISHUB", 1) in d.nips
     )
     x_post = next(d for d in _drafts(session) if d.fmt == "x_post" and d.nips == caption.nips)
-    with pytest.raises(draft_store.DraftError, match="may not decide"):
+    with pytest.raises(draft_store.DraftError, match="tidak boleh memutus"):
         draft_store.decide(
             session, caption.id, approve=True, actor="x", actor_role="employee", reason=""
         )
-    with pytest.raises(draft_store.DraftError, match="needs a reason"):
+    with pytest.raises(draft_store.DraftError, match="wajib disertai alasan"):
         draft_store.decide(
             session, x_post.id, approve=False, actor="Humas", actor_role="bkd", reason=" "
         )
@@ -339,6 +339,7 @@ def test_recap_files(session: Session, policy: Policy, out_dir: Path, settings: 
         "tidak-diumumkan",
         "kualitas-data",
         "pendampingan",
+        "draf",
     }
     assert "| Dinas Perhubungan |" in tables["ringkasan"]
     # every candidate with the head's reason verbatim, the unselected one included
