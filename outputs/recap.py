@@ -183,7 +183,11 @@ DRAFT_HISTORY_COLUMNS: list[tuple[str, str]] = [
     ("reason", "Alasan"),
 ]
 PURPOSE_LABELS = {"announcement": "Pengumuman", "recognition": "Apresiasi"}
-FORMAT_LABELS = {"caption": "Keterangan foto", "x_post": "Unggahan X", "press_release": "Siaran pers"}
+FORMAT_LABELS = {
+    "caption": "Keterangan foto",
+    "x_post": "Unggahan X",
+    "press_release": "Siaran pers",
+}
 
 
 def draft_history(session: Session, period: str) -> list[dict[str, Any]]:

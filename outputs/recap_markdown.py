@@ -125,12 +125,15 @@ def recap_markdown(recap: Recap) -> dict[str, str]:
         f"{n} {statuses.get(k, 'ditarik' if k == 'withdrawn' else k)}"
         for k, n in sorted(recap.drafts.items())
     )
-    out["draf"] = f"# {title}: draf pengumuman dan apresiasi\n\n{counts or 'Belum ada draf'}.\n\n" + (
-        table(
-            [h for _, h in DRAFT_HISTORY_COLUMNS],
-            [[r[k] for k, _ in DRAFT_HISTORY_COLUMNS] for r in recap.draft_history],
+    out["draf"] = (
+        f"# {title}: draf pengumuman dan apresiasi\n\n{counts or 'Belum ada draf'}.\n\n"
+        + (
+            table(
+                [h for _, h in DRAFT_HISTORY_COLUMNS],
+                [[r[k] for k, _ in DRAFT_HISTORY_COLUMNS] for r in recap.draft_history],
+            )
+            if recap.draft_history
+            else "Belum ada keputusan atas draf.\n"
         )
-        if recap.draft_history
-        else "Belum ada keputusan atas draf.\n"
     )
     return out

@@ -33,7 +33,7 @@ def _refusal(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     except (Refused, ReviewNotFound) as exc:
-        typer.echo(f"refused: {exc}", err=True)
+        typer.echo(f"ditolak: {exc}", err=True)
         raise typer.Exit(code=2) from exc
 
 
@@ -51,14 +51,20 @@ def decide_selection(
     from kinerja.review import service as svc
 
     if not select and not none:
-        typer.echo("error: give --select NIP=reason (repeatable) or --none", err=True)
+        typer.echo("galat: beri --select NIP=alasan (boleh berulang) atau --none", err=True)
         raise typer.Exit(code=2)
     picks: dict[str, tuple[bool, str]] = {}
     for item in select:
         nip, _, reason = item.partition("=")
         picks[nip.strip()] = (True, reason.strip())
     state = _refusal(svc.submit_selection, _engine(), period, scope, actor, picks, "cli")
-    typer.echo(f"recorded: {scope} {period} now {state.stage}; selected {state.selected or '-'}")
+    from kinerja.portal.format import STAGES
+
+    chosen = ", ".join(state.selected) or "-"
+    typer.echo(
+        f"tercatat: {scope} {period} kini {STAGES.get(state.stage, state.stage)}; "
+        f"ditetapkan {chosen}"
+    )
 
 
 @decide_app.command("defence")
@@ -76,7 +82,7 @@ def decide_defence(
 
     # required: the record must say which operator typed it, not only whose defence it is
     _refusal(svc.submit_defence, _engine(), period, scope, nip, actor, text, "cli")
-    typer.echo(f"recorded: defence of {nip}")
+    typer.echo(f"tercatat: pembelaan {nip}")
 
 
 @decide_app.command("verdict")
@@ -102,7 +108,7 @@ def decide_verdict(
         choice, _, why = rest.partition(":")
         if not ident.strip().isdigit() or choice.strip() not in ("terima", "tolak"):
             typer.echo(
-                f"error: --rule {item!r}: expected ID=terima:alasan or ID=tolak:alasan", err=True
+                f"galat: --rule {item!r}: harus ID=terima:alasan atau ID=tolak:alasan", err=True
             )
             raise typer.Exit(code=2)
         rulings[int(ident)] = (choice.strip() == "terima", why.strip())
@@ -110,7 +116,7 @@ def decide_verdict(
         svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli",
         rulings=rulings,
     )  # fmt: skip
-    typer.echo(f"recorded: defence of {nip} {'accepted' if accept else 'rejected'}")
+    typer.echo(f"tercatat: pembelaan {nip} {'diterima' if accept else 'ditolak'}")
 
 
 @decide_app.command("extend")
@@ -129,7 +135,7 @@ def decide_extend(
 
     # One id per invocation, printed first, so a retry after a crash can reuse it.
     request_id = request_id or uuid.uuid4().hex
-    typer.echo(f"request id {request_id} (retry with --request-id {request_id})")
+    typer.echo(f"id permintaan {request_id} (ulangi dengan --request-id {request_id})")
     new = _refusal(
         svc.extend_deadline,
         _engine(),
@@ -140,7 +146,9 @@ def decide_extend(
         reason,
         request_id=request_id,
     )
-    typer.echo(f"new deadline {new:%Y-%m-%d %H:%M} UTC")
+    from kinerja.templates.filters import local_stamp
+
+    typer.echo(f"batas waktu baru {local_stamp(new)}")
 
 
 def register(app: typer.Typer) -> None:
@@ -169,7 +177,7 @@ def register(app: typer.Typer) -> None:
         if local_server:
             server = LocalPrefect(Path(settings.var_dir).resolve() / "prefect", port=port).start()
             os.environ.update(server.env())
-            typer.echo(f"Prefect UI and API at http://127.0.0.1:{port}")
+            typer.echo(f"Prefect UI dan API di http://127.0.0.1:{port}")
         try:
             serve_all(limit=limit, sweep_seconds=sweep_seconds)
         finally:
@@ -194,7 +202,7 @@ def register(app: typer.Typer) -> None:
         try:
             period_bounds(period)
         except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"galat: periode {period!r} tidak berbentuk YYYY-MM", err=True)
             raise typer.Exit(code=2) from exc
         run: Any = run_deployment(
             CYCLE_DEPLOYMENT,
@@ -204,7 +212,7 @@ def register(app: typer.Typer) -> None:
             as_subflow=False,
             timeout=0,
         )
-        typer.echo(f"cycle {cycle_run_name(period)}: flow run {run.id} ({run.state_name})")
+        typer.echo(f"siklus {cycle_run_name(period)}: flow run {run.id} ({run.state_name})")
 
     @app.command("pending")
     def pending_cmd(
@@ -217,6 +225,7 @@ def register(app: typer.Typer) -> None:
         from kinerja.db import reviews
         from kinerja.db.session import session_scope
         from kinerja.review.logic import state_of
+        from kinerja.templates.filters import local_stamp
 
         engine = _engine()
         if sweep:
@@ -224,24 +233,25 @@ def register(app: typer.Typer) -> None:
             from kinerja.tasks.common import policy
 
             rep = run_sweep(engine, policy())
-            typer.echo(f"sweep: {rep.reminders} reminder(s), woke {rep.woken or 'none'}")
+            woken = ", ".join(rep.woken) if rep.woken else "tidak ada"
+            typer.echo(f"sapuan: {rep.reminders} pengingat, dibangunkan: {woken}")
         with session_scope(engine) as s:
             rows = reviews.list_reviews(s, period, reviews.OPEN_STAGES)
             if not rows:
-                typer.echo("nothing pending")
+                typer.echo("tidak ada yang menunggu")
             for r in rows:
                 st = state_of(s, r)
                 if r.stage == "awaiting_selection":
-                    who, deadline = "head of OPD: selection", r.selection_deadline
+                    who, deadline = "kepala perangkat daerah: pemilihan", r.selection_deadline
                 else:
                     who = (
-                        f"defence from {', '.join(st.awaiting_defence) or '-'}; "
-                        f"verdict on {', '.join(st.awaiting_verdict) or '-'}"
+                        f"pembelaan dari {', '.join(st.awaiting_defence) or '-'}; "
+                        f"putusan atas {', '.join(st.awaiting_verdict) or '-'}"
                     )
                     deadline = r.defence_deadline
                 typer.echo(
                     f"{r.period} {r.scope_code:<12} {r.stage:<20} "
-                    f"deadline {deadline:%Y-%m-%d %H:%M} UTC  waiting: {who}"
+                    f"batas {local_stamp(deadline)}  menunggu: {who}"
                 )
 
     @app.command("demo")

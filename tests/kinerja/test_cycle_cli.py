@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -52,6 +53,9 @@ def test_pending_and_decide_selection(cli_env: Engine) -> None:
     out = runner.invoke(app, ["pending", "--period", PERIOD])
     assert out.exit_code == 0, out.output
     assert "DISHUB" in out.output and "awaiting_selection" in out.output
+    # the deadline in local time with its zone, to the minute: no naive UTC, no microseconds
+    assert re.search(r"batas \d{4}-\d\d-\d\d \d\d\.\d\d WIB  menunggu: kepala", out.output)
+    assert "UTC" not in out.output
 
     base = ["decide", "selection", "--period", PERIOD, "--scope", "DISHUB", "--actor", "Kepala"]
     refused = runner.invoke(app, [*base, "--select", "DINKES-001=malas"])
@@ -94,11 +98,14 @@ def test_extend_prints_a_request_id_and_a_retry_with_it_records_nothing_new(
     base = ["decide", "extend", "--period", PERIOD, "--scope", "DISHUB", "--actor", "op BKD"]
     first = runner.invoke(app, [*base, "--workdays", "2", "--reason", "banjir"])
     assert first.exit_code == 0, first.output
-    request_id = first.output.split("request id ", 1)[1].split()[0]
+    request_id = first.output.split("id permintaan ", 1)[1].split()[0]
     retry = [*base, "--workdays", "2", "--reason", "banjir", "--request-id", request_id]
     again = runner.invoke(app, retry)
     assert again.exit_code == 0, again.output
     assert first.output.splitlines()[-1] == again.output.splitlines()[-1]  # same deadline
+    assert re.fullmatch(
+        r"batas waktu baru \d{4}-\d\d-\d\d \d\d\.\d\d WIB", again.output.splitlines()[-1]
+    )
     with session_scope(cli_env) as s:
         exts = [d for d in dec.history(s, PERIOD, "DISHUB") if d.kind == DecisionKind.EXTENSION]
     assert len(exts) == 1
@@ -149,7 +156,7 @@ def test_bkd_rules_on_each_data_objection_from_the_command_line(
     missing = runner.invoke(app, base)
     assert missing.exit_code == 2 and f"#{oid} belum diputus" in missing.output
     bad = runner.invoke(app, [*base, "--rule", f"{oid}=mungkin:entah"])
-    assert bad.exit_code == 2 and "expected ID=terima:alasan" in bad.output
+    assert bad.exit_code == 2 and "harus ID=terima:alasan" in bad.output
     ok = runner.invoke(app, [*base, "--rule", f"{oid}=terima:Surat tugas sah"])
     assert ok.exit_code == 0, ok.output
     with session_scope(cli_env) as s:

@@ -119,7 +119,9 @@ def test_a_decided_draft_is_not_decided_again_silently_and_keeps_its_whole_histo
     nip = world.nip("DISHUB", 1)
     produce_month_outputs(session, "2025-10", policy, out_dir, settings=settings)
     caption = next(
-        d for d in draft_store.list_drafts(session, "2025-10") if nip in d.nips and d.fmt == "caption"
+        d
+        for d in draft_store.list_drafts(session, "2025-10")
+        if nip in d.nips and d.fmt == "caption"
     )
     first = draft_store.decide(
         session, caption.id, approve=True, actor="Rani", actor_role="communications", reason="ok"

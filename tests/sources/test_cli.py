@@ -33,7 +33,7 @@ def test_simulate_writes_files_and_gather_loads_them(fresh_settings: Path, tmp_p
     args = ["simulate", "--period", "2025-10", "--employees", "24", "--seed", "5"]
     out = runner.invoke(app, [*args, "--csv", str(csv_dir), "--xlsx", str(xlsx_dir)])
     assert out.exit_code == 0, out.output
-    assert "dirty records planted" in out.output
+    assert "rekaman cacat sengaja ditanam" in out.output
     assert (csv_dir / "attendance.csv").exists() and (xlsx_dir / "behaviour.xlsx").exists()
 
     sources = tmp_path / "sources.yaml"
@@ -55,11 +55,13 @@ def test_simulate_writes_files_and_gather_loads_them(fresh_settings: Path, tmp_p
     assert "unknown source 'nowhere'" in out.output
 
 
-def test_simulate_serve_runs_a_real_server_process() -> None:
+def test_simulate_serve_runs_a_real_server_process_and_writes_a_ready_sources_file(
+    tmp_path: Path,
+) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "KINERJA_SOURCE_TOKEN": "cli-token"}
+    env = {**os.environ, "KINERJA_SOURCE_TOKEN": "cli-token", "KINERJA_VAR_DIR": str(tmp_path)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -99,6 +101,20 @@ def test_simulate_serve_runs_a_real_server_process() -> None:
         )
         assert ok.status_code == 200
         assert len(ok.json()["data"]) >= 20
+        # The sources file it wrote gathers the month as it is (the token is not in the file).
+        sources = tmp_path / "sources.yaml"
+        text = sources.read_text(encoding="utf-8")
+        assert f"base_url: {url}" in text and "cli-token" not in text
+        gathered = subprocess.run(
+            [sys.executable, "-c", "from kinerja.cli import app; app()", "gather"]
+            + ["--period", "2025-10", "--sources", str(sources)],
+            env={**env, "KINERJA_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert gathered.returncode == 0, gathered.stdout + gathered.stderr
+        assert "simulator:" in gathered.stdout
     finally:
         proc.terminate()
         proc.wait(timeout=10)
