@@ -51,3 +51,20 @@ def issue_refusal(
         # the register changed since the proposal: nobody decides on their own case
         return f"{head} adalah kandidat dalam review {scope_code} dan tidak dapat memutusnya"
     return None
+
+
+def decider_rows(session: Session) -> list[tuple[str, str, str, str | None]]:
+    """(scope code, title, name, NIP) of who decides each review: every OPD's head, the Sekda
+    for the heads' review and the delegate for the Sekda's; what `kinerja heads` prints."""
+    from kinerja.db.organisation import opd_codes
+    from kinerja.review.deciders import decider_of
+    from kinerja.rules.deciders import HEADS_SCOPE, SEKDA_SCOPE
+
+    codes = opd_codes(session)
+    if not codes:
+        return []
+    rows = []
+    for code in [*codes, HEADS_SCOPE, SEKDA_SCOPE]:
+        d = decider_of(session, code)
+        rows.append((code, d.title, d.name, d.nip))
+    return rows

@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         url = database_url or settings.database_url
         upgrade(url)
-        typer.echo(f"portal on http://{host}:{port} (links use {settings.portal_base_url})")
+        typer.echo(f"portal di http://{host}:{port} (tautan memakai {settings.portal_base_url})")
         # Link tokens are in request paths: the access log writes them as /l/<redacted>.
         uvicorn.run(
             create_app(make_engine(url), settings),
@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         from kinerja.settings import get_settings
 
         if not operator.strip():
-            raise typer.BadParameter("must name the operator", param_hint="--operator")
+            raise typer.BadParameter("nama operator wajib diisi", param_hint="--operator")
         settings = get_settings()
         ttl = hours if hours is not None else settings.link_ttl_hours
         expires = datetime.now(UTC) + timedelta(hours=ttl)
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
                     session, period=period, scope_code=scope, purpose=purpose, person_nip=person
                 )
                 if why is not None:
-                    typer.echo(f"portal-link refused: {why}", err=True)
+                    typer.echo(f"portal-link ditolak: {why}", err=True)
                     raise typer.Exit(2)
                 url = issue_link(
                     session,
@@ -86,3 +86,24 @@ def register(app: typer.Typer) -> None:
         finally:
             engine.dispose()
         typer.echo(url)
+
+    @app.command("heads")
+    def heads_cmd(
+        database_url: str = typer.Option(None, help="Defaults to KINERJA_DATABASE_URL."),
+    ) -> None:
+        """List who decides each review (scope code, title, name, NIP): the --person and
+        --scope of a selection or verdict `kinerja portal-link`."""
+        from kinerja.db.session import make_engine, session_scope
+        from kinerja.portal.people import decider_rows
+        from kinerja.settings import get_settings
+
+        engine = make_engine(database_url or get_settings().database_url)
+        try:
+            with session_scope(engine) as session:
+                rows = decider_rows(session)
+        finally:
+            engine.dispose()
+        if not rows:
+            typer.echo("belum ada perangkat daerah tercatat (jalankan gather dahulu)")
+        for scope, title, name, nip in rows:
+            typer.echo(f"{scope:<12} {nip or '(belum tercatat)':<20} {name} - {title}")

@@ -117,7 +117,7 @@ def test_portal_link_for_a_decision_only_to_the_scopes_head_or_a_selected_employ
         env,
     )
     assert refused.exit_code == 2, refused.output
-    assert "portal-link refused:" in refused.output and why in refused.output
+    assert "portal-link ditolak:" in refused.output and why in refused.output
 
     ok = _invoke(
         [*base, "--operator", "Sari (BKD)", "--purpose", "selection", "--scope", "DINAS-A"]
@@ -131,3 +131,22 @@ def test_portal_link_for_a_decision_only_to_the_scopes_head_or_a_selected_employ
     assert [(e.actor, e.detail["person"], e.detail["channel"]) for e in issued] == [
         ("Sari (BKD)", world.heads["DINAS-A"], "cli")
     ]
+
+
+def test_heads_lists_who_decides_each_review_with_the_nip_portal_link_needs(
+    db_url: str, world: World
+) -> None:
+    result = _invoke(["heads", "--database-url", db_url], dict(os.environ))
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    head = world.heads["DINAS-A"]
+    assert head in lines["DINAS-A"] and "Kepala " in lines["DINAS-A"]
+    # the NIP printed is the one portal-link accepts for the scope's selection link
+    env = dict(os.environ) | {"KINERJA_PORTAL_SECRET": "cli-test-secret-93ab"}
+    printed = lines["DINAS-A"].split()[1]
+    ok = _invoke(
+        ["portal-link", "--period", world.period, "--database-url", db_url, "--operator", "Sari"]
+        + ["--purpose", "selection", "--scope", "DINAS-A", "--person", printed],
+        env,
+    )
+    assert ok.exit_code == 0, ok.output
