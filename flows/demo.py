@@ -7,6 +7,9 @@ the head selects the lowest-ranked candidate; that employee writes a defence, ma
 first unexcused absence (if any) as official travel; the head rejects the first defence and
 accepts the next, alternating, and rules the same way on the objection. Other OPDs select
 nobody. Heads of OPD are decided in the heads' review by the Sekda, under the same script.
+The month ends as a real one does: scripted communications staff approve every draft, so
+the outbox holds each published scope's caption, X post and press release, and the recap is
+written again with the approvals.
 """
 
 from __future__ import annotations
@@ -43,6 +46,14 @@ class DemoReport:
     drafts: dict[str, int] = field(default_factory=dict)
     coached: int = 0
     database_url: str = ""
+    approved: int = 0
+    outbox: list[str] = field(default_factory=list)
+    x_post: str = ""
+    recap_html: Path | None = None
+
+
+APPROVER = "Rani Kusuma (Humas, naskah demo)"
+APPROVAL_REASON = "Sesuai pedoman publikasi (persetujuan naskah demo)"
 
 
 def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]:
@@ -66,7 +77,7 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
                 picks = {state.candidates[0]: (True, "indeks terendah tanpa keterangan")}
                 chosen = picks if index % 2 == 0 else {}
                 svc.submit_selection(engine, period, scope, head, chosen, "cli")
-                done.append(f"{scope}: selection of {len(chosen)} name(s)")
+                done.append(f"{scope}: pemilihan {len(chosen)} nama")
             elif state.awaiting_defence:
                 # The employee defends and the head answers at once: the run wakes once.
                 nip = state.awaiting_defence[0]
@@ -84,10 +95,10 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
                 svc.submit_verdict(
                     engine, period, scope, nip, head, accepted, reason, "cli", rulings=rulings
                 )
-                verdict = "accepted" if accepted else "rejected"
-                done.append(f"{scope}: defence from {nip}, {verdict}")
+                verdict = "diterima" if accepted else "ditolak"
+                done.append(f"{scope}: pembelaan {nip}, {verdict}")
         except Refused as exc:
-            done.append(f"{scope}: refused ({exc})")
+            done.append(f"{scope}: ditolak ({exc})")
     for line in done:
         say(f"  {line}")
     return done
@@ -185,9 +196,9 @@ def running_stack(
         }
         upgrade(env["KINERJA_DATABASE_URL"])
         engine = make_engine(env["KINERJA_DATABASE_URL"])
-        say(f"simulated {period}: {employees} employees in {len(province.opds)} OPDs at {sim.url}")
+        say(f"simulasi {period}: {employees} pegawai di {len(province.opds)} OPD pada {sim.url}")
         prefect.wait_healthy()
-        say(f"Prefect server at {prefect.api_url}")
+        say(f"server Prefect di {prefect.api_url}")
         # The served runs read these; this process passes the engine and talks to Prefect itself.
         serving = start_serving({**env, **prefect.env()}, root / "serve.log", limit=limit)
         # a month starts on a running server: its start-up is setup, like the Prefect server's
@@ -219,6 +230,8 @@ def run_demo(
         root, out_dir, period=period, employees=employees, seed=seed, say=say
     ) as engine:
         _drive(engine, period, t0 + timeout, report, say)
+        if report.cycle_state == "COMPLETED":
+            approve_all_drafts(engine, period, out_dir.resolve(), report, say)
     report.out_dir = out_dir.resolve()
     base = report.out_dir / period
     for name in ("announcements", "letters", "coaching", "recap"):
@@ -234,7 +247,7 @@ def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say
     from kinerja.flows.wakeup import cycle_run_name, run_state
 
     run_id = start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
-    say(f"cycle {cycle_run_name(period)} started ({run_id})")
+    say(f"siklus {cycle_run_name(period)} dimulai ({run_id})")
     turn = [0]
     while time.monotonic() < end:
         kind, _ = run_state(run_id)
@@ -258,6 +271,60 @@ def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say
             or 0
         )
     report.database_url = engine.url.render_as_string(hide_password=True)
+
+
+def approve_all_drafts(
+    engine: Engine, period: str, out_dir: Path, report: DemoReport, say: Say
+) -> None:
+    """Communications staff (scripted) approve every waiting draft through db.drafts, as
+    `kinerja drafts approve` does; the outbox and the recap are written again."""
+    from kinerja.db import drafts as store
+    from kinerja.outputs.month import drafts_changed
+    from kinerja.review.deciders import active_policy
+
+    with session_scope(engine) as s:
+        waiting = store.list_drafts(s, period, status="draft")
+        for d in waiting:
+            store.decide(
+                s, d.id, approve=True, actor=APPROVER, actor_role="communications",
+                reason=APPROVAL_REASON, channel="cli",
+            )  # fmt: skip
+        s.commit()
+        outbox, recap = drafts_changed(s, period, active_policy(), out_dir)
+        report.drafts = {}
+        for d in store.list_drafts(s, period):
+            key = f"{d.purpose} {d.status}"
+            report.drafts[key] = report.drafts.get(key, 0) + 1
+        posts = [d for d in store.list_drafts(s, period, status="approved") if d.fmt == "x_post"]
+        # an announcement's post first: the month's outcome, else a recognition
+        posts.sort(key=lambda d: (d.purpose != "announcement", d.scope_code))
+        report.x_post = posts[0].body.strip() if posts else ""
+    report.approved = len(waiting)
+    report.outbox = [str(p) for p in outbox.files]
+    report.recap_html = recap.html
+    say(f"  humas menyetujui {len(waiting)} draf sebagai {APPROVER!r}")
+
+
+def summary_lines(report: DemoReport) -> list[str]:
+    """What `kinerja demo` prints at the end: where everything is, one approved X post and the
+    recap's path."""
+    base = report.out_dir / report.period
+    drafts = ", ".join(f"{n} {k}" for k, n in sorted(report.drafts.items())) or "tidak ada"
+    lines = [
+        f"siklus {report.cycle_state} dalam {report.seconds:.0f} detik; tinjauan per tahap "
+        f"{report.stages}; {len(report.actions)} keputusan bernaskah",
+        f"draf: {drafts}; riwayatnya: KINERJA_DATABASE_URL={report.database_url} "
+        f"kinerja drafts list --period {report.period}",
+        f"kotak keluar ({len(report.outbox)} berkas disetujui dan manifest.json): "
+        f"{base / 'announcements'}",
+        f"surat (peringatan dan keputusan, per NIP): {base / 'letters'}",
+        f"pendampingan bulan berikutnya ({report.coached}): {base / 'coaching'}",
+    ]
+    if report.x_post:
+        lines.append(f"contoh unggahan X yang disetujui ({len(report.x_post)} karakter):")
+        lines += [f"    {line}" for line in report.x_post.splitlines()]
+    lines.append(f"rekap BKD: {report.recap_html or base / 'recap'}")
+    return lines
 
 
 def start_cycle(deployment: str, period: str, name: str, wait: float = 60) -> str:

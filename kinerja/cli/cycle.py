@@ -262,7 +262,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(170, "--timeout", help="Give up after this many seconds."),
     ) -> None:
         """A whole month on the simulated province, decisions answered by a scripted policy."""
-        from kinerja.flows.demo import run_demo
+        from kinerja.flows.demo import run_demo, summary_lines
         from kinerja.settings import get_settings
 
         settings = get_settings()
@@ -275,19 +275,7 @@ def register(app: typer.Typer) -> None:
             timeout=timeout,
             say=typer.echo,
         )
-        typer.echo(
-            f"cycle {report.cycle_state} in {report.seconds:.0f} s; reviews by stage "
-            f"{report.stages}; {len(report.actions)} scripted decision(s)"
-        )
-        base = report.out_dir / period
-        drafts = ", ".join(f"{n} {k}" for k, n in sorted(report.drafts.items())) or "none"
-        typer.echo(
-            f"drafts (in the database, waiting for approval): {drafts}; list and approve with "
-            f"KINERJA_DATABASE_URL={report.database_url} kinerja drafts list --period {period}"
-        )
-        typer.echo(f"approved drafts (outbox and manifest): {base / 'announcements'}")
-        typer.echo(f"letters (warning and outcome, per NIP): {base / 'letters'}")
-        typer.echo(f"coaching assignments for next month ({report.coached}): {base / 'coaching'}")
-        typer.echo(f"BKD recap: {base / 'recap'}")
+        for line in summary_lines(report):
+            typer.echo(line)
         if report.cycle_state != "COMPLETED":
             raise typer.Exit(code=1)

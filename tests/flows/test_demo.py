@@ -1,8 +1,10 @@
-"""`make demo` (kinerja demo) end to end: no published person has band Baik or better, and every
-letter the demo writes matches its outcome (each letter read, compared with the decisions)."""
+"""`make demo` (kinerja demo) end to end: no published person has band Baik or better, every
+letter the demo writes matches its outcome (each letter read, compared with the decisions), and
+the month ends with approved posts in the outbox and a recap that says so."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,8 @@ from sqlalchemy import select
 from kinerja.db import outcomes
 from kinerja.db.models import Decision, Score
 from kinerja.db.session import make_engine, session_scope
-from kinerja.flows.demo import run_demo
+from kinerja.flows.demo import APPROVER, DemoReport, run_demo, summary_lines
+from kinerja.outputs.announcements import X_LIMIT
 from kinerja.rules.policy import load_policy
 
 PERIOD = "2025-10"
@@ -145,3 +148,34 @@ def test_demo_publishes_no_good_performer_and_every_letter_matches_its_outcome(
         assert ("nama Saudara tidak diumumkan" in text) == (r.outcome != "published"), nip
         assert (r.outcome == "published") == (r.case in ("defence_rejected", "no_defence")), nip
         _check_indicators(text, policy.letters.indicator_threshold, f"{nip} keputusan")
+
+    _check_the_month_ends_with_posts(report, table)
+
+
+def _check_the_month_ends_with_posts(report: DemoReport, table: dict[str, Row]) -> None:
+    """Every draft approved by the scripted staff; for every published scope the outbox holds
+    the caption, an X post within 280 characters and the press release; the printout shows one
+    X post and the recap, and the recap shows the approvals, not a stale queue."""
+    assert any(r.outcome == "published" for r in table.values()), "nobody was published"
+    outbox = report.out_dir / PERIOD / "announcements"
+    manifest = json.loads((outbox / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["drafts"] and report.approved == len(manifest["drafts"])
+    scopes: dict[tuple[str, str], set[str]] = {}
+    for entry in manifest["drafts"]:
+        assert entry["status"] == "approved", entry
+        assert [(h["decision"], h["by"]) for h in entry["history"]] == [("approved", APPROVER)]
+        assert entry["decided_at"].endswith("+07:00")
+        scopes.setdefault((entry["purpose"], entry["scope_code"]), set()).add(entry["format"])
+        body = (outbox / entry["file"]).read_text(encoding="utf-8")
+        if entry["format"] == "x_post":
+            assert 0 < len(body.strip()) <= X_LIMIT, entry["file"]
+    assert "announcement" in {p for p, _ in scopes}, scopes
+    assert all(f == {"caption", "x_post", "press_release"} for f in scopes.values()), scopes
+
+    lines = summary_lines(report)
+    assert 0 < len(report.x_post) <= X_LIMIT
+    assert report.x_post.splitlines()[0] in "\n".join(lines)
+    assert report.recap_html is not None and f"rekap BKD: {report.recap_html}" in lines
+    html = report.recap_html.read_text(encoding="utf-8")
+    assert "menunggu persetujuan" not in html
+    assert f"{len(manifest['drafts'])} disetujui" in html and APPROVER in html
