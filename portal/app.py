@@ -35,12 +35,14 @@ from kinerja.portal.pages import (
     Form,
     Page,
     holder_refusal,
+    names_of,
     parse_defence,
     parse_selection,
     parse_verdict,
     recorded,
     refusal_from,
     refusal_page,
+    selection_confirm_page,
 )
 from kinerja.portal.people import DECIDER
 from kinerja.portal.secret import portal_key
@@ -224,6 +226,13 @@ class Portal:
                 form = Form(make_csrf(self.secret, claims.link_id), errors, fields, token)
                 page = PAGES[claims.purpose](session, claims, form)
                 return self.render(page)
+            if claims.purpose == "selection" and fields.get("step") != "confirm":
+                # A selection is sent once: the head sees it by name first, then confirms
+                # (or goes back to the form with what they wrote).
+                form = Form(make_csrf(self.secret, claims.link_id), {}, fields, token)
+                if fields.get("step") == "edit":
+                    return self.render(PAGES["selection"](session, claims, form))
+                return self.render(selection_confirm_page(session, claims, form, parsed))
             # The link's person acts: for selection and verdict links they were just checked
             # to be the scope's head, for defence links the service checks they were selected.
             actor = claims.person_nip
@@ -258,6 +267,7 @@ class Portal:
                     "decider": decider_of(session, claims.scope_code).title
                     if claims.scope_code != ALL_SCOPES
                     else DECIDER,
+                    "names": names_of(session, _nips_in(summary)),
                 },
             )
             return self.render(page)
@@ -393,6 +403,12 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         return await run_in_threadpool(portal.submit, token, fields, _ip(request), files)
 
     return app
+
+
+def _nips_in(summary: dict[str, Any]) -> list[str]:
+    """The people a result page names: those selected or not, or whose defence was decided."""
+    nips = [*summary.get("selected", []), *summary.get("not_selected", [])]
+    return nips + list(summary.get("verdicts", {}))
 
 
 def _ip(request: Request) -> str:

@@ -87,6 +87,19 @@ def clock(value: time | None) -> str:
     return "-" if value is None else f"{value:%H.%M}"
 
 
+def activity_targets() -> dict[str, float | bool]:
+    """The configured policy's activity targets in minutes per working day (what "% dari
+    target" in the components means)."""
+    from kinerja.review.deciders import active_policy
+
+    acts = active_policy().activities
+    return {
+        "main": acts.main_target_minutes_per_day,
+        "additional": acts.additional_target_minutes_per_day,
+        "count_incomplete": acts.count_incomplete,
+    }
+
+
 def helpers() -> dict[str, Any]:
     """What every portal template gets for display."""
     return {
@@ -95,6 +108,7 @@ def helpers() -> dict[str, Any]:
         "day": day,
         "short_day": short_day,
         "clock": clock,
+        "activity_targets": activity_targets,
         "period_label": period_label,
         "STAGES": STAGES,
         "ATTENDANCE": ATTENDANCE,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.db.decisions import effective
-from kinerja.db.models import Candidate, PortalLink, Review
+from kinerja.db.models import Candidate, Employee, PortalLink, Review
 from kinerja.portal.links import LinkClaims, LinkRefused, utcnow
 from kinerja.portal.people import DECIDER, scope_head_nip
 from kinerja.portal.queries import (
@@ -272,6 +272,34 @@ def selection_page(session: Session, claims: LinkClaims, form: Form) -> Page:
         "portal/selection.html", session, claims, form, review, closed,
         candidates=candidates, note=note.note if note is not None else "",
     )  # fmt: skip
+
+
+def selection_confirm_page(
+    session: Session, claims: LinkClaims, form: Form, answers: dict[str, tuple[bool, str]]
+) -> Page:
+    """The step before a once-only selection: who would be classed underperforming (and who
+    not) and why, by name and NIP; "Kirim" records it, "Ubah" goes back to the form."""
+    review = review_for(session, claims.period, claims.scope_code)
+    rows = [
+        {"nip": c.nip, "name": c.name, "rank": c.rank, "selected": answers[c.nip][0],
+         "reason": answers[c.nip][1]}
+        for c in candidates_view(session, claims.period, claims.scope_code)
+        if c.nip in answers
+    ]  # fmt: skip
+    hidden = {k: v for k, v in form.values.items() if k.startswith(("choice_", "reason_"))}
+    ctx = _base(session, claims, form) | {
+        "deadline": _deadline(review, claims.purpose),
+        "rows": rows,
+        "hidden": hidden,
+    }
+    return Page("portal/selection_confirm.html", 200, ctx)
+
+
+def names_of(session: Session, nips: list[str]) -> dict[str, str]:
+    """NIP -> name for the result page (the NIP itself when the register has no name)."""
+    rows = session.execute(select(Employee.nip, Employee.name).where(Employee.nip.in_(nips)))
+    found = {nip: name for nip, name in rows}
+    return {n: found.get(n, n) for n in nips}
 
 
 def _scope_candidates(session: Session, claims: LinkClaims) -> list[str]:

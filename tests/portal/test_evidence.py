@@ -71,7 +71,7 @@ def _absent_days(engine: Engine, nip: str) -> list[str]:
 def _selected(client: TestClient, issue: IssueLink, world: World) -> str:
     (nip,) = world.candidates["DINAS-C"]
     url = issue("selection", "DINAS-C", world.heads["DINAS-C"])
-    form = {"csrf": csrf_of(client.get(url).text), f"choice_{nip}": "ya"}
+    form = {"csrf": csrf_of(client.get(url).text), f"choice_{nip}": "ya", "step": "confirm"}
     form[f"reason_{nip}"] = "Tiga hari tanpa keterangan"
     assert client.post(url, data=form).status_code == 200
     return nip

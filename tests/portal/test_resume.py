@@ -121,7 +121,7 @@ def test_selection_defence_and_verdict_over_http_resume_the_run_to_its_outcome(
     assert sel_url.startswith(portal)
     page = http.get(sel_url)
     assert page.status_code == 200 and world.names[first] in page.text
-    form = {"csrf": csrf_of(page.text)}
+    form = {"csrf": csrf_of(page.text), "step": "confirm"}
     for nip in (first, second, third):
         form[f"choice_{nip}"] = "ya" if nip == first else "tidak"
         form[f"reason_{nip}"] = "Kegiatan utama 40% dari target" if nip == first else "Membaik"
@@ -230,7 +230,13 @@ def test_head_and_employee_act_in_a_real_browser_and_the_run_publishes(
             page.fill(f"#reason_{nip}", "Terlambat 8 kali" if nip == first else "Cukup baik")
         before = read_state(run_id).timestamp
         page.click("#submit")
+        # the once-only selection is shown by name before it is sent
+        page.wait_for_selector("#confirm")
+        assert world.names[first] in page.locator("#confirm-selected").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "selection-confirm.png"), full_page=True)
+        page.click("#confirm-submit")
         page.wait_for_selector("#done")
+        assert world.names[first] in page.locator("#done-selected").inner_text()
         page.screenshot(path=str(SCREENSHOTS / "selection-done.png"), full_page=True)
         _suspended_again(run_id, before, "at the defence pause")
 
@@ -317,6 +323,7 @@ def test_an_employee_contests_a_day_with_a_pdf_and_the_corrected_score_is_not_pu
         page.fill(f"#reason_{nip}", "Tiga hari tanpa keterangan")
         before_state = read_state(run_id).timestamp
         page.click("#submit")
+        page.click("#confirm-submit")
         page.wait_for_selector("#done")
         _suspended_again(run_id, before_state, "at the defence pause")
 

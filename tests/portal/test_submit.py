@@ -19,6 +19,7 @@ from kinerja.db.session import session_scope
 from kinerja.portal.csrf import make_csrf
 from kinerja.portal.links import utcnow
 from kinerja.portal.secret import portal_key
+from kinerja.review.deciders import active_policy
 from kinerja.settings import Settings
 from tests.portal.conftest import IssueLink
 from tests.portal.helpers import audit_actions, csrf_of, decision_count, link_id_of, used_links
@@ -40,7 +41,7 @@ def _crafted_csrf(url: str, settings: Settings) -> str:
 
 
 def _select(client: TestClient, url: str, choices: dict[str, bool]) -> str:
-    data = {"csrf": csrf_of(client.get(url).text)}
+    data = {"csrf": csrf_of(client.get(url).text), "step": "confirm"}
     for nip, chosen in choices.items():
         data[f"choice_{nip}"] = "ya" if chosen else "tidak"
         data[f"reason_{nip}"] = (
@@ -89,6 +90,52 @@ def test_head_selection_is_recorded_once_through_the_service(
     assert decision_count(engine) == before
 
 
+def test_a_selection_is_confirmed_by_name_before_it_is_sent_and_can_be_changed(
+    client: TestClient, issue: IssueLink, world: World, engine: Engine
+) -> None:
+    head = world.heads["DINAS-A"]
+    first, second, third = world.candidates["DINAS-A"]
+    url = issue("selection", "DINAS-A", head)
+    form = {"csrf": csrf_of(client.get(url).text)}
+    form |= {f"choice_{n}": "ya" if n == first else "tidak" for n in (first, second, third)}
+    form |= {
+        f"reason_{n}": "Terlambat 9 kali" if n == first else "Membaik"
+        for n in (first, second, third)
+    }  # noqa: E501
+    # First the confirmation page: the chosen by name and NIP, with the reasons; nothing recorded.
+    confirm = client.post(url, data=form)
+    assert confirm.status_code == 200 and 'id="confirm"' in confirm.text
+    chosen = confirm.text.split('id="confirm-selected"', 1)[1].split("</ul>", 1)[0]
+    assert world.names[first] in chosen and first in chosen and "Terlambat 9 kali" in chosen
+    assert world.names[second] not in chosen
+    assert world.names[second] in confirm.text.split('id="confirm-not-selected"', 1)[1]
+    assert "hanya dapat dikirim satu kali" in confirm.text
+    assert decision_count(engine) == 0 and used_links(engine) == 0
+    # "Ubah" goes back to the form with what was written.
+    back = client.post(url, data=form | {"csrf": csrf_of(confirm.text), "step": "edit"})
+    assert back.status_code == 200 and 'id="selection-form"' in back.text
+    assert "Terlambat 9 kali" in back.text and 'value="ya" checked' in back.text
+    assert decision_count(engine) == 0 and used_links(engine) == 0
+    # "Kirim" records it; the result page names the people beside their NIPs.
+    done = client.post(url, data=form | {"csrf": csrf_of(confirm.text), "step": "confirm"})
+    assert done.status_code == 200 and "telah tercatat" in done.text
+    listed = done.text.split('id="done-selected"', 1)[1].split("</ul>", 1)[0]
+    assert world.names[first] in listed and f"NIP {first}" in listed
+    assert _decisions(engine, "selection")[0][:3] == (first, "selection", "selected")
+
+
+def test_an_empty_submit_is_answered_by_the_server_in_indonesian(
+    client: TestClient, issue: IssueLink, world: World, engine: Engine
+) -> None:
+    url = issue("selection", "DINAS-A", world.heads["DINAS-A"])
+    page = client.get(url).text
+    assert 'id="selection-form" novalidate' in page  # the browser's own messages are off
+    empty = client.post(url, data={"csrf": csrf_of(page)})
+    assert empty.status_code == 422
+    assert empty.text.count("Pilih &#39;Ya&#39; atau &#39;Tidak&#39; untuk pegawai ini.") == 3
+    assert decision_count(engine) == 0 and used_links(engine) == 0
+
+
 def test_second_selection_from_a_fresh_link_is_refused_and_changes_nothing(
     client: TestClient, issue: IssueLink, world: World, engine: Engine, portal_settings: Settings
 ) -> None:
@@ -103,7 +150,7 @@ def test_second_selection_from_a_fresh_link_is_refused_and_changes_nothing(
     again = issue("selection", "DINAS-A", head)
     page = client.get(again).text
     assert 'id="closed"' in page and "choice_" not in page
-    data = {"csrf": _crafted_csrf(again, portal_settings)}
+    data = {"csrf": _crafted_csrf(again, portal_settings), "step": "confirm"}
     data |= {f"choice_{n}": "ya" for n in nips} | {f"reason_{n}": "Berubah pikiran" for n in nips}
     r = client.post(again, data=data)
     assert r.status_code == 409
@@ -121,7 +168,7 @@ def test_selection_after_the_deadline_is_refused_and_changes_nothing(
     _set_deadline(engine, "DINAS-B", "selection_deadline", -timedelta(minutes=1))
     assert "Batas waktu pemilihan telah lewat" in client.get(url).text
     nips = world.candidates["DINAS-B"]
-    data = {"csrf": csrf} | {f"choice_{n}": "ya" for n in nips}
+    data = {"csrf": csrf, "step": "confirm"} | {f"choice_{n}": "ya" for n in nips}
     data |= {f"reason_{n}": "Kinerja rendah sekali" for n in nips}
     r = client.post(url, data=data)
     assert r.status_code == 409 and "batas waktu pemilihan telah lewat" in r.text
@@ -141,6 +188,9 @@ def test_employee_defence_page_shows_own_data_only_and_records_the_defence(
     assert "Terlambat berulang" in page  # the head's reason
     assert "Kehadiran" in page and "Tidak hadir tanpa keterangan" in page
     assert "Aktivitas harian" in page and "Disetujui" in page
+    # what the activity percentage is measured against: the policy's minutes target
+    target = active_policy().activities.main_target_minutes_per_day
+    assert f"Target kegiatan utama: <strong>{target:.0f} menit per hari kerja</strong>" in page
     # Behaviour: four raters, item means only (3.05 over the four answers), never an answer.
     assert "Dinilai oleh 4 penilai" in page and "3,05" in page
     for score in SECRET_SCORES:
@@ -172,6 +222,8 @@ def test_employee_defence_page_shows_own_data_only_and_records_the_defence(
         },
     )
     assert r.status_code == 200 and "pembelaan ditolak" in r.text
+    # the result names the person beside the NIP
+    assert f'{world.names[first]} <span class="small muted">(NIP {first})</span>' in r.text
     assert _decisions(engine, "verdict") == [(first, "verdict", "rejected", f"{head}/portal")]
     link_id = link_id_of(verdict_url, portal_settings)
     assert (head, "submit_verdict") in audit_actions(engine, link_id)
@@ -312,7 +364,7 @@ def test_a_replaced_heads_old_link_is_refused_and_the_new_head_is_recorded(
         assert opd is not None
         opd.head_nip = new_head
     nips = world.candidates["DINAS-B"]
-    data = {"csrf": csrf} | {f"choice_{n}": "tidak" for n in nips}
+    data = {"csrf": csrf, "step": "confirm"} | {f"choice_{n}": "tidak" for n in nips}
     data |= {f"reason_{n}": "Menunjukkan perbaikan" for n in nips}
     r = client.post(old_link, data=data)
     assert r.status_code == 403 and 'data-refusal="not_head"' in r.text
