@@ -225,6 +225,11 @@ def test_head_and_employee_act_in_a_real_browser_and_the_run_publishes(
         page.goto(link_sent(db, f"selection_request:{PERIOD}:{scope}"))
         assert page.locator("h1").inner_text() == "Pemilihan pegawai berkinerja rendah"
         page.screenshot(path=str(SCREENSHOTS / "selection.png"), full_page=True)
+        # An empty submit reaches the server (novalidate), which answers in Indonesian.
+        page.click("#submit")
+        page.wait_for_selector("p.error")
+        assert "Pilih 'Ya' atau 'Tidak' untuk pegawai ini." in page.locator("main").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "selection-empty.png"), full_page=True)
         for nip in world.candidates[scope]:
             page.check(f"input[name=choice_{nip}][value={'ya' if nip == first else 'tidak'}]")
             page.fill(f"#reason_{nip}", "Terlambat 8 kali" if nip == first else "Cukup baik")
