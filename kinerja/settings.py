@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,8 +15,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KINERJA_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///var/kinerja.db",
-        description="SQLAlchemy URL; SQLite by default, e.g. postgresql+psycopg://user@host/db.",
+        default="",
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; unset: SQLite at "
+        "<var_dir>/kinerja.db, so KINERJA_VAR_DIR moves the database with the rest of the state.",
     )
     policy: str = Field(default="jabar", description="Policy profile name or path to a YAML file.")
     out_dir: Path = Field(default=Path("out"), description="Where drafts, letters and recaps go.")
@@ -75,6 +76,12 @@ class Settings(BaseSettings):
     evidence_max_files: int = Field(default=5, ge=1, description="Files per defence.")
     evidence_max_file_mb: float = Field(default=5.0, gt=0, description="Megabytes per file.")
     evidence_max_total_mb: float = Field(default=15.0, gt=0, description="Megabytes per defence.")
+
+    @model_validator(mode="after")
+    def _database_follows_var_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'kinerja.db'}"
+        return self
 
 
 @lru_cache(maxsize=1)
