@@ -43,6 +43,7 @@ from kinerja.review.evidence import Checked
 from kinerja.rules.calendar import add_workdays
 from kinerja.rules.deciders import review_kind
 from kinerja.rules.policy import Policy
+from kinerja.templates.filters import local_stamp
 
 SYSTEM = "system"
 
@@ -591,7 +592,7 @@ def close_selection_if_due(session: Session, review: Review, now: datetime) -> b
         review,
         DecisionKind.NO_DECISION,
         value="selection",
-        reason=f"batas waktu pemilihan {review.selection_deadline:%Y-%m-%d %H:%M} UTC lewat",
+        reason=f"batas waktu pemilihan {local_stamp(review.selection_deadline)} lewat",
         actor=SYSTEM,
         actor_role=SYSTEM,
         now=now,

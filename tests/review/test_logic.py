@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -227,6 +228,11 @@ def test_selection_deadline_and_extension(engine: Engine, policy: Policy, opd: l
         assert not close_selection_if_due(s, review, old + timedelta(minutes=1))
         assert close_selection_if_due(s, review, new + timedelta(minutes=1))
         assert review.stage == ReviewStage.NO_DECISION
+        closed = dec.effective(s, PERIOD, "DISHUB", DecisionKind.NO_DECISION)[None]
+        # the reason people read names the deadline in local time, as everything else does
+        assert re.fullmatch(
+            r"batas waktu pemilihan \d{4}-\d\d-\d\d \d\d\.\d\d WIB lewat", closed.reason
+        )
         ext = dec.effective(s, PERIOD, "DISHUB", DecisionKind.EXTENSION)[None]
         assert (ext.value, ext.actor, ext.reason) == ("2 workdays", "op", "banjir")
         assert state_of(s, review).selected == []
