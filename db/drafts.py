@@ -240,7 +240,7 @@ def _last(session: Session, draft: Draft, value: str) -> Decision | None:
 
 def _refuse_repeat(session: Session, draft: Draft, value: str, earlier: Decision | None) -> None:
     said = describe(earlier) if earlier else f"{VALUE_LABELS[value]} sebelumnya"
-    raise DraftError(f"draf {draft.id} sudah {said}; keputusan yang sama tidak dicatat dua kali")
+    raise DraftError(f"draf {draft.id} sudah {said}")
 
 
 def decide(
