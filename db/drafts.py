@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -238,7 +239,7 @@ def _last(session: Session, draft: Draft, value: str) -> Decision | None:
     return next((d for d in reversed(history(session, draft)) if d.value == value), None)
 
 
-def _refuse_repeat(session: Session, draft: Draft, value: str, earlier: Decision | None) -> None:
+def _refuse_repeat(draft: Draft, value: str, earlier: Decision | None) -> NoReturn:
     said = describe(earlier) if earlier else f"{VALUE_LABELS[value]} sebelumnya"
     raise DraftError(f"draf {draft.id} sudah {said}")
 
@@ -277,7 +278,7 @@ def decide(
     if not approve and not reason.strip():
         raise DraftError(f"draf {draft_id}: penolakan wajib disertai alasan")
     if draft.status == value:
-        _refuse_repeat(session, draft, value, _last(session, draft, value))
+        _refuse_repeat(draft, value, _last(session, draft, value))
     if approve and draft.status == "rejected" and not reopen:
         earlier = _last(session, draft, "rejected")
         said = describe(earlier) if earlier else "ditolak sebelumnya"
@@ -300,7 +301,7 @@ def decide(
     )
     if not new:
         # Someone else decided the same way at the same moment: theirs is on record.
-        _refuse_repeat(session, draft, value, row)
+        _refuse_repeat(draft, value, row)
     draft.status, draft.decided_by, draft.decided_at = value, actor, at
     draft.decision_reason = reason
     session.flush()

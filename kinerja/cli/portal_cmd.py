@@ -93,11 +93,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List who decides each review (scope code, title, name, NIP): the --person and
         --scope of a selection or verdict `kinerja portal-link`."""
+        from kinerja.db.migrate import upgrade
         from kinerja.db.session import make_engine, session_scope
         from kinerja.portal.people import decider_rows
         from kinerja.settings import get_settings
 
-        engine = make_engine(database_url or get_settings().database_url)
+        url = database_url or get_settings().database_url
+        upgrade(url)
+        engine = make_engine(url)
         try:
             with session_scope(engine) as session:
                 rows = decider_rows(session)

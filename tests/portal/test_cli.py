@@ -150,3 +150,10 @@ def test_heads_lists_who_decides_each_review_with_the_nip_portal_link_needs(
         env,
     )
     assert ok.exit_code == 0, ok.output
+
+
+def test_heads_on_an_empty_database_says_what_to_do_first(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = _invoke(["heads", "--database-url", url], dict(os.environ))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "belum ada perangkat daerah tercatat (jalankan gather dahulu)"
