@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from kinerja.domain import ReviewStage
 from kinerja.flows.forms import defence_form, selection_form
+from kinerja.settings import get_settings
 from kinerja.tasks.review import (
     apply_defence_input,
     apply_selection_input,
@@ -49,7 +50,7 @@ def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""
     state, description = prepare_review(period, scope_code)
     if state.stage == ReviewStage.SELECTION:
-        sel_form = selection_form(state.candidates, description)
+        sel_form = selection_form(state.candidates, description, get_settings().operators)
         attempt = 0
         while state.stage == ReviewStage.SELECTION:
             key = f"selection-{attempt}"
@@ -57,7 +58,9 @@ def opd_review(period: str, scope_code: str) -> str:
             attempt += 1
     if state.stage == ReviewStage.DEFENCE:
         send_warnings(period, scope_code)
-        def_form = defence_form(state.selected, describe_defence(period, scope_code))
+        def_form = defence_form(
+            state.selected, describe_defence(period, scope_code), get_settings().operators
+        )
         attempt = 0
         while state.stage == ReviewStage.DEFENCE:
             key = f"defence-{attempt}"

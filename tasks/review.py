@@ -71,6 +71,7 @@ def apply_selection_input(
         applied = answers.apply_selection_answer(
             s, reviews.require_review(s, period, scope_code), pause_key, answer,
             policy=policy(), tz=get_settings().timezone, now=utcnow(),
+            operators=get_settings().operators,
         )  # fmt: skip
     return _logged(period, scope_code, pause_key, applied)
 
@@ -100,8 +101,9 @@ def apply_defence_input(
     """Apply one defence-pause answer (defence or verdict), tell the head, check the deadline."""
     with session_scope(engine()) as s:
         applied = answers.apply_defence_answer(
-            s, reviews.require_review(s, period, scope_code), pause_key, answer, now=utcnow()
-        )
+            s, reviews.require_review(s, period, scope_code), pause_key, answer, now=utcnow(),
+            operators=get_settings().operators,
+        )  # fmt: skip
     return _logged(period, scope_code, pause_key, applied)
 
 

@@ -12,6 +12,13 @@ decide_app = typer.Typer(help="Submit a decision (the same validation as the por
 
 
 LOCAL_API = "http://127.0.0.1:4200/api"  # where `kinerja serve` starts the Prefect server
+ACTOR = typer.Option(
+    ..., "--actor", help="The BKD operator entering it: one of KINERJA_OPERATORS."
+)
+ON_BEHALF = typer.Option(
+    "", "--on-behalf-of", help="The head's NIP, when the head asked the operator to enter it."
+)
+NOTE = typer.Option("", "--note", help="How the head asked (required with --on-behalf-of).")
 
 
 def _engine() -> Any:
@@ -41,23 +48,31 @@ def _refusal(fn: Any, *args: Any, **kwargs: Any) -> Any:
 def decide_selection(
     period: str = typer.Option(..., "--period"),
     scope: str = typer.Option(..., "--scope", help="OPD (or rumpun) code."),
-    actor: str = typer.Option(..., "--actor", help="Who decides (head of OPD name/NIP)."),
+    actor: str = ACTOR,
     select: list[str] = typer.Option(
         [], "--select", help="NIP=reason for each candidate classed underperforming."
     ),
     none: bool = typer.Option(False, "--none", help="Nobody is selected."),
+    on_behalf_of: str = ON_BEHALF,
+    note: str = NOTE,
 ) -> None:
-    """The head's selection; candidates not named are recorded as not selected."""
+    """The selection; candidates not named are recorded as not selected.
+
+    Recorded as the operator's, or as the head's with --on-behalf-of and --note.
+    """
     from kinerja.review import service as svc
 
     if not select and not none:
         typer.echo("error: give --select NIP=reason (repeatable) or --none", err=True)
         raise typer.Exit(code=2)
-    picks: dict[str, tuple[bool, str]] = {}
+    picks: list[tuple[str, bool, str]] = []
     for item in select:
         nip, _, reason = item.partition("=")
-        picks[nip.strip()] = (True, reason.strip())
-    state = _refusal(svc.submit_selection, _engine(), period, scope, actor, picks, "cli")
+        picks.append((nip.strip(), True, reason.strip()))  # a NIP given twice is refused
+    state = _refusal(
+        svc.submit_selection, _engine(), period, scope, actor, picks, "cli",
+        on_behalf_of=on_behalf_of or None, note=note,
+    )  # fmt: skip
     typer.echo(f"recorded: {scope} {period} now {state.stage}; selected {state.selected or '-'}")
 
 
@@ -67,9 +82,7 @@ def decide_defence(
     scope: str = typer.Option(..., "--scope"),
     nip: str = typer.Option(..., "--nip", help="The selected employee."),
     text: str = typer.Option(..., "--text", help="The written defence."),
-    actor: str = typer.Option(
-        ..., "--actor", help="Who enters it: the operator (recorded as a BKD operator)."
-    ),
+    actor: str = ACTOR,
 ) -> None:
     """A selected employee's written defence, entered by an operator."""
     from kinerja.review import service as svc
@@ -84,7 +97,7 @@ def decide_verdict(
     period: str = typer.Option(..., "--period"),
     scope: str = typer.Option(..., "--scope"),
     nip: str = typer.Option(..., "--nip"),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str = ACTOR,
     accept: bool = typer.Option(..., "--accept/--reject", help="Accepted: not published."),
     reason: str = typer.Option(..., "--reason"),
     rule: list[str] = typer.Option(
@@ -92,6 +105,8 @@ def decide_verdict(
         "--rule",
         help="ID=terima:reason or ID=tolak:reason for each data objection of the defence.",
     ),
+    on_behalf_of: str = ON_BEHALF,
+    note: str = NOTE,
 ) -> None:
     """The head's (or BKD's) verdict on a defence, with a ruling on each data objection."""
     from kinerja.review import service as svc
@@ -108,7 +123,7 @@ def decide_verdict(
         rulings[int(ident)] = (choice.strip() == "terima", why.strip())
     _refusal(
         svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli",
-        rulings=rulings,
+        rulings=rulings, on_behalf_of=on_behalf_of or None, note=note,
     )  # fmt: skip
     typer.echo(f"recorded: defence of {nip} {'accepted' if accept else 'rejected'}")
 
@@ -117,7 +132,7 @@ def decide_verdict(
 def decide_extend(
     period: str = typer.Option(..., "--period"),
     scope: str = typer.Option(..., "--scope"),
-    actor: str = typer.Option(..., "--actor", help="The BKD operator."),
+    actor: str = ACTOR,
     workdays: int = typer.Option(..., "--workdays"),
     reason: str = typer.Option(..., "--reason"),
     request_id: str = typer.Option(
