@@ -12,9 +12,7 @@ decide_app = typer.Typer(help="Submit a decision (the same validation as the por
 
 
 LOCAL_API = "http://127.0.0.1:4200/api"  # where `kinerja serve` starts the Prefect server
-ACTOR = typer.Option(
-    ..., "--actor", help="The BKD operator entering it: one of KINERJA_OPERATORS."
-)
+ACTOR = typer.Option(..., "--actor", help="The BKD operator entering it: one of KINERJA_OPERATORS.")
 ON_BEHALF = typer.Option(
     "", "--on-behalf-of", help="The head's NIP, when the head asked the operator to enter it."
 )

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from kinerja.db.models import PortalLink
+from kinerja.db.refusals import refusal_counts
 from kinerja.db.session import session_scope
 from kinerja.portal.csrf import make_csrf
 from kinerja.portal.links import short_url, utcnow
@@ -88,7 +89,7 @@ def test_defence_page_of_an_unselected_employee_offers_no_form(
     assert 'id="defence-form"' not in r.text
 
 
-def test_tampered_link_gets_a_clear_refusal_page_and_is_audited(
+def test_tampered_link_gets_a_clear_refusal_page_and_is_counted(
     client: TestClient, issue: IssueLink, world: World, engine: Engine
 ) -> None:
     url = issue("selection", "DINAS-A", world.heads["DINAS-A"])
@@ -98,7 +99,11 @@ def test_tampered_link_gets_a_clear_refusal_page_and_is_audited(
         assert "Tautan tidak sah" in response.text
         assert 'data-refusal="invalid"' in response.text
         assert "choice_" not in response.text
-    assert audit_actions(engine)[-2:] == [("anonim", "link_refused")] * 2
+    # No link of ours: counted per minute and source, not an audit row each.
+    assert audit_actions(engine) == [("system", "issue_link")]
+    with session_scope(engine) as s:
+        counts = {(c.source, c.reason): c.count for c in refusal_counts(s)}
+    assert counts == {("testclient", "GET invalid"): 1, ("testclient", "POST invalid"): 1}
 
 
 def test_expired_link_is_refused_with_a_clear_page(
@@ -231,4 +236,6 @@ def test_a_short_link_from_paper_opens_the_persons_page_and_a_bad_one_is_refused
     assert page.status_code == 200 and world.names[world.candidates["DINAS-A"][0]] in page.text
     bad = client.get(path[:-1] + ("Z" if path[-1] != "Z" else "Y"))
     assert 'data-refusal="invalid"' in bad.text
-    assert audit_actions(engine)[-1] == ("anonim", "link_refused")
+    assert audit_actions(engine)[-1] == (world.candidates["DINAS-A"][0], "view_defence")
+    with session_scope(engine) as s:
+        assert [(c.reason, c.count) for c in refusal_counts(s)] == [("GET invalid", 1)]
