@@ -26,8 +26,10 @@ def _engine() -> Any:
     # Before prefect is imported (settings are read then): decisions resume runs on that server.
     os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
     from kinerja.db.session import make_engine
+    from kinerja.flows.local_server import use_prefect_auth
     from kinerja.settings import get_settings
 
+    use_prefect_auth()
     return make_engine(get_settings().database_url)
 
 
@@ -172,7 +174,7 @@ def register(app: typer.Typer) -> None:
         import os
 
         from kinerja.db.migrate import upgrade
-        from kinerja.flows.local_server import LocalPrefect
+        from kinerja.flows.local_server import LocalPrefect, auth_file, prefect_auth
         from kinerja.flows.serve import serve_all
         from kinerja.settings import get_settings
 
@@ -180,9 +182,13 @@ def register(app: typer.Typer) -> None:
         upgrade(settings.database_url)
         server = None
         if local_server:
-            server = LocalPrefect(Path(settings.var_dir).resolve() / "prefect", port=port).start()
-            os.environ.update(server.env())
-            typer.echo(f"Prefect UI and API at http://127.0.0.1:{port}")
+            home = Path(settings.var_dir).resolve() / "prefect"
+            server = LocalPrefect(home, port=port, auth=prefect_auth(settings)).start()
+            os.environ.update(server.env())  # the runner, its flow runs and the sweeper
+            where = "KINERJA_PREFECT_AUTH" if settings.prefect_auth else str(auth_file(settings))
+            typer.echo(
+                f"Prefect UI and API at http://127.0.0.1:{port} (login: the text in {where})"
+            )
         try:
             serve_all(limit=limit, sweep_seconds=sweep_seconds)
         finally:
@@ -198,6 +204,9 @@ def register(app: typer.Typer) -> None:
         import os
 
         os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
+        from kinerja.flows.local_server import use_prefect_auth
+
+        use_prefect_auth()
         from prefect.deployments import run_deployment
 
         from kinerja.flows.serve import CYCLE_DEPLOYMENT
