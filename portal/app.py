@@ -56,7 +56,7 @@ from kinerja.templates import environment
 FORM_SLACK = 256 * 1024  # bytes of text fields and multipart framing beside the files
 # A form without files: every reason and a 5,000-character defence fit in it several times.
 FORM_MAX_BYTES = 64 * 1024
-NIP_FIELDS = ("choice_", "reason_", "verdict_")  # form fields named after a NIP
+ANSWER_FIELDS = ("choice_", "verdict_")  # one per NIP answered: a NIP sent twice is refused
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -228,7 +228,7 @@ class Portal:
         fields: dict[str, str],
         ip: str,
         files: list[Upload] | None = None,
-        repeated: list[str] | None = None,
+        names: list[str] | None = None,
     ) -> HTMLResponse:
         with session_scope(self.engine) as session:
             try:
@@ -244,9 +244,12 @@ class Portal:
                 self._audit(session, claims, "submit_refused", ip=ip, why="read-only page")
                 return self.render(refusal_page(session, "method"))
             parsed, errors = self._parse(session, claims, fields, files or [])
-            twice = [k.split("_", 1)[1] for k in repeated or [] if k.startswith(NIP_FIELDS)]
-            if twice:  # never collapse a NIP sent twice (the first answer would be lost)
-                errors["_form"] = "; ".join(duplicate_nips(twice + twice))
+            # A NIP (or any field) sent twice is refused, never collapsed: the first answer
+            # would be lost without anyone knowing.
+            answered = [k.split("_", 1)[1] for k in names or [] if k.startswith(ANSWER_FIELDS)]
+            repeated = sorted(k for k, n in Counter(names or []).items() if n > 1)
+            if twice := duplicate_nips(answered):
+                errors["_form"] = "; ".join(twice)
             elif repeated:
                 errors["_form"] = "Isian berikut dikirim lebih dari sekali: " + ", ".join(repeated)
             if errors:
@@ -429,15 +432,14 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
             form = await Request(request.scope, _replay(body)).form(max_files=limits.max_files)
         except (MultiPartException, HTTPException):  # more files than allowed (400 in Starlette)
             return await run_in_threadpool(portal.too_large, token, ip)
-        names = Counter(k for k, v in form.multi_items() if isinstance(v, str))
-        repeated = sorted(k for k, n in names.items() if n > 1)
+        names = [k for k, v in form.multi_items() if isinstance(v, str)]
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         files = []
         for _, value in form.multi_items():
             if isinstance(value, UploadFile) and (value.filename or value.size):
                 data = await value.read(limits.max_file_bytes + 1)
                 files.append(Upload(value.filename or "", data))
-        return await run_in_threadpool(portal.submit, token, fields, ip, files, repeated)
+        return await run_in_threadpool(portal.submit, token, fields, ip, files, names)
 
     return app
 
