@@ -18,6 +18,7 @@ from kinerja.outputs.coaching import FollowUp, coach_label, follow_up
 from kinerja.outputs.facts import MonthFacts
 from kinerja.outputs.periods import next_period, previous
 from kinerja.rules.policy import Policy
+from kinerja.review.describe import recorded_by
 
 BINS = 10  # score distribution in steps of 10 points
 TREND_MONTHS = 6
@@ -280,6 +281,7 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
                 if sel
                 else "-",
                 "reason": sel.reason if sel else "",
+                "recorded_by": recorded_by(sel),
                 "outcome": DECISION_LABELS.get(("outcome", out.value), out.value) if out else "-",
                 "outcome_reason": out.reason if out else "",
             }

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from kinerja.templates.filters import MONTHS, local_time, period_label, zone_label
+from kinerja.review.describe import recorded_by
 
 STAGES = {
     "awaiting_selection": "Menunggu pemilihan oleh pimpinan",
@@ -102,4 +103,5 @@ def helpers() -> dict[str, Any]:
         "APPROVAL": APPROVAL,
         "BAND": BAND,
         "COMPONENTS": COMPONENTS,
+        "recorded_by": recorded_by,
     }

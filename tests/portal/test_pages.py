@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
@@ -239,3 +240,28 @@ def test_a_short_link_from_paper_opens_the_persons_page_and_a_bad_one_is_refused
     assert audit_actions(engine)[-1] == (world.candidates["DINAS-A"][0], "view_defence")
     with session_scope(engine) as s:
         assert [(c.reason, c.count) for c in refusal_counts(s)] == [("GET invalid", 1)]
+
+
+def test_a_selection_an_operator_entered_for_the_head_says_so_on_the_employees_page(
+    client: TestClient,
+    issue: IssueLink,
+    world: World,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kinerja.review import service as svc
+    from kinerja.settings import get_settings
+
+    monkeypatch.setenv("KINERJA_OPERATORS", "op.rina")
+    get_settings.cache_clear()
+    nip, head = world.candidates["DINAS-A"][0], world.heads["DINAS-A"]
+    svc.submit_selection(
+        engine, world.period, "DINAS-A", "op.rina", {nip: (True, "Terlambat berulang")}, "cli",
+        on_behalf_of=head, note="diminta kepala lewat surat 12/2025",
+    )  # fmt: skip
+    get_settings.cache_clear()
+    page = client.get(issue("defence", "DINAS-A", nip)).text
+    assert (
+        f"Penetapan ini dicatat oleh operator BKD op.rina (CLI) atas nama NIP {head}, atas "
+        "permintaannya: diminta kepala lewat surat 12/2025." in page
+    )
