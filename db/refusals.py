@@ -34,9 +34,7 @@ def count_refusal(session: Session, *, source: str, reason: str, at: datetime) -
     if _bump(session, minute, source, reason):
         return
     sources = session.scalar(
-        select(func.count(func.distinct(RefusalCount.source))).where(
-            RefusalCount.minute == minute
-        )
+        select(func.count(func.distinct(RefusalCount.source))).where(RefusalCount.minute == minute)
     )
     if (sources or 0) >= MAX_SOURCES_PER_MINUTE:
         source = OTHER_SOURCES

@@ -23,6 +23,7 @@ from kinerja.tasks.review import (
     apply_defence_input,
     apply_selection_input,
     describe_defence,
+    forget_defence_text,
     prepare_review,
     send_review_result,
     send_warnings,
@@ -64,7 +65,10 @@ def opd_review(period: str, scope_code: str) -> str:
         attempt = 0
         while state.stage == ReviewStage.DEFENCE:
             key = f"defence-{attempt}"
-            state = apply_defence_input(period, scope_code, key, _wait(def_form, key))
+            answer = _wait(def_form, key)
+            state = apply_defence_input(period, scope_code, key, answer)
+            if answer.get("text"):  # typed into the UI form: keep it out of Prefect
+                forget_defence_text(period, scope_code, key)
             attempt += 1
     stage = send_review_result(period, scope_code)
     wake_cycle_if_done(period)

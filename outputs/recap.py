@@ -17,8 +17,8 @@ from kinerja.outputs.announcements import not_announced, not_announced_rows
 from kinerja.outputs.coaching import FollowUp, coach_label, follow_up
 from kinerja.outputs.facts import MonthFacts
 from kinerja.outputs.periods import next_period, previous
-from kinerja.rules.policy import Policy
 from kinerja.review.describe import recorded_by
+from kinerja.rules.policy import Policy
 
 BINS = 10  # score distribution in steps of 10 points
 TREND_MONTHS = 6

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from kinerja.templates.filters import MONTHS, local_time, period_label, zone_label
 from kinerja.review.describe import recorded_by
+from kinerja.templates.filters import MONTHS, local_time, period_label, zone_label
 
 STAGES = {
     "awaiting_selection": "Menunggu pemilihan oleh pimpinan",

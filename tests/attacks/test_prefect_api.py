@@ -13,13 +13,17 @@ from uuid import UUID
 
 import pytest
 from prefect.flow_runs import resume_flow_run
+from prefect.input.actions import read_flow_run_input
 from sqlalchemy import Engine, select
 
+from kinerja.db import decisions as dec
 from kinerja.db.models import AuditEvent
 from kinerja.db.session import session_scope
+from kinerja.domain import DecisionKind
 from kinerja.review import service as svc
 from kinerja.review.logic import Refused
 from kinerja.review.validate import REASON_MAX
+from kinerja.tasks.review import answer_key
 from tests.review.factories import make_opd
 from tests.served import Server, paused_after, read_state, start_review, wait_for
 
@@ -139,6 +143,20 @@ def test_api_defence_of_five_megabytes(
     verdict = {"action": "verdict", "nip": nips[0], "operator": "op BKD", "reason": five_mb}
     _refused_by_server(run_id, verdict)
     unchanged()
+    # A defence within the limits typed into the form is recorded as the operator's; its text
+    # stays in our database, not in Prefect's copy of the answer.
+    before = read_state(run_id).timestamp
+    text = "Saya sakit dan dirawat, surat dokter menyusul."
+    resume_flow_run(UUID(run_id), run_input={**answer, "text": text})
+    wait_for(run_id, paused_after(before), what="suspended again")
+    with session_scope(flow_engine) as s:
+        defence = dec.effective(s, PERIOD, "DISPORA", DecisionKind.DEFENCE)[nips[0]]
+        assert (defence.actor, defence.channel, defence.payload["text"]) == ("op BKD", "ui", text)
+    wait_for(
+        run_id,
+        lambda _: read_flow_run_input(answer_key("defence-0"), UUID(run_id))["text"] == "",
+        what="without the defence text in Prefect",
+    )
 
 
 @pytest.mark.attack("answer to a cancelled run", "CLI/portal")
