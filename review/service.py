@@ -114,12 +114,15 @@ def run_gone(flow_run_id: str | None) -> str | None:
     return "dibatalkan" if kind in GONE_STATES else None
 
 
-def _refuse_if_gone(review: Review) -> None:
-    why = run_gone(review.flow_run_id)
+def _refuse_if_gone(engine: Engine, period: str, scope_code: str) -> None:
+    """Refused when the review's run was cancelled or deleted (asked before any write lock)."""
+    with session_scope(engine) as s:
+        run_id = reviews.require_review(s, period, scope_code).flow_run_id
+    why = run_gone(run_id)
     if why is not None:
         raise Refused(
             [
-                f"proses tinjauan {review.scope_code} {review.period} telah {why} di Prefect; "
+                f"proses tinjauan {scope_code} {period} telah {why} di Prefect; "
                 "jawaban tidak dicatat. Hubungi BKD untuk memulai ulang tinjauan ini"
             ]
         )
@@ -159,9 +162,9 @@ def _submit(
     """Apply one answer to the review, audit it and commit; then wake the run."""
     _check_channel(channel)
     _check_actor(actor, channel, on_behalf_of, note)
+    _refuse_if_gone(engine, period, scope_code)
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
-        _refuse_if_gone(review)
         behalf = _on_behalf(s, review, on_behalf_of, note)
         state = apply(s, review, behalf)
         record_event(
