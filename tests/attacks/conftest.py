@@ -48,10 +48,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not RESULTS:
         return
     width = max(len(a) for a, *_ in RESULTS)
+    paths = max(len(p) for _, p, *_ in RESULTS)
     terminalreporter.section("attack table (issue #19)")
-    terminalreporter.write_line(f"{'attempt':<{width}}  {'path':<8}  {'db':<10}  result")
+    terminalreporter.write_line(f"{'attempt':<{width}}  {'path':<{paths}}  {'db':<10}  result")
     for attempt, path, backend, result in RESULTS:
-        terminalreporter.write_line(f"{attempt:<{width}}  {path:<8}  {backend:<10}  {result}")
+        terminalreporter.write_line(f"{attempt:<{width}}  {path:<{paths}}  {backend:<10}  {result}")
 
 
 def rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
