@@ -429,6 +429,23 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class RefusalCount(Base):
+    """Anonymous portal refusals (no link identified), counted per minute and source.
+
+    A bad token costs one counter increment, not an audit row: the table grows by at most one
+    row per minute, source and reason, and the sources of one minute are capped.
+    """
+
+    __tablename__ = "refusal_count"
+    __table_args__ = (UniqueConstraint("minute", "source", "reason"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    minute: Mapped[datetime] = mapped_column(DateTime, index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PortalLink(Base):
     """A personal portal link, bound to period, scope, purpose and person; its action runs once."""
 

@@ -76,13 +76,13 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
             if state.stage == ReviewStage.SELECTION:
                 picks = {state.candidates[0]: (True, "indeks terendah tanpa keterangan")}
                 chosen = picks if index % 2 == 0 else {}
-                svc.submit_selection(engine, period, scope, head, chosen, "cli")
+                svc.submit_selection(engine, period, scope, head, chosen, "portal")
                 done.append(f"{scope}: pemilihan {len(chosen)} nama")
             elif state.awaiting_defence:
                 # The employee defends and the head answers at once: the run wakes once.
                 nip = state.awaiting_defence[0]
                 svc.submit_defence(
-                    engine, period, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "cli",
+                    engine, period, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "portal",
                     objections=_absence_objection(engine, period, nip),
                 )  # fmt: skip
                 accepted = turn[0] % 2 == 1
@@ -93,7 +93,7 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
                     for oid in _objection_ids(engine, period, scope, nip)
                 }
                 svc.submit_verdict(
-                    engine, period, scope, nip, head, accepted, reason, "cli", rulings=rulings
+                    engine, period, scope, nip, head, accepted, reason, "portal", rulings=rulings
                 )
                 verdict = "diterima" if accepted else "ditolak"
                 done.append(f"{scope}: pembelaan {nip}, {verdict}")

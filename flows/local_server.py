@@ -1,8 +1,16 @@
-"""A local Prefect server (SQLite under var_dir) and the serving process, as subprocesses."""
+"""A local Prefect server (SQLite under var_dir) and the serving process, as subprocesses.
+
+The server `kinerja serve` starts requires an auth string (Prefect's
+`server.api.auth_string`): KINERJA_PREFECT_AUTH, or one generated once into
+<var_dir>/prefect-auth (mode 0600). Every client the project starts (the runner and its flow
+run subprocesses, the sweeper, the CLI, the portal) sends it as `api.auth_string`. It is
+passed only through the environment of our own processes, never printed or logged.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -11,7 +19,49 @@ from pathlib import Path
 
 import httpx
 
+from kinerja.settings import Settings, get_settings
+
 ROOT = Path(__file__).resolve().parents[1]
+AUTH_FILE = "prefect-auth"
+AUTH_USER = "kinerja"
+
+
+def auth_file(settings: Settings | None = None) -> Path:
+    """Where the generated auth string is kept: <var_dir>/prefect-auth."""
+    return Path((settings or get_settings()).var_dir).resolve() / AUTH_FILE
+
+
+def prefect_auth(settings: Settings | None = None, *, create: bool = True) -> str | None:
+    """The Prefect auth string ("user:password"): KINERJA_PREFECT_AUTH, else the file.
+
+    `create`: generate the file (mode 0600) if missing, as `kinerja serve` does; clients pass
+    False and get None when there is nothing to send.
+    """
+    s = settings or get_settings()
+    if s.prefect_auth is not None:
+        return s.prefect_auth.get_secret_value()
+    path = auth_file(s)
+    if path.exists():
+        os.chmod(path, 0o600)  # never readable by others, whoever created it
+        return path.read_text(encoding="utf-8").strip()
+    if not create:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = f"{AUTH_USER}:{secrets.token_urlsafe(24)}"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def use_prefect_auth(settings: Settings | None = None) -> None:
+    """Before Prefect is imported: send the auth string, unless PREFECT_API_AUTH_STRING is set."""
+    auth = prefect_auth(settings, create=False)
+    if auth is not None:
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", auth)
 
 
 def free_port() -> int:
@@ -23,10 +73,13 @@ def free_port() -> int:
 class LocalPrefect:
     """`prefect server start` with its own PREFECT_HOME; `.api_url` once healthy."""
 
-    def __init__(self, home: Path, port: int | None = None, ui: bool = True) -> None:
+    def __init__(
+        self, home: Path, port: int | None = None, ui: bool = True, auth: str | None = None
+    ) -> None:
         self.home = home
         self.port = port or free_port()
         self.ui = ui
+        self.auth = auth  # the server's auth string; None: no login (throwaway servers only)
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -34,12 +87,16 @@ class LocalPrefect:
         return f"http://127.0.0.1:{self.port}/api"
 
     def env(self) -> dict[str, str]:
-        return {
+        """What a client of this server needs (with the auth string: keep it out of logs)."""
+        env = {
             "PREFECT_HOME": str(self.home),
             "PREFECT_API_URL": self.api_url,
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "DO_NOT_TRACK": "1",
         }
+        if self.auth is not None:
+            env["PREFECT_API_AUTH_STRING"] = self.auth
+        return env
 
     def start(self, timeout: float = 90) -> LocalPrefect:
         """Launch and wait until healthy."""
@@ -53,6 +110,8 @@ class LocalPrefect:
         # The UI asks the server where its API is; unset, the server answers port 4200
         # whatever port it listens on, and the UI cannot connect.
         env["PREFECT_UI_API_URL"] = self.api_url
+        if self.auth is not None:
+            env["PREFECT_SERVER_API_AUTH_STRING"] = self.auth
         log = (self.home / "server.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",

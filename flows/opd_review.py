@@ -18,10 +18,12 @@ from pydantic import ValidationError
 
 from kinerja.domain import ReviewStage
 from kinerja.flows.forms import defence_form, selection_form
+from kinerja.settings import get_settings
 from kinerja.tasks.review import (
     apply_defence_input,
     apply_selection_input,
     describe_defence,
+    forget_defence_text,
     prepare_review,
     send_review_result,
     send_warnings,
@@ -49,7 +51,7 @@ def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""
     state, description = prepare_review(period, scope_code)
     if state.stage == ReviewStage.SELECTION:
-        sel_form = selection_form(state.candidates, description)
+        sel_form = selection_form(state.candidates, description, get_settings().operators)
         attempt = 0
         while state.stage == ReviewStage.SELECTION:
             key = f"selection-{attempt}"
@@ -57,11 +59,16 @@ def opd_review(period: str, scope_code: str) -> str:
             attempt += 1
     if state.stage == ReviewStage.DEFENCE:
         send_warnings(period, scope_code)
-        def_form = defence_form(state.selected, describe_defence(period, scope_code))
+        def_form = defence_form(
+            state.selected, describe_defence(period, scope_code), get_settings().operators
+        )
         attempt = 0
         while state.stage == ReviewStage.DEFENCE:
             key = f"defence-{attempt}"
-            state = apply_defence_input(period, scope_code, key, _wait(def_form, key))
+            answer = _wait(def_form, key)
+            state = apply_defence_input(period, scope_code, key, answer)
+            if answer.get("text"):  # typed into the UI form: keep it out of Prefect
+                forget_defence_text(period, scope_code, key)
             attempt += 1
     stage = send_review_result(period, scope_code)
     wake_cycle_if_done(period)

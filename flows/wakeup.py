@@ -10,7 +10,7 @@ from uuid import UUID
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, FlowRunFilterName
 from prefect.client.schemas.objects import State
-from prefect.exceptions import NotPausedError
+from prefect.exceptions import NotPausedError, ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 
 CYCLE_RUN_PREFIX = "cycle-"
@@ -34,6 +34,14 @@ def run_state(flow_run_id: str | UUID) -> tuple[str, datetime | None]:
     """(state type, when the state began as naive UTC) of a flow run, e.g. ("PAUSED", ...)."""
     with get_client(sync_client=True) as client:
         return _kind_and_time(client.read_flow_run(UUID(str(flow_run_id))).state)
+
+
+def run_presence(flow_run_id: str | UUID) -> str:
+    """The run's state type, or "DELETED" when the API no longer knows the run."""
+    try:
+        return run_state(flow_run_id)[0]
+    except ObjectNotFound:
+        return "DELETED"
 
 
 def run_states(flow_run_ids: list[str]) -> dict[str, tuple[str, datetime | None]]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -76,6 +78,31 @@ class Settings(BaseSettings):
     evidence_max_files: int = Field(default=5, ge=1, description="Files per defence.")
     evidence_max_file_mb: float = Field(default=5.0, gt=0, description="Megabytes per file.")
     evidence_max_total_mb: float = Field(default=15.0, gt=0, description="Megabytes per defence.")
+
+    operators: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "BKD operators who may act through the CLI and the Prefect UI (names or ids), "
+            'comma-separated or a JSON list: KINERJA_OPERATORS="rina.bkd,agus.bkd".'
+        ),
+    )
+    prefect_auth: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The Prefect server's auth string (user:password) that `kinerja serve` requires and "
+            "every client sends; unset, a generated one is kept in <var_dir>/prefect-auth (0600)."
+        ),
+    )
+
+    @field_validator("operators", mode="before")
+    @classmethod
+    def _operator_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _database_follows_var_dir(self) -> Settings:

@@ -17,6 +17,7 @@ from kinerja.outputs.announcements import not_announced, not_announced_rows
 from kinerja.outputs.coaching import FollowUp, coach_label, follow_up
 from kinerja.outputs.facts import MonthFacts
 from kinerja.outputs.periods import next_period, previous
+from kinerja.review.describe import recorded_by
 from kinerja.rules.policy import Policy
 
 BINS = 10  # score distribution in steps of 10 points
@@ -326,6 +327,7 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
                 if sel
                 else "-",
                 "reason": sel.reason if sel else "",
+                "recorded_by": recorded_by(sel),
                 "outcome": DECISION_LABELS.get(("outcome", out.value), out.value) if out else "-",
                 "outcome_reason": out.reason if out else "",
             }

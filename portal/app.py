@@ -8,6 +8,7 @@ view, submission and refusal is written to audit_event with the link id.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
@@ -20,10 +21,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
+from starlette.types import Message
 
 from kinerja.db.audit import record_event
 from kinerja.db.links import claim_link, get_link, release_link
 from kinerja.db.models import Evidence
+from kinerja.db.refusals import count_refusal
 from kinerja.db.session import make_engine, session_scope
 from kinerja.portal import actions
 from kinerja.portal.csrf import check_csrf, make_csrf
@@ -48,10 +51,14 @@ from kinerja.portal.people import DECIDER
 from kinerja.portal.secret import portal_key
 from kinerja.review.deciders import decider_of
 from kinerja.review.evidence import Limits, Upload, evidence_root, read_stored
+from kinerja.review.validate import duplicate_nips
 from kinerja.settings import Settings, get_settings
 from kinerja.templates import environment
 
 FORM_SLACK = 256 * 1024  # bytes of text fields and multipart framing beside the files
+# A form without files: every reason and a 5,000-character defence fit in it several times.
+FORM_MAX_BYTES = 64 * 1024
+ANSWER_FIELDS = ("choice_", "verdict_")  # one per NIP answered: a NIP sent twice is refused
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -91,6 +98,11 @@ class Portal:
 
     def _refused(self, session: Session, exc: LinkRefused, ip: str, method: str) -> HTMLResponse:
         link = get_link(session, exc.link_id) if exc.link_id else None
+        if link is None:
+            # No link of ours: anyone can send these, so they are counted per minute and
+            # source (bounded) rather than written as one audit row each.
+            count_refusal(session, source=ip, reason=f"{method} {exc.reason}", at=utcnow())
+            return self.render(refusal_from(session, exc))
         record_event(
             session,
             actor=link.person_nip if link is not None else "anonim",
@@ -194,6 +206,14 @@ class Portal:
                 headers={"Content-Disposition": f'attachment; filename="{row.filename}"'},
             )
 
+    def check_post(self, token: str, ip: str) -> tuple[LinkClaims | None, HTMLResponse | None]:
+        """The link's claims before its body is read, or the refusal page (nothing is read)."""
+        with session_scope(self.engine) as session:
+            try:
+                return verify(session, token, settings=self.settings), None
+            except LinkRefused as exc:
+                return None, self._refused(session, exc, ip, "POST")
+
     def too_large(self, token: str, ip: str) -> HTMLResponse:
         """A submission larger than the evidence limits allow, refused before it is read."""
         with session_scope(self.engine) as session:
@@ -205,7 +225,12 @@ class Portal:
             return self.render(refusal_page(session, "too_large"))
 
     def submit(
-        self, token: str, fields: dict[str, str], ip: str, files: list[Upload] | None = None
+        self,
+        token: str,
+        fields: dict[str, str],
+        ip: str,
+        files: list[Upload] | None = None,
+        names: list[str] | None = None,
     ) -> HTMLResponse:
         with session_scope(self.engine) as session:
             try:
@@ -221,6 +246,14 @@ class Portal:
                 self._audit(session, claims, "submit_refused", ip=ip, why="read-only page")
                 return self.render(refusal_page(session, "method"))
             parsed, errors = self._parse(session, claims, fields, files or [])
+            # A NIP (or any field) sent twice is refused, never collapsed: the first answer
+            # would be lost without anyone knowing.
+            answered = [k.split("_", 1)[1] for k in names or [] if k.startswith(ANSWER_FIELDS)]
+            repeated = sorted(k for k, n in Counter(names or []).items() if n > 1)
+            if twice := duplicate_nips(answered):
+                errors["_form"] = "; ".join(twice)
+            elif repeated:
+                errors["_form"] = "Isian berikut dikirim lebih dari sekali: " + ", ".join(repeated)
             if errors:
                 self._audit(session, claims, "submit_invalid", ip=ip, errors=errors)
                 form = Form(make_csrf(self.secret, claims.link_id), errors, fields, token)
@@ -385,22 +418,38 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
 
     @app.post("/l/{token}", response_class=HTMLResponse)
     async def submit_link(token: str, request: Request) -> HTMLResponse:
+        ip = _ip(request)
+        # The link is checked before a byte of the body is read: an anonymous post costs a
+        # signature check and a counter, whatever it sends.
+        claims, refusal = await run_in_threadpool(portal.check_post, token, ip)
+        if refusal is not None or claims is None:
+            return refusal or portal.render(refusal_page(None, "invalid"))
         limits = Limits.from_settings(portal.settings)
-        # a body past the limits is refused before it is parsed (with room for the text fields)
-        declared = int(request.headers.get("content-length") or 0)
-        if declared > limits.max_total_bytes + FORM_SLACK:
-            return await run_in_threadpool(portal.too_large, token, _ip(request))
+        multipart = request.headers.get("content-type", "").startswith("multipart/")
+        cap = (
+            limits.max_total_bytes + FORM_SLACK
+            if claims.purpose == "defence" and multipart
+            else FORM_MAX_BYTES
+        )
         try:
-            form = await request.form(max_files=limits.max_files)
+            declared = int(request.headers.get("content-length") or 0)
+        except ValueError:
+            declared = cap + 1
+        body = await _read_capped(request, cap) if declared <= cap else None
+        if body is None:  # past the cap, declared or streamed: refused, the rest is not read
+            return await run_in_threadpool(portal.too_large, token, ip)
+        try:
+            form = await Request(request.scope, _replay(body)).form(max_files=limits.max_files)
         except (MultiPartException, HTTPException):  # more files than allowed (400 in Starlette)
-            return await run_in_threadpool(portal.too_large, token, _ip(request))
+            return await run_in_threadpool(portal.too_large, token, ip)
+        names = [k for k, v in form.multi_items() if isinstance(v, str)]
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         files = []
         for _, value in form.multi_items():
             if isinstance(value, UploadFile) and (value.filename or value.size):
                 data = await value.read(limits.max_file_bytes + 1)
                 files.append(Upload(value.filename or "", data))
-        return await run_in_threadpool(portal.submit, token, fields, _ip(request), files)
+        return await run_in_threadpool(portal.submit, token, fields, ip, files, names)
 
     return app
 
@@ -409,6 +458,30 @@ def _nips_in(summary: dict[str, Any]) -> list[str]:
     """The people a result page names: those selected or not, or whose defence was decided."""
     nips = [*summary.get("selected", []), *summary.get("not_selected", [])]
     return nips + list(summary.get("verdicts", {}))
+
+
+async def _read_capped(request: Request, cap: int) -> bytes | None:
+    """The body, or None as soon as it passes `cap` bytes (the rest is never read)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > cap:
+            return None
+    return bytes(body)
+
+
+def _replay(body: bytes) -> Callable[[], Awaitable[Message]]:
+    """An ASGI receive that hands the already-read body to the form parser."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 def _ip(request: Request) -> str:

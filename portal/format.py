@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
+from kinerja.review.describe import recorded_by
 from kinerja.templates.filters import MONTHS, local_time, period_label, zone_label
 
 STAGES = {
@@ -116,4 +117,5 @@ def helpers() -> dict[str, Any]:
         "APPROVAL": APPROVAL,
         "BAND": BAND,
         "COMPONENTS": COMPONENTS,
+        "recorded_by": recorded_by,
     }

@@ -28,10 +28,9 @@ from kinerja.review.corrections import (
     ObjectionInput,
 )
 from kinerja.review.evidence import ALLOWED, Limits, Upload, check_uploads
+from kinerja.review.validate import DEFENCE_MAX, DEFENCE_MIN, REASON_MAX, REASON_MIN
 
-REASON_MIN = 5
-TEXT_MAX = 5000
-DEFENCE_MIN = 10
+TEXT_MAX = DEFENCE_MAX  # the limits are review.validate's, shared with the CLI and the UI
 ALL_SCOPES = "*"
 
 
@@ -242,8 +241,8 @@ def parse_choices(
             errors[nip] = choose
         elif len(reason) < REASON_MIN:
             errors[nip] = f"Tuliskan alasan (minimal {REASON_MIN} karakter)."
-        elif len(reason) > TEXT_MAX:
-            errors[nip] = f"Alasan terlalu panjang (maksimal {TEXT_MAX} karakter)."
+        elif len(reason) > REASON_MAX:
+            errors[nip] = f"Alasan terlalu panjang (maksimal {REASON_MAX} karakter)."
         else:
             answers[nip] = (options[choice], reason)
     if not nips and "_form" not in errors:
@@ -468,6 +467,10 @@ def parse_verdict(
                 errors[f"ruling_{o.id}"] = "Pilih 'Terima' atau 'Tolak' untuk keberatan ini."
             elif len(why) < REASON_MIN:
                 errors[f"ruling_{o.id}"] = f"Tuliskan alasan (minimal {REASON_MIN} karakter)."
+            elif len(why) > REASON_MAX:
+                errors[f"ruling_{o.id}"] = (
+                    f"Alasan terlalu panjang (maksimal {REASON_MAX} karakter)."
+                )
             else:
                 rulings[o.id] = (choice == "terima", why)
         if case.nip in answers:

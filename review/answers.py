@@ -1,23 +1,28 @@
 """The answers a paused review run receives (its run input), applied to the review.
 
-An answer may come from the Prefect UI form (recorded here, channel "ui") or be the replay of
-one the portal or CLI recorded already (then it changes nothing). A refused answer is recorded
-as an `input_refused` audit event and returned with its problems: the run waits again, it never
-fails. After each answer the stage's deadline is checked.
+An answer comes from the Prefect UI form or API (recorded here, channel "ui", always as a
+configured BKD operator) or is a "wake" from the portal, the CLI or the sweeper, whose answer
+is on record already. UI answers pass the same checks as the portal's and the CLI's
+(review.validate). A refused answer is recorded as an `input_refused` audit event and returned
+with its problems: the run waits again, it never fails. An accepted one is audited with its
+channel. After each answer the stage's deadline is checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kinerja.db import decisions as dec
 from kinerja.db.audit import record_event
 from kinerja.db.models import Review
+from kinerja.domain import DecisionKind
+from kinerja.review import validate
 from kinerja.review.logic import (
-    Choice,
     Refused,
     ReviewState,
     apply_defence,
@@ -25,7 +30,6 @@ from kinerja.review.logic import (
     apply_verdict,
     close_defence_if_due,
     close_selection_if_due,
-    defence_text,
     state_of,
 )
 from kinerja.review.notices import tell_head_of_defences
@@ -57,6 +61,45 @@ def record_refusal(
     )
 
 
+def _behalf(
+    session: Session, review: Review, answer: dict[str, Any], policy: Policy | None
+) -> dict[str, str] | None:
+    """{nip, note} when the operator answers at the decider's request (both are required)."""
+    from kinerja.review.deciders import decider_for
+
+    head = str(answer.get("on_behalf_of") or "")
+    note = str(answer.get("note") or "")
+    if not (head or note):
+        return None
+    who = validate.check_on_behalf(head, note, decider_for(session, review, policy).nip)
+    return {"nip": who.nip, "note": who.note} if who else None
+
+
+def _audit_accepted(
+    session: Session,
+    review: Review,
+    action: str,
+    operator: str,
+    pause_key: str,
+    behalf: dict[str, str] | None,
+    **detail: Any,
+) -> None:
+    """The audit event of an answer accepted through the Prefect UI/API (channel "ui")."""
+    record_event(
+        session,
+        actor=operator,
+        action=action,
+        period=review.period,
+        scope_code=review.scope_code,
+        detail={
+            "channel": UI_CHANNEL,
+            "pause_key": pause_key,
+            **({"on_behalf_of": behalf} if behalf else {}),
+            **detail,
+        },
+    )
+
+
 def apply_selection_answer(
     session: Session,
     review: Review,
@@ -66,34 +109,42 @@ def apply_selection_answer(
     policy: Policy,
     tz: str,
     now: datetime,
+    operators: Sequence[str] = (),
 ) -> Applied:
-    """Apply one selection-pause answer (refused ones change nothing), then check the deadline."""
+    """Apply one selection-pause answer (refused ones change nothing), then check the deadline.
+
+    The answer is an operator's (one of `operators`), checked as the portal's and the CLI's are
+    (review.validate); it is recorded as the operator's, or the head's at their request.
+    """
     refused: list[str] = []
     if answer.get("action") == "submit":
         items = answer.get("selections") or []
-        nips = [str(i.get("nip")) for i in items]
-        actor = str(answer.get("decided_by", ""))
+        operator = str(answer.get("operator") or "")
         try:
-            if len(set(nips)) != len(nips):
-                raise Refused(["setiap NIP hanya boleh muncul sekali"])
+            validate.check_operator(operator, operators)
+            choices = validate.check_selection(
+                [
+                    (str(i.get("nip") or ""), bool(i.get("selected")), str(i.get("reason") or ""))
+                    for i in items
+                ]
+            )
+            behalf = _behalf(session, review, answer, policy)
+            new = not dec.effective(
+                session, review.period, review.scope_code, DecisionKind.SELECTION
+            )
             with session.begin_nested():  # a refused answer leaves none of its rows
-                apply_selection(
-                    session,
-                    review,
-                    {
-                        str(i["nip"]): Choice(bool(i.get("selected")), str(i.get("reason", "")))
-                        for i in items
-                    },
-                    actor=actor,
-                    channel=UI_CHANNEL,
-                    policy=policy,
-                    tz=tz,
-                    now=now,
-                    replay=True,
-                )
+                state = apply_selection(
+                    session, review, choices, actor=operator, channel=UI_CHANNEL, policy=policy,
+                    tz=tz, now=now, replay=True, on_behalf=behalf,
+                )  # fmt: skip
+            if new:
+                _audit_accepted(
+                    session, review, "submit_selection", operator, pause_key, behalf,
+                    selected=state.selected,
+                )  # fmt: skip
         except Refused as exc:
             refused = exc.problems
-            record_refusal(session, review, actor, pause_key, refused)
+            record_refusal(session, review, operator, pause_key, refused)
     elif answer.get("action") == "invalid":
         refused = [NOT_THE_FORM]
         record_refusal(session, review, "", pause_key, refused)
@@ -102,34 +153,62 @@ def apply_selection_answer(
 
 
 def apply_defence_answer(
-    session: Session, review: Review, pause_key: str, answer: dict[str, Any], *, now: datetime
+    session: Session,
+    review: Review,
+    pause_key: str,
+    answer: dict[str, Any],
+    *,
+    now: datetime,
+    operators: Sequence[str] = (),
 ) -> Applied:
     """Apply one defence-pause answer (defence or verdict), tell the head, check the deadline.
 
-    The head hears of every defence still awaiting a verdict (each event is sent once).
+    The answer is an operator's (one of `operators`): a defence they enter for the employee, or
+    a verdict recorded as theirs, or the head's at the head's request. The head hears of every
+    defence still awaiting a verdict (each event is sent once).
     """
     action = answer.get("action")
     nip = str(answer.get("nip") or "")
-    actor = str(answer.get("actor", ""))
+    operator = str(answer.get("operator") or "")
     refused: list[str] = []
     try:
+        if action in ("defence", "verdict"):
+            validate.check_operator(operator, operators)
         if action == "defence":
-            # Run inputs carry no defence text: it is read back from the recorded defence.
-            text = str(answer.get("text") or defence_text(session, review, nip))
+            text = validate.check_defence(str(answer.get("text") or ""))
+            new = nip not in dec.effective(
+                session, review.period, review.scope_code, DecisionKind.DEFENCE
+            )
             apply_defence(
-                session, review, nip, text,
-                actor=actor or nip, channel=UI_CHANNEL, now=now, replay=True,
+                session, review, nip, text, actor=operator, channel=UI_CHANNEL, now=now,
+                replay=True,
             )  # fmt: skip
+            if new:
+                _audit_accepted(
+                    session, review, "submit_defence", operator, pause_key, None, nip=nip
+                )
         elif action == "verdict":
+            reason = str(answer.get("reason") or "")
+            validate.check_verdict(nip, reason)
+            behalf = _behalf(session, review, answer, None)
+            new = nip not in dec.effective(
+                session, review.period, review.scope_code, DecisionKind.VERDICT
+            )
+            accepted = bool(answer.get("accepted"))
             apply_verdict(
-                session, review, nip, bool(answer.get("accepted")), str(answer.get("reason", "")),
-                actor=actor, channel=UI_CHANNEL, now=now, replay=True,
+                session, review, nip, accepted, reason, actor=operator, channel=UI_CHANNEL,
+                now=now, replay=True, on_behalf=behalf,
             )  # fmt: skip
+            if new:
+                _audit_accepted(
+                    session, review, "submit_verdict", operator, pause_key, behalf, nip=nip,
+                    accepted=accepted,
+                )  # fmt: skip
         elif action == "invalid":
             raise Refused([NOT_THE_FORM])
     except Refused as exc:
         refused = exc.problems
-        record_refusal(session, review, actor, pause_key, refused)
+        record_refusal(session, review, operator, pause_key, refused)
     tell_head_of_defences(session, review, state_of(session, review).awaiting_verdict)
     close_defence_if_due(session, review, now)
     return Applied(state_of(session, review), refused)

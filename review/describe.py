@@ -131,3 +131,21 @@ def defence_description(session: Session, period: str, scope_code: str) -> str:
         for e in session.scalars(select(Employee).where(Employee.nip.in_(state.selected)))
     }
     return defence_markdown(state, names)
+
+
+def recorded_by(decision: Any) -> str:
+    """Who recorded a decision, as shown beside it (portal pages, recap): '' for the decider's
+    own answer through their link; an operator's, or an operator's at the head's request.
+
+    `decision` is a Decision row (actor, actor_role, channel, payload) or None.
+    """
+    if decision is None or decision.actor_role != "bkd_operator":
+        return ""
+    channel = {"cli": "CLI", "ui": "Prefect UI"}.get(decision.channel, decision.channel)
+    behalf = (decision.payload or {}).get("on_behalf_of")
+    if behalf:
+        return (
+            f"dicatat oleh operator BKD {decision.actor} ({channel}) atas nama NIP "
+            f"{behalf.get('nip')}, atas permintaannya: {behalf.get('note')}"
+        )
+    return f"keputusan operator BKD {decision.actor} ({channel})"

@@ -276,11 +276,14 @@ def apply_selection(
     tz: str,
     now: datetime,
     replay: bool = False,
+    on_behalf: dict[str, str] | None = None,
 ) -> ReviewState:
     """Record the head's selection (one decision per candidate) and move the review on.
 
     Candidates left out of `selections` are recorded as not selected. `replay=True` (the flow
     re-reading an input already applied by the portal) makes an existing selection a no-op.
+    `on_behalf` ({nip, note}): an operator enters the decider's own decision at their request;
+    without it an operator's answer is recorded as the operator's (review.validate checks both).
     """
     recorded = f"pemilihan untuk {review.scope_code} {review.period} sudah tercatat"
     if dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION):
@@ -308,6 +311,7 @@ def apply_selection(
             payload={
                 "input": {"selected": choice.selected, "reason": choice.reason},
                 "decider": decider,
+                **_behalf(on_behalf),
             },
             actor=actor,
             actor_role=role,
@@ -330,6 +334,11 @@ def apply_selection(
         _record_outcomes(session, review, {}, now, NOT_SELECTED, "not_selected")
         reviews.set_stage(session, review, ReviewStage.DONE, now)
     return state_of(session, review)
+
+
+def _behalf(on_behalf: dict[str, str] | None) -> dict[str, Any]:
+    """The payload entry of a decision an operator entered at the decider's request."""
+    return {"on_behalf_of": dict(on_behalf)} if on_behalf else {}
 
 
 def _is_on_record(session: Session, review: Review, selections: dict[str, Choice]) -> bool:
@@ -454,6 +463,7 @@ def apply_verdict(
     replay: bool = False,
     rulings: dict[int, tuple[bool, str]] | None = None,
     policy: Policy | None = None,
+    on_behalf: dict[str, str] | None = None,
 ) -> ReviewState:
     """Record the head's verdict on a defence (once): accepted means not published.
 
@@ -505,6 +515,7 @@ def apply_verdict(
             "input": {"accepted": accepted, "reason": reason},
             "decider": who,
             "rulings": {str(k): {"accepted": a, "reason": r} for k, (a, r) in given.items()},
+            **_behalf(on_behalf),
         },
         actor=actor,
         actor_role=role,
@@ -681,6 +692,7 @@ def extend(
     tz: str,
     now: datetime,
     request_id: str,
+    channel: str = "cli",
 ) -> datetime:
     """An operator extends the current stage's deadline; recorded as an extension decision.
 
@@ -718,7 +730,7 @@ def extend(
         },
         actor=actor,
         actor_role="bkd_operator",
-        channel="cli",
+        channel=channel,
         now=now,
     )
     if stage_selection:

@@ -1,17 +1,19 @@
 """The one way people act on a paused review (portal, CLI): validate, record, then resume.
 
-Each function checks the input against the review's current state and that OPD's own
-candidates, records the Decision (who, when, input, reason, channel) and an audit event, commits,
-and only then resumes the suspended run with the same answer as run input. The run re-applies
-it idempotently (same decision keys), so a lost resume loses nothing: the deadline sweeper wakes
-any run whose review moved on. Refusals raise `Refused` (a ValueError) naming the problems;
-nothing is changed then.
+Each function checks the input (review.validate: the same checks as an answer through the
+Prefect UI), the actor (a CLI actor must be a configured BKD operator), that the review's run
+was not cancelled or deleted, then the review's current state and that OPD's own candidates;
+it records the Decision (who, when, input, reason, channel) and an audit event, commits, and
+only then wakes the suspended run (run input {"action": "wake"}: names and texts stay in our
+database). The run reads the new state, so a lost resume loses nothing: the deadline sweeper
+wakes any run whose review moved on. Refusals raise `Refused` (a ValueError) naming the
+problems; nothing is changed then.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,11 +25,10 @@ from kinerja.db import reviews
 from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
-from kinerja.flows.forms import selection_payload
+from kinerja.review import validate
 from kinerja.review.corrections import ObjectionInput
 from kinerja.review.evidence import Checked, Limits, Upload, check_uploads, evidence_root, store
 from kinerja.review.logic import (
-    Choice,
     Refused,
     ReviewState,
     apply_defence,
@@ -76,10 +77,67 @@ def _resume(flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
         return False
 
 
+WAKE = {"action": "wake"}  # the run input of every resume from here: the answer is on record
+GONE_STATES = ("CANCELLED", "CANCELLING")
+
+
 def _check_channel(channel: str) -> None:
     # "ui" answers come only through the paused run's form, which the flow records itself.
     if channel not in SERVICE_CHANNELS:
         raise ValueError(f"channel {channel!r} is not one of {sorted(SERVICE_CHANNELS)}")
+
+
+def _check_actor(actor: str, channel: str, on_behalf_of: str | None, note: str) -> None:
+    """A CLI actor is a configured operator; only the CLI may act on behalf of a head."""
+    if channel == "cli":
+        validate.check_operator(actor, get_settings().operators)
+    elif on_behalf_of or note:
+        raise Refused(["keputusan atas nama kepala hanya dapat dicatat oleh operator BKD"])
+
+
+def run_gone(flow_run_id: str | None) -> str | None:
+    """Why a review's run can take no answer (cancelled or deleted in Prefect), else None.
+
+    An unreachable API is not a refusal: the answer is recorded and the sweeper wakes the run.
+    """
+    if not flow_run_id:
+        return None
+    from kinerja.flows.wakeup import run_presence
+
+    try:
+        kind = run_presence(flow_run_id)
+    except Exception as exc:  # the API is down: record, the sweeper resumes later
+        log.warning("could not read run %s (%s); recording anyway", flow_run_id, exc)
+        return None
+    if kind == "DELETED":
+        return "dihapus"
+    return "dibatalkan" if kind in GONE_STATES else None
+
+
+def _refuse_if_gone(engine: Engine, period: str, scope_code: str) -> None:
+    """Refused when the review's run was cancelled or deleted (asked before any write lock)."""
+    with session_scope(engine) as s:
+        run_id = reviews.require_review(s, period, scope_code).flow_run_id
+    why = run_gone(run_id)
+    if why is not None:
+        raise Refused(
+            [
+                f"proses tinjauan {scope_code} {period} telah {why} di Prefect; "
+                "jawaban tidak dicatat. Hubungi BKD untuk memulai ulang tinjauan ini"
+            ]
+        )
+
+
+def _on_behalf(
+    session: Session, review: Review, on_behalf_of: str | None, note: str
+) -> dict[str, str] | None:
+    """The {nip, note} of a head's decision an operator enters at the head's request."""
+    from kinerja.review.deciders import decider_for
+
+    if not (on_behalf_of or note):
+        return None
+    who = validate.check_on_behalf(on_behalf_of, note, decider_for(session, review).nip)
+    return {"nip": who.nip, "note": who.note} if who else None
 
 
 def review_state(engine: Engine, period: str, scope_code: str) -> ReviewState:
@@ -96,25 +154,30 @@ def _submit(
     action: str,
     actor: str,
     channel: str,
-    apply: Callable[[Session, Review], ReviewState],
+    apply: Callable[[Session, Review, dict[str, str] | None], ReviewState],
     detail: Callable[[ReviewState], dict[str, Any]],
-    run_input: dict[str, Any],
+    on_behalf_of: str | None = None,
+    note: str = "",
 ) -> ReviewState:
-    """Apply one answer to the review, audit it and commit; then resume the run with it."""
+    """Apply one answer to the review, audit it and commit; then wake the run."""
     _check_channel(channel)
+    _check_actor(actor, channel, on_behalf_of, note)
+    _refuse_if_gone(engine, period, scope_code)
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
-        state = apply(s, review)
+        behalf = _on_behalf(s, review, on_behalf_of, note)
+        state = apply(s, review, behalf)
         record_event(
             s,
             actor=actor,
             action=action,
             period=period,
             scope_code=scope_code,
-            detail={"channel": channel, **detail(state)},
-        )
+            detail={"channel": channel, **({"on_behalf_of": behalf} if behalf else {}),
+                    **detail(state)},
+        )  # fmt: skip
         run_id = review.flow_run_id
-    _resume(run_id, run_input)
+    _resume(run_id, WAKE)
     return state
 
 
@@ -123,13 +186,26 @@ def submit_selection(
     period: str,
     scope_code: str,
     actor: str,
-    selections: dict[str, tuple[bool, str]],
+    selections: Mapping[str, tuple[bool, str]] | Sequence[tuple[str, bool, str]],
     channel: str,
     *,
     now: datetime | None = None,
+    on_behalf_of: str | None = None,
+    note: str = "",
 ) -> ReviewState:
-    """The head's choice among the OPD's candidates: NIP -> (selected, reason)."""
-    choices = {nip: Choice(sel, reason) for nip, (sel, reason) in selections.items()}
+    """The head's choice among the OPD's candidates: NIP -> (selected, reason), or rows
+    (nip, selected, reason) as typed (a NIP named twice is refused, never collapsed).
+
+    Through the CLI the actor is a configured operator; `on_behalf_of` (the head's NIP) with
+    a `note` records that the head asked the operator to enter it.
+    """
+    rows = (
+        [(nip, sel, reason) for nip, (sel, reason) in selections.items()]
+        if isinstance(selections, Mapping)
+        else list(selections)
+    )
+    _check_channel(channel)
+    choices = validate.check_selection(rows)
     return _submit(
         engine,
         period,
@@ -137,7 +213,7 @@ def submit_selection(
         action="submit_selection",
         actor=actor,
         channel=channel,
-        apply=lambda s, review: apply_selection(
+        apply=lambda s, review, behalf: apply_selection(
             s,
             review,
             choices,
@@ -146,9 +222,11 @@ def submit_selection(
             policy=_policy(),
             tz=get_settings().timezone,
             now=now or utcnow(),
+            on_behalf=behalf,
         ),
         detail=lambda state: {"selected": state.selected},
-        run_input=selection_payload(actor, selections),
+        on_behalf_of=on_behalf_of,
+        note=note,
     )
 
 
@@ -171,6 +249,8 @@ def submit_defence(
     under the evidence folder with their SHA-256; `objections`: rows of their month marked
     wrong. Anything refused refuses the whole defence and stores nothing.
     """
+    _check_channel(channel)
+    text = validate.check_defence(text)
     checked, problems = check_uploads(evidence or [], Limits.from_settings())
     if problems:
         raise Refused(problems)
@@ -186,7 +266,7 @@ def submit_defence(
         action="submit_defence",
         actor=actor,
         channel=channel,
-        apply=lambda s, review: apply_defence(
+        apply=lambda s, review, _: apply_defence(
             s,
             review,
             nip,
@@ -205,8 +285,6 @@ def submit_defence(
             ],
             "objections": [{"kind": o.kind, "row": o.row_ref} for o in objections or []],
         },
-        # The text may hold health reasons: it stays in our database, never in the run input.
-        run_input={"action": "defence", "nip": nip},
     )
 
 
@@ -222,12 +300,17 @@ def submit_verdict(
     *,
     now: datetime | None = None,
     rulings: dict[int, tuple[bool, str]] | None = None,
+    on_behalf_of: str | None = None,
+    note: str = "",
 ) -> ReviewState:
     """The head's verdict on a defence: accepted (not published) or rejected (published).
 
     `rulings` (objection id -> (accepted, reason)) decide each data objection of the defence;
     accepted ones correct their rows and rescore the person (review.corrections).
+    `on_behalf_of`/`note` as for submit_selection.
     """
+    _check_channel(channel)
+    validate.check_verdict(nip, reason, rulings)
     return _submit(
         engine,
         period,
@@ -235,7 +318,7 @@ def submit_verdict(
         action="submit_verdict",
         actor=actor,
         channel=channel,
-        apply=lambda s, review: apply_verdict(
+        apply=lambda s, review, behalf: apply_verdict(
             s,
             review,
             nip,
@@ -246,19 +329,15 @@ def submit_verdict(
             now=now or utcnow(),
             rulings=rulings,
             policy=_policy(),
+            on_behalf=behalf,
         ),  # fmt: skip
         detail=lambda _: {
             "nip": nip,
             "accepted": accepted,
             "rulings": {str(k): ok for k, (ok, _) in (rulings or {}).items()},
         },
-        run_input={
-            "action": "verdict",
-            "nip": nip,
-            "actor": actor,
-            "accepted": accepted,
-            "reason": reason,
-        },
+        on_behalf_of=on_behalf_of,
+        note=note,
     )
 
 
@@ -272,12 +351,16 @@ def extend_deadline(
     *,
     request_id: str,
     now: datetime | None = None,
+    channel: str = "cli",
 ) -> datetime:
     """An operator extends the open stage's deadline by `workdays`; returns the new deadline.
 
     The run stays suspended: deadlines live in the database and the sweeper reads them there.
     A retry with the same `request_id` changes and records nothing and returns the same deadline.
     """
+    _check_channel(channel)
+    validate.check_operator(actor, get_settings().operators)
+    validate.check_extension(workdays, reason)
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
         # A retry records nothing new (extend returns the deadline it set); messages that a
@@ -293,6 +376,7 @@ def extend_deadline(
             tz=get_settings().timezone,
             now=now or utcnow(),
             request_id=request_id,
+            channel=channel,
         )
         if not retry:
             record_event(
@@ -302,6 +386,7 @@ def extend_deadline(
                 period=period,
                 scope_code=scope_code,
                 detail={
+                    "channel": channel,
                     "workdays": workdays,
                     "new_deadline": new.isoformat(),
                     "request_id": request_id,

@@ -71,6 +71,7 @@ def apply_selection_input(
         applied = answers.apply_selection_answer(
             s, reviews.require_review(s, period, scope_code), pause_key, answer,
             policy=policy(), tz=get_settings().timezone, now=utcnow(),
+            operators=get_settings().operators,
         )  # fmt: skip
     return _logged(period, scope_code, pause_key, applied)
 
@@ -100,9 +101,35 @@ def apply_defence_input(
     """Apply one defence-pause answer (defence or verdict), tell the head, check the deadline."""
     with session_scope(engine()) as s:
         applied = answers.apply_defence_answer(
-            s, reviews.require_review(s, period, scope_code), pause_key, answer, now=utcnow()
-        )
+            s, reviews.require_review(s, period, scope_code), pause_key, answer, now=utcnow(),
+            operators=get_settings().operators,
+        )  # fmt: skip
     return _logged(period, scope_code, pause_key, applied)
+
+
+def answer_key(pause_key: str) -> str:
+    """Where Prefect keeps the answer given at a pause (`suspend_flow_run`'s keyset)."""
+    return f"suspended-{pause_key}-response"
+
+
+@task(cache_key_fn=_run_key, persist_result=True, retries=2, retry_delay_seconds=5)
+def forget_defence_text(period: str, scope_code: str, pause_key: str) -> bool:
+    """A defence typed into the UI form stays in our database only: Prefect's copy of the
+    answer is replaced by the same answer without its text (a rerun reads that copy)."""
+    from prefect.input.actions import (
+        create_flow_run_input,
+        delete_flow_run_input,
+        read_flow_run_input,
+    )
+
+    key = answer_key(pause_key)
+    value = read_flow_run_input(key)
+    if not isinstance(value, dict) or not value.get("text"):
+        return False
+    delete_flow_run_input(key)
+    create_flow_run_input(key, {**value, "text": ""})
+    get_run_logger().info("defence text of answer %s removed from the run input", pause_key)
+    return True
 
 
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=5)

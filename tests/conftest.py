@@ -16,6 +16,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 PG_URL = os.environ.get("KINERJA_TEST_DATABASE_URL")
+OPERATORS = "op BKD,op.rina,op.agus"  # the BKD operators configured in tests (KINERJA_OPERATORS)
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -91,7 +92,8 @@ def outbox_db(
 ) -> Iterator[Engine]:
     """SQLite, with settings re-read so that notifications go to a file outbox under tmp_path.
 
-    Portal links are signed with a test key; nothing is written outside tmp_path.
+    Portal links are signed with a test key, OPERATORS are the configured BKD operators;
+    nothing is written outside tmp_path.
     """
     from kinerja.settings import get_settings
 
@@ -99,6 +101,7 @@ def outbox_db(
     monkeypatch.setenv("KINERJA_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("KINERJA_NOTIFICATION_CHANNELS", '["file"]')
     monkeypatch.setenv("KINERJA_PORTAL_SECRET", "outbox-test-secret-5c2e9d4a")
+    monkeypatch.setenv("KINERJA_OPERATORS", OPERATORS)
     get_settings.cache_clear()
     yield sqlite_engine
     get_settings.cache_clear()

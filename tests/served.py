@@ -17,6 +17,8 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Engine
 
+from tests.conftest import OPERATORS
+
 
 class Server:
     """`flows.serve.serve_all` in a subprocess, as `kinerja serve` runs it (restartable)."""
@@ -71,6 +73,7 @@ def flow_settings(
         "KINERJA_VAR_DIR": str(flow_home / "var"),
         "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
         "KINERJA_POLICY": "jabar",
+        "KINERJA_OPERATORS": OPERATORS,
         **extra_flow_settings,
     }
     saved = {k: os.environ.get(k) for k in values}

@@ -12,6 +12,11 @@ decide_app = typer.Typer(help="Submit a decision (the same validation as the por
 
 
 LOCAL_API = "http://127.0.0.1:4200/api"  # where `kinerja serve` starts the Prefect server
+ACTOR = typer.Option(..., "--actor", help="The BKD operator entering it: one of KINERJA_OPERATORS.")
+ON_BEHALF = typer.Option(
+    "", "--on-behalf-of", help="The head's NIP, when the head asked the operator to enter it."
+)
+NOTE = typer.Option("", "--note", help="How the head asked (required with --on-behalf-of).")
 
 
 def _engine() -> Any:
@@ -21,8 +26,10 @@ def _engine() -> Any:
     # Before prefect is imported (settings are read then): decisions resume runs on that server.
     os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
     from kinerja.db.session import make_engine
+    from kinerja.flows.local_server import use_prefect_auth
     from kinerja.settings import get_settings
 
+    use_prefect_auth()
     return make_engine(get_settings().database_url)
 
 
@@ -41,23 +48,31 @@ def _refusal(fn: Any, *args: Any, **kwargs: Any) -> Any:
 def decide_selection(
     period: str = typer.Option(..., "--period"),
     scope: str = typer.Option(..., "--scope", help="OPD (or rumpun) code."),
-    actor: str = typer.Option(..., "--actor", help="Who decides (head of OPD name/NIP)."),
+    actor: str = ACTOR,
     select: list[str] = typer.Option(
         [], "--select", help="NIP=reason for each candidate classed underperforming."
     ),
     none: bool = typer.Option(False, "--none", help="Nobody is selected."),
+    on_behalf_of: str = ON_BEHALF,
+    note: str = NOTE,
 ) -> None:
-    """The head's selection; candidates not named are recorded as not selected."""
+    """The selection; candidates not named are recorded as not selected.
+
+    Recorded as the operator's, or as the head's with --on-behalf-of and --note.
+    """
     from kinerja.review import service as svc
 
     if not select and not none:
         typer.echo("galat: beri --select NIP=alasan (boleh berulang) atau --none", err=True)
         raise typer.Exit(code=2)
-    picks: dict[str, tuple[bool, str]] = {}
+    picks: list[tuple[str, bool, str]] = []
     for item in select:
         nip, _, reason = item.partition("=")
-        picks[nip.strip()] = (True, reason.strip())
-    state = _refusal(svc.submit_selection, _engine(), period, scope, actor, picks, "cli")
+        picks.append((nip.strip(), True, reason.strip()))  # a NIP given twice is refused
+    state = _refusal(
+        svc.submit_selection, _engine(), period, scope, actor, picks, "cli",
+        on_behalf_of=on_behalf_of or None, note=note,
+    )  # fmt: skip
     from kinerja.portal.format import STAGES
 
     chosen = ", ".join(state.selected) or "-"
@@ -73,9 +88,7 @@ def decide_defence(
     scope: str = typer.Option(..., "--scope"),
     nip: str = typer.Option(..., "--nip", help="The selected employee."),
     text: str = typer.Option(..., "--text", help="The written defence."),
-    actor: str = typer.Option(
-        ..., "--actor", help="Who enters it: the operator (recorded as a BKD operator)."
-    ),
+    actor: str = ACTOR,
 ) -> None:
     """A selected employee's written defence, entered by an operator."""
     from kinerja.review import service as svc
@@ -90,7 +103,7 @@ def decide_verdict(
     period: str = typer.Option(..., "--period"),
     scope: str = typer.Option(..., "--scope"),
     nip: str = typer.Option(..., "--nip"),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str = ACTOR,
     accept: bool = typer.Option(..., "--accept/--reject", help="Accepted: not published."),
     reason: str = typer.Option(..., "--reason"),
     rule: list[str] = typer.Option(
@@ -98,6 +111,8 @@ def decide_verdict(
         "--rule",
         help="ID=terima:reason or ID=tolak:reason for each data objection of the defence.",
     ),
+    on_behalf_of: str = ON_BEHALF,
+    note: str = NOTE,
 ) -> None:
     """The head's (or BKD's) verdict on a defence, with a ruling on each data objection."""
     from kinerja.review import service as svc
@@ -114,7 +129,7 @@ def decide_verdict(
         rulings[int(ident)] = (choice.strip() == "terima", why.strip())
     _refusal(
         svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli",
-        rulings=rulings,
+        rulings=rulings, on_behalf_of=on_behalf_of or None, note=note,
     )  # fmt: skip
     typer.echo(f"tercatat: pembelaan {nip} {'diterima' if accept else 'ditolak'}")
 
@@ -123,7 +138,7 @@ def decide_verdict(
 def decide_extend(
     period: str = typer.Option(..., "--period"),
     scope: str = typer.Option(..., "--scope"),
-    actor: str = typer.Option(..., "--actor", help="The BKD operator."),
+    actor: str = ACTOR,
     workdays: int = typer.Option(..., "--workdays"),
     reason: str = typer.Option(..., "--reason"),
     request_id: str = typer.Option(
@@ -167,7 +182,7 @@ def register(app: typer.Typer) -> None:
         import os
 
         from kinerja.db.migrate import upgrade
-        from kinerja.flows.local_server import LocalPrefect
+        from kinerja.flows.local_server import LocalPrefect, auth_file, prefect_auth
         from kinerja.flows.serve import serve_all
         from kinerja.settings import get_settings
 
@@ -175,9 +190,13 @@ def register(app: typer.Typer) -> None:
         upgrade(settings.database_url)
         server = None
         if local_server:
-            server = LocalPrefect(Path(settings.var_dir).resolve() / "prefect", port=port).start()
-            os.environ.update(server.env())
-            typer.echo(f"Prefect UI dan API di http://127.0.0.1:{port}")
+            home = Path(settings.var_dir).resolve() / "prefect"
+            server = LocalPrefect(home, port=port, auth=prefect_auth(settings)).start()
+            os.environ.update(server.env())  # the runner, its flow runs and the sweeper
+            where = "KINERJA_PREFECT_AUTH" if settings.prefect_auth else str(auth_file(settings))
+            typer.echo(
+                f"Prefect UI dan API di http://127.0.0.1:{port} (login: teks di {where})"
+            )
         try:
             serve_all(limit=limit, sweep_seconds=sweep_seconds)
         finally:
@@ -193,6 +212,9 @@ def register(app: typer.Typer) -> None:
         import os
 
         os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
+        from kinerja.flows.local_server import use_prefect_auth
+
+        use_prefect_auth()
         from prefect.deployments import run_deployment
 
         from kinerja.flows.serve import CYCLE_DEPLOYMENT

@@ -15,7 +15,16 @@ def register(app: typer.Typer) -> None:
         database_url: str = typer.Option(None, help="Defaults to KINERJA_DATABASE_URL."),
     ) -> None:
         """Serve the decision portal: heads of OPD and employees act from their links."""
+        import os
+
         import uvicorn
+
+        from kinerja.cli.cycle import LOCAL_API
+        from kinerja.flows.local_server import use_prefect_auth
+
+        # Before Prefect is imported: answers wake runs on the server `kinerja serve` started.
+        os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
+        use_prefect_auth()
 
         from kinerja.db.migrate import upgrade
         from kinerja.db.session import make_engine

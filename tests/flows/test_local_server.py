@@ -30,17 +30,77 @@ def test_a_deployment_nobody_serves_is_named_when_waiting_gives_up(prefect_api: 
         alive.wait()
 
 
+def _ws_refusal(url: str, token: str | None, subprotocol: bool = True) -> int | None:
+    """The close code the events websocket answers an auth message with (None: accepted)."""
+    import json
+
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    with connect(url, subprotocols=["prefect"] if subprotocol else None, open_timeout=10) as ws:
+        try:
+            ws.send(json.dumps({"type": "auth", "token": token}))
+            reply = json.loads(ws.recv(timeout=10))
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else -1
+        return None if reply.get("type") == "auth_success" else -2
+
+
 @pytest.mark.prefect
-def test_the_ui_of_a_server_on_any_port_calls_that_ports_api(tmp_path: Path) -> None:
-    """`kinerja serve --port N`: the UI must not call port 4200's API."""
+def test_the_server_kinerja_serve_starts_asks_for_the_login_on_every_path(
+    tmp_path: Path,
+) -> None:
+    """`kinerja serve --port N`: the UI calls that port's API, which (and whose events
+    websocket, PrefectHQ/prefect#17687) refuses anyone without the auth string."""
+    import uuid
+
     import httpx
 
     from kinerja.flows.local_server import LocalPrefect, free_port
 
-    server = LocalPrefect(tmp_path / "prefect", port=free_port(), ui=True).start()
+    secret = "kinerja:test-auth-7c1f9e"
+    server = LocalPrefect(tmp_path / "prefect", port=free_port(), ui=True, auth=secret).start()
     try:
-        found = httpx.get(f"http://127.0.0.1:{server.port}/ui-settings", timeout=10)
+        base = f"http://127.0.0.1:{server.port}"
+        found = httpx.get(f"{base}/ui-settings", timeout=10)
         assert found.status_code == 200
-        assert found.json()["api_url"] == f"http://127.0.0.1:{server.port}/api"
+        assert found.json()["api_url"] == f"{base}/api"
+        resume = f"{server.api_url}/flow_runs/{uuid.uuid4()}/resume"
+        run_input = {"run_input": {"operator": "op BKD", "action": "submit"}}
+        assert httpx.post(resume, json=run_input, timeout=10).status_code == 401
+        wrong = httpx.post(resume, json=run_input, auth=("kinerja", "guess"), timeout=10)
+        assert wrong.status_code == 401
+        assert httpx.post(f"{server.api_url}/flow_runs/filter", json={}).status_code == 401
+        user, _, password = secret.partition(":")
+        right = httpx.post(
+            f"{server.api_url}/flow_runs/filter", json={}, auth=(user, password), timeout=10
+        )
+        assert right.status_code == 200 and right.json() == []
+        events = f"ws://127.0.0.1:{server.port}/api/events/out"
+        assert _ws_refusal(events, None) == 1008
+        assert _ws_refusal(events, "kinerja:guess") == 1008
+        assert _ws_refusal(events, secret) is None
+        assert secret not in (tmp_path / "prefect" / "server.log").read_text(errors="replace")
     finally:
         server.stop()
+
+
+def test_the_generated_auth_string_is_kept_private_and_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+
+    from pydantic import SecretStr
+
+    from kinerja.flows.local_server import auth_file, prefect_auth
+    from kinerja.settings import Settings
+
+    settings = Settings(var_dir=tmp_path / "var")
+    assert prefect_auth(settings, create=False) is None  # clients never invent one
+    first = prefect_auth(settings)
+    assert first is not None and first.startswith("kinerja:") and len(first) > 30
+    assert stat.S_IMODE(auth_file(settings).stat().st_mode) == 0o600
+    assert prefect_auth(settings) == first == prefect_auth(settings, create=False)
+    chosen = Settings(var_dir=tmp_path / "var", prefect_auth=SecretStr("ops:from-env"))
+    assert prefect_auth(chosen) == "ops:from-env"
+    assert "from-env" not in repr(chosen)

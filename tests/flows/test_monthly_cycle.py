@@ -95,15 +95,15 @@ def test_cycle_rerun_adds_no_review_and_finishes_with_outputs(
         with session_scope(flow_engine) as s:
             st = state_of(s, reviews.require_review(s, PERIOD, scope))
         picks = {st.candidates[0]: (True, "indeks terendah")} if i == 0 else {}
-        svc.submit_selection(flow_engine, PERIOD, scope, f"Kepala {scope}", picks, "cli")
+        svc.submit_selection(flow_engine, PERIOD, scope, "op BKD", picks, "cli")
     scope0 = sorted(before)[0]
     run0 = before[scope0]
     assert run0 is not None
     wait_for(run0, lambda st: st.is_paused(), what="at the defence pause")
     with session_scope(flow_engine) as s:
         nip = state_of(s, reviews.require_review(s, PERIOD, scope0)).selected[0]
-    svc.submit_defence(flow_engine, PERIOD, scope0, nip, nip, "Data saya keliru.", "cli")
-    svc.submit_verdict(flow_engine, PERIOD, scope0, nip, "Kepala", False, "tidak terbukti", "cli")
+    svc.submit_defence(flow_engine, PERIOD, scope0, nip, "op BKD", "Data saya keliru.", "cli")
+    svc.submit_verdict(flow_engine, PERIOD, scope0, nip, "op BKD", False, "tidak terbukti", "cli")
 
     for run in (first, second):
         assert wait_for(run, lambda st: st.is_final(), timeout=300, what="done").is_completed()

@@ -66,17 +66,17 @@ def test_selection_refusals_then_defence_rejected_publishes(
     # Another OPD's candidate and an unknown NIP are refused before anything is recorded.
     with pytest.raises(Refused, match="DINKES"):
         svc.submit_selection(
-            flow_engine, PERIOD, "DISHUB", "kepala", {other[0]: (True, "x")}, "cli"
+            flow_engine, PERIOD, "DISHUB", "op BKD", {other[0]: (True, "sering absen")}, "cli"
         )
     with pytest.raises(Refused, match="tidak dikenal"):
         svc.submit_selection(
-            flow_engine, PERIOD, "DISHUB", "kepala", {"999999999999999999": (True, "x")}, "cli"
+            flow_engine, PERIOD, "DISHUB", "op BKD", {"999999999999999999": (True, "absen")}, "cli"
         )
     # The same through the Prefect API: the form's schema lists only this OPD's NIPs.
     with pytest.raises(RuntimeError):
         resume_flow_run(
             UUID(run_id),
-            run_input={"decided_by": "k", "selections": [{"nip": other[0], "selected": True}]},
+            run_input={"operator": "op BKD", "selections": [{"nip": other[0], "selected": True}]},
         )
     assert read_state(run_id).is_paused()
     assert _effective(flow_engine, "DISHUB", DecisionKind.SELECTION) == {}
@@ -85,7 +85,7 @@ def test_selection_refusals_then_defence_rejected_publishes(
     before = read_state(run_id).timestamp
     resume_flow_run(
         UUID(run_id),
-        run_input={"decided_by": "kepala", "selections": [{"nip": nips[0], "selected": True}]},
+        run_input={"operator": "op BKD", "selections": [{"nip": nips[0], "selected": True}]},
     )
     wait_for(run_id, paused_after(before), what="suspended again")
     with session_scope(flow_engine) as s:
@@ -100,7 +100,7 @@ def test_selection_refusals_then_defence_rejected_publishes(
     # A valid selection resumes the run into the warning and defence pause.
     before = read_state(run_id).timestamp
     svc.submit_selection(
-        flow_engine, PERIOD, "DISHUB", "Kepala DISHUB", {nips[0]: (True, "sering absen")}, "cli"
+        flow_engine, PERIOD, "DISHUB", "op BKD", {nips[0]: (True, "sering absen")}, "cli"
     )
     wait_for(run_id, paused_after(before), what="at the defence pause")
     assert _effective(flow_engine, "DISHUB", DecisionKind.SELECTION) == {
@@ -112,13 +112,13 @@ def test_selection_refusals_then_defence_rejected_publishes(
     letter = Path(flow_settings["KINERJA_OUT_DIR"]) / PERIOD / "letters" / nips[0]
     assert (letter / "peringatan.html").exists()
     with pytest.raises(Refused):  # a second selection is refused, nothing changes
-        svc.submit_selection(flow_engine, PERIOD, "DISHUB", "k", {nips[1]: (True, "x")}, "cli")
+        svc.submit_selection(flow_engine, PERIOD, "DISHUB", "op BKD", {nips[1]: (True, "x")}, "cli")
     with pytest.raises(Refused):  # a candidate who was not selected cannot defend
-        svc.submit_defence(flow_engine, PERIOD, "DISHUB", nips[1], nips[1], "saya", "cli")
+        svc.submit_defence(flow_engine, PERIOD, "DISHUB", nips[1], "op BKD", "saya", "cli")
 
-    svc.submit_defence(flow_engine, PERIOD, "DISHUB", nips[0], nips[0], "Saya sakit.", "cli")
+    svc.submit_defence(flow_engine, PERIOD, "DISHUB", nips[0], "op BKD", "Saya sakit.", "cli")
     svc.submit_verdict(
-        flow_engine, PERIOD, "DISHUB", nips[0], "Kepala DISHUB", False, "tanpa surat", "cli"
+        flow_engine, PERIOD, "DISHUB", nips[0], "op BKD", False, "tanpa surat", "cli"
     )
     final = wait_for(run_id, lambda st: st.is_final(), what="finished")
     assert final.is_completed()
@@ -132,7 +132,7 @@ def test_selection_refusals_then_defence_rejected_publishes(
         verdict = dec.get_by_key(s, dec.key_for(DecisionKind.VERDICT, PERIOD, "DISHUB", nips[0]))
         assert verdict is not None
         assert (verdict.actor, verdict.reason, verdict.channel) == (
-            "Kepala DISHUB",
+            "op BKD",
             "tanpa surat",
             "cli",
         )
@@ -200,7 +200,7 @@ def test_selection_deadline_records_no_decision(server: Server, flow_engine: Eng
     run_id = start_review(PERIOD, "DISPORA")
     _paused(run_id)
     new = svc.extend_deadline(
-        flow_engine, PERIOD, "DISPORA", "operator BKD", 2, "banjir", request_id="req-1"
+        flow_engine, PERIOD, "DISPORA", "op BKD", 2, "banjir", request_id="req-1"
     )
     with session_scope(flow_engine) as s:
         review = reviews.require_review(s, PERIOD, "DISPORA")
@@ -223,7 +223,9 @@ def test_selection_deadline_records_no_decision(server: Server, flow_engine: Eng
         ).all()
     assert bkd
     with pytest.raises(Refused):  # too late now
-        svc.submit_selection(flow_engine, PERIOD, "DISPORA", "k", {nips[0]: (True, "x")}, "cli")
+        svc.submit_selection(
+            flow_engine, PERIOD, "DISPORA", "op BKD", {nips[0]: (True, "x")}, "cli"
+        )
     # Starting the review again returns the same run and adds no review.
     assert start_review(PERIOD, "DISPORA") == run_id
     with session_scope(flow_engine) as s:

@@ -32,6 +32,7 @@ def cli_env(
     monkeypatch.setenv("KINERJA_DATABASE_URL", sqlite_url)
     # The commands default PREFECT_API_URL; monkeypatch restores it after the test.
     monkeypatch.setenv("PREFECT_API_URL", os.environ.get("PREFECT_API_URL", LOCAL_API))
+    monkeypatch.setenv("KINERJA_OPERATORS", "op BKD,op BKD Sari,operator BKD")
     get_settings.cache_clear()
     yield sqlite_engine
     get_settings.cache_clear()
@@ -57,17 +58,35 @@ def test_pending_and_decide_selection(cli_env: Engine) -> None:
     assert re.search(r"batas \d{4}-\d\d-\d\d \d\d\.\d\d WIB  menunggu: kepala", out.output)
     assert "UTC" not in out.output
 
-    base = ["decide", "selection", "--period", PERIOD, "--scope", "DISHUB", "--actor", "Kepala"]
+    # only a configured operator acts through the CLI; the refusal names who is configured
+    head = ["decide", "selection", "--period", PERIOD, "--scope", "DISHUB", "--actor", "Kepala"]
+    impostor = runner.invoke(app, [*head, "--select", f"{nips[0]}=sering absen"])
+    assert impostor.exit_code == 2
+    assert "Kepala bukan operator BKD yang terdaftar" in impostor.output
+    assert "op BKD, op BKD Sari, operator BKD" in impostor.output
+    base = ["decide", "selection", "--period", PERIOD, "--scope", "DISHUB", "--actor", "op BKD"]
+    twice = runner.invoke(
+        app, [*base, "--select", f"{nips[0]}=sering absen", "--select", f"{nips[0]}=lain lagi"]
+    )
+    assert twice.exit_code == 2 and f"NIP {nips[0]} muncul 2 kali" in twice.output
     refused = runner.invoke(app, [*base, "--select", "DINKES-001=malas"])
     assert refused.exit_code == 2
     assert "DINKES" in refused.output
     assert runner.invoke(app, base).exit_code == 2  # neither --select nor --none
 
-    ok = runner.invoke(app, [*base, "--select", f"{nips[0]}=sering absen"])
+    behalf = [*base, "--select", f"{nips[0]}=sering absen", "--on-behalf-of", "DISHUB-HEAD"]
+    no_note = runner.invoke(app, behalf)
+    assert no_note.exit_code == 2 and "catatan" in no_note.output
+    ok = runner.invoke(app, [*behalf, "--note", "diminta kepala lewat surat 12/2025"])
     assert ok.exit_code == 0, ok.output
     with session_scope(cli_env) as s:
         sel = dec.effective(s, PERIOD, "DISHUB", DecisionKind.SELECTION)
         assert sel[nips[0]].value == "selected" and sel[nips[0]].channel == "cli"
+        assert (sel[nips[0]].actor, sel[nips[0]].actor_role) == ("op BKD", "bkd_operator")
+        assert sel[nips[0]].payload["on_behalf_of"] == {
+            "nip": "DISHUB-HEAD",
+            "note": "diminta kepala lewat surat 12/2025",
+        }
     out = runner.invoke(app, ["pending", "--period", PERIOD])
     assert "awaiting_defence" in out.output and nips[0] in out.output
 
@@ -110,7 +129,7 @@ def test_extend_prints_a_request_id_and_a_retry_with_it_records_nothing_new(
         exts = [d for d in dec.history(s, PERIOD, "DISHUB") if d.kind == DecisionKind.EXTENSION]
     assert len(exts) == 1
     # A new invocation (new id) is a new extension.
-    assert runner.invoke(app, [*base, "--workdays", "1", "--reason", "lagi"]).exit_code == 0
+    assert runner.invoke(app, [*base, "--workdays", "1", "--reason", "lagi hujan"]).exit_code == 0
     with session_scope(cli_env) as s:
         exts = [d for d in dec.history(s, PERIOD, "DISHUB") if d.kind == DecisionKind.EXTENSION]
     assert len(exts) == 2
@@ -135,7 +154,7 @@ def test_bkd_rules_on_each_data_objection_from_the_command_line(
     who = province(mb)
     store_month(cli_env, mb)
     travel = who["travel"]
-    svc.submit_selection(cli_env, PERIOD, "DINAS", "Kadis", {travel: (True, "Absen")}, "cli")
+    svc.submit_selection(cli_env, PERIOD, "DINAS", "op BKD", {travel: (True, "Absen")}, "cli")
     with session_scope(cli_env) as s:
         day = s.scalars(
             select(AttendanceRecord.work_date).where(

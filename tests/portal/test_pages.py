@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from kinerja.db.models import PortalLink
+from kinerja.db.refusals import refusal_counts
 from kinerja.db.session import session_scope
 from kinerja.portal.csrf import make_csrf
 from kinerja.portal.links import short_url, utcnow
@@ -88,7 +90,7 @@ def test_defence_page_of_an_unselected_employee_offers_no_form(
     assert 'id="defence-form"' not in r.text
 
 
-def test_tampered_link_gets_a_clear_refusal_page_and_is_audited(
+def test_tampered_link_gets_a_clear_refusal_page_and_is_counted(
     client: TestClient, issue: IssueLink, world: World, engine: Engine
 ) -> None:
     url = issue("selection", "DINAS-A", world.heads["DINAS-A"])
@@ -98,7 +100,11 @@ def test_tampered_link_gets_a_clear_refusal_page_and_is_audited(
         assert "Tautan tidak sah" in response.text
         assert 'data-refusal="invalid"' in response.text
         assert "choice_" not in response.text
-    assert audit_actions(engine)[-2:] == [("anonim", "link_refused")] * 2
+    # No link of ours: counted per minute and source, not an audit row each.
+    assert audit_actions(engine) == [("system", "issue_link")]
+    with session_scope(engine) as s:
+        counts = {(c.source, c.reason): c.count for c in refusal_counts(s)}
+    assert counts == {("testclient", "GET invalid"): 1, ("testclient", "POST invalid"): 1}
 
 
 def test_expired_link_is_refused_with_a_clear_page(
@@ -231,4 +237,31 @@ def test_a_short_link_from_paper_opens_the_persons_page_and_a_bad_one_is_refused
     assert page.status_code == 200 and world.names[world.candidates["DINAS-A"][0]] in page.text
     bad = client.get(path[:-1] + ("Z" if path[-1] != "Z" else "Y"))
     assert 'data-refusal="invalid"' in bad.text
-    assert audit_actions(engine)[-1] == ("anonim", "link_refused")
+    assert audit_actions(engine)[-1] == (world.candidates["DINAS-A"][0], "view_defence")
+    with session_scope(engine) as s:
+        assert [(c.reason, c.count) for c in refusal_counts(s)] == [("GET invalid", 1)]
+
+
+def test_a_selection_an_operator_entered_for_the_head_says_so_on_the_employees_page(
+    client: TestClient,
+    issue: IssueLink,
+    world: World,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kinerja.review import service as svc
+    from kinerja.settings import get_settings
+
+    monkeypatch.setenv("KINERJA_OPERATORS", "op.rina")
+    get_settings.cache_clear()
+    nip, head = world.candidates["DINAS-A"][0], world.heads["DINAS-A"]
+    svc.submit_selection(
+        engine, world.period, "DINAS-A", "op.rina", {nip: (True, "Terlambat berulang")}, "cli",
+        on_behalf_of=head, note="diminta kepala lewat surat 12/2025",
+    )  # fmt: skip
+    get_settings.cache_clear()
+    page = client.get(issue("defence", "DINAS-A", nip)).text
+    assert (
+        f"Penetapan ini dicatat oleh operator BKD op.rina (CLI) atas nama NIP {head}, atas "
+        "permintaannya: diminta kepala lewat surat 12/2025." in page
+    )

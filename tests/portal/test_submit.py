@@ -375,7 +375,7 @@ def test_a_replaced_heads_old_link_is_refused_and_the_new_head_is_recorded(
 
 
 @pytest.mark.prefect
-def test_a_decision_recorded_before_a_failed_resume_is_kept_and_not_asked_again(
+def test_a_review_whose_run_was_deleted_refuses_the_answer_and_keeps_the_link(
     prefect_api: None,
     client: TestClient,
     issue: IssueLink,
@@ -383,7 +383,8 @@ def test_a_decision_recorded_before_a_failed_resume_is_kept_and_not_asked_again(
     engine: Engine,
     portal_settings: Settings,
 ) -> None:
-    # The review points at a flow run the Prefect API does not know (deleted, another server).
+    # The review points at a flow run the Prefect API does not know (deleted, another server):
+    # nothing would ever follow an answer, so none is recorded and the head is told why.
     with session_scope(engine) as s:
         review = get_review(s, "2025-10", "DINAS-B")
         assert review is not None
@@ -391,21 +392,20 @@ def test_a_decision_recorded_before_a_failed_resume_is_kept_and_not_asked_again(
     head = world.heads["DINAS-B"]
     first, *rest = world.candidates["DINAS-B"]
     url = issue("selection", "DINAS-B", head)
-    page = _select(client, url, {first: True} | dict.fromkeys(rest, False))
-    assert "Terima kasih, keputusan Bapak/Ibu telah tercatat" in page
-    assert [v for _, _, v, _ in _decisions(engine, "selection")] == [
-        "selected",
-        "not_selected",
-        "not_selected",
-    ]
-    assert client.get(url).status_code == 410  # used: the head is not asked again
+    data = {"csrf": csrf_of(client.get(url).text), f"choice_{first}": "ya"}
+    data[f"reason_{first}"] = "Terlambat berulang tanpa keterangan"
+    for nip in rest:
+        data |= {f"choice_{nip}": "tidak", f"reason_{nip}": "Kinerja membaik bulan ini"}
+    r = client.post(url, data=data)
+    assert r.status_code == 409
+    assert "telah dihapus di Prefect" in r.text and "Hubungi BKD" in r.text
+    assert _decisions(engine, "selection") == []
+    assert client.get(url).status_code == 200  # the link is not used up
     with session_scope(engine) as s:
         event = s.scalars(
             select(AuditEvent).where(
                 AuditEvent.link_id == link_id_of(url, portal_settings),
-                AuditEvent.action == "submit_selection",
+                AuditEvent.action == "submit_refused",
             )
         ).one()
-        # The service logs the failed resume and leaves the run to the sweeper (3ab5431): the
-        # head sees the decision recorded, not an error.
-        assert event.actor == head and event.detail["selected"] == [first]
+        assert "dihapus" in event.detail["problems"][0]

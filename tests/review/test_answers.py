@@ -25,6 +25,7 @@ from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
 TZ = "Asia/Jakarta"
+OPS = ("op.rina", "op.agus")  # the configured BKD operators
 
 
 @pytest.fixture
@@ -54,14 +55,14 @@ def _selection(
     with session_scope(engine) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
         return apply_selection_answer(
-            s, review, key, answer, policy=policy, tz=TZ, now=now or utcnow()
+            s, review, key, answer, policy=policy, tz=TZ, now=now or utcnow(), operators=OPS
         )
 
 
 def _defence(engine: Engine, key: str, answer: dict[str, object]) -> Applied:
     with session_scope(engine) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
-        return apply_defence_answer(s, review, key, answer, now=utcnow())
+        return apply_defence_answer(s, review, key, answer, now=utcnow(), operators=OPS)
 
 
 def _refusals(engine: Engine) -> list[tuple[str, str, list[str]]]:
@@ -79,42 +80,47 @@ def _decisions(engine: Engine) -> int:
 
 def _submit(actor: str, picks: dict[str, tuple[bool, str]]) -> dict[str, object]:
     rows = [{"nip": n, "selected": sel, "reason": why} for n, (sel, why) in picks.items()]
-    return {"action": "submit", "decided_by": actor, "selections": rows}
+    return {"action": "submit", "operator": actor, "selections": rows}
 
 
 def test_selection_answers_from_the_form_are_refused_or_recorded_once(
     outbox_db: Engine, policy: Policy, nips: list[str]
 ) -> None:
     row = {"nip": nips[0], "selected": True, "reason": "a"}
-    twice = {"action": "submit", "decided_by": "Kepala", "selections": [row, row]}
+    twice = {"action": "submit", "operator": "op.rina", "selections": [row, row]}
     refused = _selection(outbox_db, policy, "selection-0", twice)
     assert refused.state.stage == ReviewStage.SELECTION and "sekali" in refused.refused[0]
     assert _selection(outbox_db, policy, "selection-1", {"action": "invalid"}).refused == [
         NOT_THE_FORM
     ]
     assert _refusals(outbox_db) == [
-        ("Kepala", "selection-0", refused.refused),
+        ("op.rina", "selection-0", refused.refused),
         ("ui", "selection-1", [NOT_THE_FORM]),
     ]
     assert _decisions(outbox_db) == 0
 
     done = _selection(
-        outbox_db, policy, "selection-2", _submit("Kepala", {nips[0]: (True, "absen")})
+        outbox_db, policy, "selection-2", _submit("op.rina", {nips[0]: (True, "absen")})
     )
     assert done.refused == [] and done.state.stage == ReviewStage.DEFENCE
     assert done.state.selected == [nips[0]]
     with session_scope(outbox_db) as s:
         sel = dec.effective(s, PERIOD, "DISHUB", DecisionKind.SELECTION)
         assert (sel[nips[0]].channel, sel[nips[0]].actor_role) == ("ui", "bkd_operator")
+        assert sel[nips[0]].actor == "op.rina" and "on_behalf_of" not in sel[nips[0]].payload
+        audited = events(s, period=PERIOD, action="submit_selection")
+        assert [(e.actor, e.detail["channel"]) for e in audited] == [("op.rina", "ui")]
     # A rerun replays the answer: nothing changes and nothing is refused.
     count = _decisions(outbox_db)
     again = _selection(
-        outbox_db, policy, "selection-2", _submit("Kepala", {nips[0]: (True, "absen")})
+        outbox_db, policy, "selection-2", _submit("op.rina", {nips[0]: (True, "absen")})
     )
     assert again.refused == [] and again.state.selected == [nips[0]]
     assert _decisions(outbox_db) == count and len(_refusals(outbox_db)) == 2
     # Another answer after it is not a replay: it is refused, and said so.
-    other = _selection(outbox_db, policy, "selection-3", _submit("Kepala", {nips[1]: (True, "x")}))
+    other = _selection(
+        outbox_db, policy, "selection-3", _submit("op.agus", {nips[1]: (True, "lain lagi")})
+    )
     assert "sudah tercatat" in other.refused[0] and other.state.selected == [nips[0]]
     assert _decisions(outbox_db) == count and len(_refusals(outbox_db)) == 3
 
@@ -143,7 +149,7 @@ def test_a_form_answer_that_loses_the_race_to_the_portal_moves_nothing(
     monkeypatch.setattr(logic.dec, "effective", not_yet_on_the_first_look)
     # ...and its checks ran then too, while the review still awaited the selection
     monkeypatch.setattr(logic, "validate_selection", lambda *a, **k: [])
-    lost = _selection(outbox_db, policy, "selection-0", _submit("Operator", {}))
+    lost = _selection(outbox_db, policy, "selection-0", _submit("op.rina", {}))
     monkeypatch.undo()
     assert calls["n"] >= 2 and "sudah tercatat" in lost.refused[0]
     assert lost.state.stage == ReviewStage.DEFENCE and lost.state.selected == [nips[0]]
@@ -178,9 +184,9 @@ def test_defence_answers_replay_the_portals_tell_the_head_and_end_with_the_verdi
             s, review, picks, actor="K", channel="portal", policy=policy, tz=TZ, now=now
         )
         apply_defence(s, review, nips[0], "Saya cuti.", actor=nips[0], channel="portal", now=now)
-    # The portal resumes with the NIP only: the text is read back from the recorded defence.
+    # The portal wakes the run: it reads the recorded defence, nothing in the run input.
     count = _decisions(outbox_db)
-    replay = _defence(outbox_db, "defence-0", {"action": "defence", "nip": nips[0]})
+    replay = _defence(outbox_db, "defence-0", {"action": "wake"})
     assert replay.refused == [] and replay.state.awaiting_verdict == [nips[0]]
     assert _decisions(outbox_db) == count
     with session_scope(outbox_db) as s:
@@ -189,15 +195,40 @@ def test_defence_answers_replay_the_portals_tell_the_head_and_end_with_the_verdi
         )).all()  # fmt: skip
     assert told == ["DISHUB-HEAD"]
 
-    no_reason = {"action": "verdict", "nip": nips[0], "actor": "K", "accepted": True}
+    no_reason = {"action": "verdict", "nip": nips[0], "operator": "op.rina", "accepted": True}
     refused = _defence(outbox_db, "defence-1", no_reason)
     assert "alasan" in refused.refused[0] and refused.state.stage == ReviewStage.DEFENCE
-    assert _refusals(outbox_db) == [("K", "defence-1", refused.refused)]
+    assert _refusals(outbox_db) == [("op.rina", "defence-1", refused.refused)]
+    # The head's verdict entered at their request needs the head's NIP and a note.
+    behalf = no_reason | {"reason": "cuti sah", "on_behalf_of": "DISHUB-HEAD"}
+    assert "catatan" in _defence(outbox_db, "defence-x", behalf).refused[0]
 
-    verdict = _defence(outbox_db, "defence-2", no_reason | {"reason": "cuti sah"})
+    verdict = _defence(outbox_db, "defence-2", behalf | {"note": "diminta lewat telepon 09.10"})
     assert verdict.refused == [] and verdict.state.stage == ReviewStage.DONE
     with session_scope(outbox_db) as s:
         ver = dec.effective(s, PERIOD, "DISHUB", DecisionKind.VERDICT)[nips[0]]
         assert (ver.value, ver.channel, ver.actor_role) == ("accepted", "ui", "bkd_operator")
+        assert ver.actor == "op.rina" and ver.payload["on_behalf_of"] == {
+            "nip": "DISHUB-HEAD",
+            "note": "diminta lewat telepon 09.10",
+        }
+        audited = events(s, period=PERIOD, action="submit_verdict")
+        assert [(e.actor, e.detail["channel"]) for e in audited] == [("op.rina", "ui")]
         outcome = dec.effective(s, PERIOD, "DISHUB", DecisionKind.OUTCOME)[nips[0]]
         assert outcome.value == "not_published"
+
+
+def test_a_form_answer_by_anyone_but_a_configured_operator_is_refused_naming_them(
+    outbox_db: Engine, policy: Policy, nips: list[str]
+) -> None:
+    head = _selection(
+        outbox_db, policy, "selection-0", _submit("DISHUB-HEAD", {nips[0]: (True, "absen")})
+    )
+    assert head.refused == [
+        "DISHUB-HEAD bukan operator BKD yang terdaftar; operator terdaftar: op.rina, op.agus"
+    ]
+    long = _selection(
+        outbox_db, policy, "selection-1", _submit("op.rina", {nips[0]: (True, "a" * 1001)})
+    )
+    assert "maksimal 1000" in long.refused[0]
+    assert _decisions(outbox_db) == 0 and head.state.stage == ReviewStage.SELECTION

@@ -1,0 +1,199 @@
+"""Attacks through the Prefect API (as the UI's form would send them), on one served harness.
+
+Each attempt is refused by the Prefect server (the form's schema: this OPD's NIPs, configured
+operators, length limits) or by the run itself (review.validate), and the database is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from prefect.flow_runs import resume_flow_run
+from prefect.input.actions import read_flow_run_input
+from sqlalchemy import Engine, select
+
+from kinerja.db import decisions as dec
+from kinerja.db.models import AuditEvent
+from kinerja.db.session import session_scope
+from kinerja.domain import DecisionKind
+from kinerja.review import service as svc
+from kinerja.review.logic import Refused
+from kinerja.review.validate import REASON_MAX
+from kinerja.tasks.review import answer_key
+from tests.review.factories import make_opd
+from tests.served import Server, paused_after, read_state, start_review, wait_for
+
+pytestmark = pytest.mark.prefect
+PERIOD = "2025-10"
+REASON = "Terlambat berulang tanpa keterangan"
+Snapshot = Callable[[Engine], Callable[[], None]]
+
+
+@pytest.fixture(scope="module")
+def dishub(server: Server, flow_settings: dict[str, str]) -> tuple[str, list[str], list[str]]:
+    """DISHUB's review run at its selection pause; (run id, its NIPs, DINKES's NIPs)."""
+    from kinerja.db.session import make_engine
+
+    engine = make_engine(flow_settings["KINERJA_DATABASE_URL"])
+    nips = make_opd(engine, PERIOD, "DISHUB")
+    other = make_opd(engine, PERIOD, "DINKES")
+    engine.dispose()
+    run_id = start_review(PERIOD, "DISHUB")
+    wait_for(run_id, lambda st: st.is_paused(), what="suspended")
+    return run_id, nips, other
+
+
+def _refused_by_server(run_id: str, run_input: dict[str, Any]) -> None:
+    """The Prefect server rejects the resume: the run stays paused, no run sees the answer."""
+    with pytest.raises(RuntimeError):
+        resume_flow_run(UUID(run_id), run_input=run_input)
+    assert read_state(run_id).is_paused()
+
+
+@pytest.mark.attack("cross-OPD selection", "API")
+def test_api_selection_naming_another_opds_nip(
+    dishub: tuple[str, list[str], list[str]], flow_engine: Engine, snapshot: Snapshot
+) -> None:
+    run_id, _, other = dishub
+    unchanged = snapshot(flow_engine)
+    row = {"nip": other[0], "selected": True, "reason": REASON}
+    _refused_by_server(run_id, {"operator": "op BKD", "selections": [row]})
+    unchanged()
+
+
+@pytest.mark.attack("impersonate a head", "API")
+def test_api_answer_naming_a_head(
+    dishub: tuple[str, list[str], list[str]], flow_engine: Engine, snapshot: Snapshot
+) -> None:
+    run_id, nips, _ = dishub
+    unchanged = snapshot(flow_engine)
+    row = {"nip": nips[0], "selected": True, "reason": REASON}
+    _refused_by_server(run_id, {"operator": "DINKES-HEAD", "selections": [row]})
+    _refused_by_server(run_id, {"decided_by": "DISHUB-HEAD", "selections": [row]})
+    # a configured operator claiming another OPD's head asked: the run refuses it
+    before = read_state(run_id).timestamp
+    behalf = {"on_behalf_of": "DINKES-HEAD", "note": "diminta lewat telepon"}
+    resume_flow_run(UUID(run_id), run_input={"operator": "op BKD", "selections": [row], **behalf})
+    wait_for(run_id, paused_after(before), what="suspended again")
+    unchanged()
+    with session_scope(flow_engine) as s:
+        last = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "input_refused")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+    assert (
+        last is not None and "DINKES-HEAD bukan pemutus tinjauan ini" in last.detail["problems"][0]
+    )
+
+
+@pytest.mark.attack("duplicate NIPs", "API")
+def test_api_selection_naming_a_nip_twice(
+    dishub: tuple[str, list[str], list[str]], flow_engine: Engine, snapshot: Snapshot
+) -> None:
+    run_id, nips, _ = dishub
+    unchanged = snapshot(flow_engine)
+    rows = [
+        {"nip": nips[0], "selected": True, "reason": REASON},
+        {"nip": nips[0], "selected": False, "reason": "Alasan lain yang hilang"},
+    ]
+    before = read_state(run_id).timestamp
+    # schema-valid: the run wakes, refuses it as the portal and the CLI do, and waits again
+    resume_flow_run(UUID(run_id), run_input={"operator": "op BKD", "selections": rows})
+    wait_for(run_id, paused_after(before), what="suspended again")
+    unchanged()
+    with session_scope(flow_engine) as s:
+        last = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "input_refused")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+    assert last is not None and f"NIP {nips[0]} muncul 2 kali" in last.detail["problems"][0]
+
+
+@pytest.mark.attack("oversize reason", "API")
+def test_api_selection_reason_past_the_limit(
+    dishub: tuple[str, list[str], list[str]], flow_engine: Engine, snapshot: Snapshot
+) -> None:
+    run_id, nips, _ = dishub
+    unchanged = snapshot(flow_engine)
+    row = {"nip": nips[0], "selected": True, "reason": "x" * (REASON_MAX + 1)}
+    _refused_by_server(run_id, {"operator": "op BKD", "selections": [row]})
+    unchanged()
+
+
+@pytest.mark.attack("oversize defence", "API")
+def test_api_defence_of_five_megabytes(
+    server: Server, flow_engine: Engine, snapshot: Snapshot
+) -> None:
+    nips = make_opd(flow_engine, PERIOD, "DISPORA")
+    run_id = start_review(PERIOD, "DISPORA")
+    wait_for(run_id, lambda st: st.is_paused(), what="suspended")
+    before = read_state(run_id).timestamp
+    svc.submit_selection(flow_engine, PERIOD, "DISPORA", "op BKD", {nips[0]: (True, REASON)}, "cli")
+    wait_for(run_id, paused_after(before), what="at the defence pause")
+    unchanged = snapshot(flow_engine)
+    five_mb = "x" * 5_000_000
+    answer = {"action": "defence", "nip": nips[0], "operator": "op BKD", "text": five_mb}
+    _refused_by_server(run_id, answer)
+    verdict = {"action": "verdict", "nip": nips[0], "operator": "op BKD", "reason": five_mb}
+    _refused_by_server(run_id, verdict)
+    unchanged()
+    # A defence within the limits typed into the form is recorded as the operator's; its text
+    # stays in our database, not in Prefect's copy of the answer.
+    before = read_state(run_id).timestamp
+    text = "Saya sakit dan dirawat, surat dokter menyusul."
+    resume_flow_run(UUID(run_id), run_input={**answer, "text": text})
+    wait_for(run_id, paused_after(before), what="suspended again")
+    with session_scope(flow_engine) as s:
+        defence = dec.effective(s, PERIOD, "DISPORA", DecisionKind.DEFENCE)[nips[0]]
+        assert (defence.actor, defence.channel, defence.payload["text"]) == ("op BKD", "ui", text)
+    wait_for(
+        run_id,
+        lambda _: read_flow_run_input(answer_key("defence-0"), UUID(run_id))["text"] == "",
+        what="without the defence text in Prefect",
+    )
+
+
+@pytest.mark.attack("answer to a cancelled run", "CLI/portal")
+def test_a_cancelled_review_run_refuses_answers(
+    server: Server, flow_engine: Engine, snapshot: Snapshot
+) -> None:
+    from prefect import get_client
+    from prefect.states import Cancelled
+
+    nips = make_opd(flow_engine, PERIOD, "BAPPEDA")
+    run_id = start_review(PERIOD, "BAPPEDA")
+    wait_for(run_id, lambda st: st.is_paused(), what="suspended")
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(UUID(run_id), Cancelled(), force=True)
+    wait_for(run_id, lambda st: st.is_cancelled(), what="cancelled")
+    unchanged = snapshot(flow_engine)
+    for channel, actor in (("cli", "op BKD"), ("portal", "BAPPEDA-HEAD")):
+        with pytest.raises(Refused, match="telah dibatalkan di Prefect"):
+            svc.submit_selection(
+                flow_engine, PERIOD, "BAPPEDA", actor, {nips[0]: (True, REASON)}, channel
+            )
+    unchanged()
+
+
+@pytest.mark.attack("resume without credentials", "API")
+def test_a_resume_without_the_auth_string_gets_401(tmp_path: Path) -> None:
+    """The server `kinerja serve` starts: no credentials, no resume (nor anything else)."""
+    import httpx
+
+    from kinerja.flows.local_server import LocalPrefect
+
+    server = LocalPrefect(tmp_path / "prefect", ui=False, auth="kinerja:attack-suite-3f9a").start()
+    try:
+        url = f"{server.api_url}/flow_runs/00000000-0000-0000-0000-000000000000/resume"
+        answer = {"run_input": {"operator": "op BKD", "selections": []}}
+        assert httpx.post(url, json=answer, timeout=10).status_code == 401
+        wrong = httpx.post(url, json=answer, auth=("kinerja", "guess"), timeout=10)
+        assert wrong.status_code == 401
+    finally:
+        server.stop()
