@@ -194,9 +194,7 @@ def register(app: typer.Typer) -> None:
             server = LocalPrefect(home, port=port, auth=prefect_auth(settings)).start()
             os.environ.update(server.env())  # the runner, its flow runs and the sweeper
             where = "KINERJA_PREFECT_AUTH" if settings.prefect_auth else str(auth_file(settings))
-            typer.echo(
-                f"Prefect UI dan API di http://127.0.0.1:{port} (login: teks di {where})"
-            )
+            typer.echo(f"Prefect UI dan API di http://127.0.0.1:{port} (login: teks di {where})")
         try:
             serve_all(limit=limit, sweep_seconds=sweep_seconds)
         finally:
