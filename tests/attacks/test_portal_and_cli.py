@@ -31,7 +31,7 @@ REASON = "Terlambat berulang tanpa keterangan"
 
 def _selection_form(client: TestClient, url: str, world: World, scope: str) -> dict[str, str]:
     """A complete, valid selection answer for `scope` as the page would post it."""
-    data = {"csrf": csrf_of(client.get(url).text)}
+    data = {"csrf": csrf_of(client.get(url).text), "step": "confirm"}
     for nip in world.candidates[scope]:
         data |= {f"choice_{nip}": "tidak", f"reason_{nip}": "Kinerja membaik bulan ini"}
     return data
