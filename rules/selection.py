@@ -143,11 +143,12 @@ def propose(
     Proposed: the lowest `selection.count` per scope by the tie-break order, among employees at
     or below the absolute floor (`selection.max_composite`, and `min_gap_below_median` points
     below their OPD's median when set; under a predikat profile also a predikat among
-    `predikat.candidate_predikat`, lowest predikat first). Fewer, or none, is a valid proposal. Never proposed:
-    insufficient data, excluded levels, OPDs whose data failed (`unassessable`, opd_code ->
-    reason), rows without a composite, anyone nobody may decide on (rules.deciders). Each
-    person is placed in the review of rules.deciders.review_plan: a head of OPD is ranked among
-    the heads, in the review their superior decides, never in the review they decide.
+    `predikat.candidate_predikat`, lowest predikat first). Fewer, or none, is a valid
+    proposal. Never proposed: insufficient data, excluded levels, OPDs whose data failed
+    (`unassessable`, opd_code -> reason), rows without a composite, anyone nobody may decide
+    on (rules.deciders). Each person is placed in the review of rules.deciders.review_plan: a
+    head of OPD is ranked among the heads, in the review their superior decides, never in the
+    review they decide.
     `employees` is the month's register (for supervisor chains and acting heads).
     """
     sel = policy.selection
