@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -28,11 +29,25 @@ from kinerja.review.corrections import (
     ObjectionInput,
 )
 from kinerja.review.evidence import ALLOWED, Limits, Upload, check_uploads
+from kinerja.rules.policy import Policy, load_policy
+from kinerja.rules.predikat import DistributionCheck
 
 REASON_MIN = 5
 TEXT_MAX = 5000
 DEFENCE_MIN = 10
 ALL_SCOPES = "*"
+
+
+@lru_cache(maxsize=4)
+def _load(name: str) -> Policy:
+    return load_policy(name)
+
+
+def current_policy() -> Policy:
+    """The configured profile (KINERJA_POLICY): its category labels and distribution guide."""
+    from kinerja.settings import get_settings
+
+    return _load(get_settings().policy)
 
 
 @dataclass
@@ -154,7 +169,10 @@ def _base(session: Session, claims: LinkClaims, form: Form) -> dict[str, Any]:
 
         who = decider_of(session, claims.scope_code)
         decider, scope_name = who.title, opd_names(session).get(claims.scope_code, who.scope_name)
+    policy = current_policy()
     return {
+        "CATEGORY": {c.code: c.label for c in policy.categories()},
+        "predikat_profile": policy.predikat is not None,
         "claims": claims,
         "period": claims.period,
         "scope_code": claims.scope_code,
@@ -271,7 +289,20 @@ def selection_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     return _form_page(
         "portal/selection.html", session, claims, form, review, closed,
         candidates=candidates, note=note.note if note is not None else "",
+        distribution=_distribution(session, claims),
     )  # fmt: skip
+
+
+def _distribution(session: Session, claims: LinkClaims) -> DistributionCheck | None:
+    """The OPD's predikat distribution against its organisation rating (a predikat profile
+    only): shown to the head as a warning; it never changes who is proposed or in which order."""
+    policy = current_policy()
+    if policy.predikat is None or claims.scope_code not in opd_names(session):
+        return None
+    from kinerja.outputs.distribution import distribution_checks
+
+    (check,) = distribution_checks(session, claims.period, policy, [claims.scope_code])
+    return check
 
 
 def _scope_candidates(session: Session, claims: LinkClaims) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +89,7 @@ def _pct(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
-def _names(codes: list[str], labels: Mapping[str, str]) -> str:
+def _names(codes: Sequence[str], labels: Mapping[str, str]) -> str:
     return " dan/atau ".join(f"'{labels.get(c, c)}'" for c in codes)
 
 
@@ -119,7 +119,7 @@ def check_distribution(
     has no limits for, or fewer than `distribution_min_employees` with a predikat: a note
     saying the check could not be made (so the reader knows it was not passed silently).
     """
-    labels = {c.code: c.label for c in policy.categories}
+    labels: dict[str, str] = {c.code: c.label for c in policy.categories}
     kept = {c: int(counts.get(c, 0)) for c in PREDIKAT}
     total = sum(kept.values())
     if org_rating is None:
