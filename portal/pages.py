@@ -29,7 +29,7 @@ from kinerja.review.corrections import (
     ObjectionInput,
 )
 from kinerja.review.evidence import ALLOWED, Limits, Upload, check_uploads
-from kinerja.rules.policy import Policy, load_policy
+from kinerja.rules.policy import Policy, PolicyError, load_policy
 from kinerja.rules.predikat import DistributionCheck
 
 REASON_MIN = 5
@@ -43,11 +43,21 @@ def _load(name: str) -> Policy:
     return load_policy(name)
 
 
-def current_policy() -> Policy:
-    """The configured profile (KINERJA_POLICY): its category labels and distribution guide."""
+def period_policy(session: Session, period: str) -> Policy:
+    """The profile that scored the period (its category labels and distribution guide): the
+    configured one (KINERJA_POLICY) when it is the one named on the scores, else the shipped
+    profile of that name, else the configured one."""
+    from kinerja.db.models import Score
     from kinerja.settings import get_settings
 
-    return _load(get_settings().policy)
+    configured = _load(get_settings().policy)
+    name = session.scalar(select(Score.policy_name).where(Score.period == period).limit(1))
+    if name is None or name == configured.name:
+        return configured
+    try:
+        return _load(name)
+    except PolicyError:
+        return configured
 
 
 @dataclass
@@ -169,7 +179,7 @@ def _base(session: Session, claims: LinkClaims, form: Form) -> dict[str, Any]:
 
         who = decider_of(session, claims.scope_code)
         decider, scope_name = who.title, opd_names(session).get(claims.scope_code, who.scope_name)
-    policy = current_policy()
+    policy = period_policy(session, claims.period)
     return {
         "CATEGORY": {c.code: c.label for c in policy.categories()},
         "predikat_profile": policy.predikat is not None,
@@ -296,7 +306,7 @@ def selection_page(session: Session, claims: LinkClaims, form: Form) -> Page:
 def _distribution(session: Session, claims: LinkClaims) -> DistributionCheck | None:
     """The OPD's predikat distribution against its organisation rating (a predikat profile
     only): shown to the head as a warning; it never changes who is proposed or in which order."""
-    policy = current_policy()
+    policy = period_policy(session, claims.period)
     if policy.predikat is None or claims.scope_code not in opd_names(session):
         return None
     from kinerja.outputs.distribution import distribution_checks
