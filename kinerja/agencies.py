@@ -89,7 +89,16 @@ class AgencyMonth:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far (a worker's high-water mark), in MB."""
+    """This process's peak resident memory so far (a worker's high-water mark), in MB.
+
+    VmHWM on Linux: ru_maxrss survives exec, so a spawned worker would report its parent's.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
