@@ -58,6 +58,8 @@ def test_recap_shows_predikat_and_the_distribution_warning(session: Session) -> 
     assert "| Kurang/Misconduct |" in md["kategori"] or "Kurang/Misconduct" in md["kategori"]
     html = render_recap_html(recap)
     assert 'id="distribution"' in html and "Peringatan:" in html
+    # the composite histogram has no band edges under predikat: one neutral colour, no legend
+    assert 'fill="#7f7f7f"' in html and 'fill="#d62728"><title>0-10' not in html
     # a warning only: candidates and their order are untouched
     assert sorted(session.execute(select(Candidate.nip, Candidate.rank)).all()) == ranks_before
 
