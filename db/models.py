@@ -242,6 +242,20 @@ class OpdPeriodStatus(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
+class OpdRating(Base):
+    """An OPD's organisation rating for a period (predikat kinerja organisasi, PermenPAN-RB
+    6/2022): the input of the predikat distribution check, set by the BKD."""
+
+    __tablename__ = "opd_rating"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    opd_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rating: Mapped[str] = mapped_column(String(16))  # istimewa | baik | butuh_perbaikan | ...
+    note: Mapped[str] = mapped_column(Text, default="")
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 # --- scores and candidates --------------------------------------------------------------------
 
 

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
     evidence_max_file_mb: float = Field(default=5.0, gt=0, description="Megabytes per file.")
     evidence_max_total_mb: float = Field(default=15.0, gt=0, description="Megabytes per defence.")
 
+    # A national month: one unit of work per agency (instansi) on a Dask cluster.
+    agencies_config: Path | None = Field(
+        default=None, description="YAML file listing the agencies of a national month."
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="An existing Dask scheduler (tcp://host:8786); none: a LocalCluster.",
+    )
+    dask_workers: int = Field(default=2, ge=1, description="Workers of the LocalCluster.")
+
     operators: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(

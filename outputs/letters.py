@@ -81,7 +81,7 @@ def render_coaching_note_text(ctx: dict[str, Any]) -> str:
 
 
 def _band(policy: Policy, code: str | None) -> dict[str, str] | None:
-    for b in policy.bands:
+    for b in policy.categories():
         if b.code == code:
             return {"label": b.label, "allowance": b.allowance, "promotion": b.promotion}
     return None

@@ -15,6 +15,7 @@ from kinerja.db import drafts as draft_store
 from kinerja.db import outcomes
 from kinerja.outputs.announcements import not_announced, not_announced_rows
 from kinerja.outputs.coaching import FollowUp, coach_label, follow_up
+from kinerja.outputs.distribution import distribution_checks, distribution_rows
 from kinerja.outputs.facts import MonthFacts
 from kinerja.outputs.periods import next_period, previous
 from kinerja.review.describe import recorded_by
@@ -152,6 +153,9 @@ class Recap:
     proposals: list[dict[str, Any]] = field(default_factory=list)
     # per candidate: review, selection and the head's reason verbatim, the outcome and why
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    # per OPD under a predikat profile: its predikat distribution against its organisation
+    # rating (outputs.distribution.distribution_rows); a warning, never a re-ranking
+    distribution: list[dict[str, Any]] = field(default_factory=list)
 
 
 PROPOSAL_COLUMNS: list[tuple[str, str]] = [
@@ -344,7 +348,7 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
                 "promotion": b.promotion,
                 "max_score": b.max_score,
             }
-            for b in policy.bands
+            for b in policy.categories()
         ],
         opds=[recs[c] for c in codes],
         total=total,
@@ -358,4 +362,7 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
         not_announced=not_announced_rows(facts, not_announced(facts, policy)),
         proposals=proposals,
         candidates=sorted(candidate_rows, key=lambda r: (r["scope"], r["composite"], r["nip"])),
+        distribution=distribution_rows(
+            distribution_checks(session, period, policy, codes), policy, facts.opd_names
+        ),
     )

@@ -84,6 +84,20 @@ def write_workbook(recap: Recap, path: Path) -> Path:
         + [["Kategori", "Tunjangan", "Kenaikan pangkat"]]
         + [[b["label"], b["allowance"], b["promotion"]] for b in recap.bands],
     )
+    if recap.distribution:
+        _sheet(
+            wb,
+            "Distribusi predikat",
+            ["Perangkat daerah", "Predikat organisasi", "Berpredikat"]
+            + [b["label"] for b in recap.bands]
+            + ["Peringatan", "Pemeriksaan distribusi"],
+            [
+                [r["name"], r["rating"], r["total"]]
+                + [r["counts"].get(b["code"], 0) for b in recap.bands]
+                + ["ya" if r["warning"] else "tidak", r["verdict"]]
+                for r in recap.distribution
+            ],
+        )
     cols = [c for c, _, _ in DECISION_COLUMNS]
     _sheet(
         wb,

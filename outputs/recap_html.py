@@ -22,7 +22,7 @@ DECISION_HEADERS = {
 
 def band_edges(recap: Recap) -> tuple[float, ...]:
     """Where the bands meet, from the policy: used to colour the histograms."""
-    return tuple(float(b["max_score"]) for b in recap.bands[:-1])
+    return tuple(float(b["max_score"]) for b in recap.bands[:-1] if b["max_score"] is not None)
 
 
 def render_recap_html(recap: Recap) -> str:

@@ -33,8 +33,8 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def recap_markdown(recap: Recap) -> dict[str, str]:
-    """Artifact key -> Markdown: ringkasan, kategori, usulan, keputusan, tidak-diumumkan,
-    kualitas-data, pendampingan, draf."""
+    """Artifact key -> Markdown: ringkasan, kategori, usulan, (distribusi under a predikat
+    profile), keputusan, tidak-diumumkan, kualitas-data, pendampingan, draf."""
     every = [*recap.opds, recap.total]
     title = f"Rekap kinerja ASN {period_label(recap.period)}"
     out: dict[str, str] = {}
@@ -69,6 +69,18 @@ def recap_markdown(recap: Recap) -> dict[str, str]:
             ],
         )
     )
+    if recap.distribution:
+        out["distribusi"] = f"# {title}: distribusi predikat per perangkat daerah\n\n" + table(
+            ["Perangkat daerah", "Predikat organisasi", "Berpredikat"]
+            + [b["label"] for b in recap.bands]
+            + ["Pemeriksaan distribusi"],
+            [
+                [r["name"], r["rating"], r["total"]]
+                + [r["counts"].get(b["code"], 0) for b in recap.bands]
+                + [("PERINGATAN: " if r["warning"] else "") + r["verdict"]]
+                for r in recap.distribution
+            ],
+        )
     cols = [c for c, _, _ in DECISION_COLUMNS]
     out["keputusan"] = f"# {title}: keputusan\n\n" + table(
         ["Perangkat daerah", "Usulan"] + [DECISION_HEADERS[c] for c in cols] + ["Tanpa keputusan"],

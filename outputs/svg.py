@@ -17,6 +17,7 @@ PALETTE = [
     "#17becf",
 ]
 BAND_COLOURS = ["#d62728", "#ff9f1c", "#2ca02c", "#1f77b4", "#9467bd"]
+NEUTRAL = "#7f7f7f"
 
 
 def _fmt(x: float) -> str:
@@ -50,7 +51,8 @@ def histogram_svg(
         h = plot_h * n / peak
         x = left + i * bar_w
         band = sum(1 for edge in band_edges if i * step >= edge)
-        colour = BAND_COLOURS[min(band, len(BAND_COLOURS) - 1)]
+        # no edges (predikat instead of score bands): one neutral colour
+        colour = BAND_COLOURS[min(band, len(BAND_COLOURS) - 1)] if band_edges else NEUTRAL
         parts.append(
             f'<rect x="{_fmt(x + 1)}" y="{_fmt(top + plot_h - h)}" width="{_fmt(bar_w - 2)}" '
             f'height="{_fmt(h)}" fill="{colour}"><title>{int(i * step)}-{int((i + 1) * step)}: '

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -29,9 +30,33 @@ from kinerja.review.corrections import (
 )
 from kinerja.review.evidence import ALLOWED, Limits, Upload, check_uploads
 from kinerja.review.validate import DEFENCE_MAX, DEFENCE_MIN, REASON_MAX, REASON_MIN
+from kinerja.rules.policy import Policy, PolicyError, load_policy
+from kinerja.rules.predikat import DistributionCheck
 
 TEXT_MAX = DEFENCE_MAX  # the limits are review.validate's, shared with the CLI and the UI
 ALL_SCOPES = "*"
+
+
+@lru_cache(maxsize=4)
+def _load(name: str) -> Policy:
+    return load_policy(name)
+
+
+def period_policy(session: Session, period: str) -> Policy:
+    """The profile that scored the period (its category labels and distribution guide): the
+    configured one (KINERJA_POLICY) when it is the one named on the scores, else the shipped
+    profile of that name, else the configured one."""
+    from kinerja.db.models import Score
+    from kinerja.settings import get_settings
+
+    configured = _load(get_settings().policy)
+    name = session.scalar(select(Score.policy_name).where(Score.period == period).limit(1))
+    if name is None or name == configured.name:
+        return configured
+    try:
+        return _load(name)
+    except PolicyError:
+        return configured
 
 
 @dataclass
@@ -153,7 +178,10 @@ def _base(session: Session, claims: LinkClaims, form: Form) -> dict[str, Any]:
 
         who = decider_of(session, claims.scope_code)
         decider, scope_name = who.title, opd_names(session).get(claims.scope_code, who.scope_name)
+    policy = period_policy(session, claims.period)
     return {
+        "CATEGORY": {c.code: c.label for c in policy.categories()},
+        "predikat_profile": policy.predikat is not None,
         "claims": claims,
         "period": claims.period,
         "scope_code": claims.scope_code,
@@ -270,6 +298,7 @@ def selection_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     return _form_page(
         "portal/selection.html", session, claims, form, review, closed,
         candidates=candidates, note=note.note if note is not None else "",
+        distribution=_distribution(session, claims),
     )  # fmt: skip
 
 
@@ -299,6 +328,18 @@ def names_of(session: Session, nips: list[str]) -> dict[str, str]:
     rows = session.execute(select(Employee.nip, Employee.name).where(Employee.nip.in_(nips)))
     found = {nip: name for nip, name in rows}
     return {n: found.get(n, n) for n in nips}
+
+
+def _distribution(session: Session, claims: LinkClaims) -> DistributionCheck | None:
+    """The OPD's predikat distribution against its organisation rating (a predikat profile
+    only): shown to the head as a warning; it never changes who is proposed or in which order."""
+    policy = period_policy(session, claims.period)
+    if policy.predikat is None or claims.scope_code not in opd_names(session):
+        return None
+    from kinerja.outputs.distribution import distribution_checks
+
+    (check,) = distribution_checks(session, claims.period, policy, [claims.scope_code])
+    return check
 
 
 def _scope_candidates(session: Session, claims: LinkClaims) -> list[str]:

@@ -65,6 +65,8 @@ class CandidateView:
     components: list[ComponentRow]
     counts: list[tuple[str, int]]
     trend: list[TrendPoint]
+    # under a predikat profile: (what, rating label), e.g. ("Hasil kerja", "Di bawah ekspektasi")
+    ratings: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -252,9 +254,22 @@ def candidates_view(session: Session, period: str, scope_code: str) -> list[Cand
                 components=leaves,
                 counts=counts,
                 trend=trends.get(c.nip, []),
+                ratings=ratings_of(dict(s.components or {}) if s else {}),
             )
         )
     return views
+
+
+def ratings_of(components: dict[str, Any]) -> list[tuple[str, str]]:
+    """The two PermenPAN-RB ratings kept with a score (none outside a predikat profile)."""
+    from kinerja.rules.predikat import RATING_LABELS
+
+    pairs = (("Hasil kerja", "rating_hasil_kerja"), ("Perilaku kerja", "rating_perilaku_kerja"))
+    return [
+        (what, RATING_LABELS[components[key]])
+        for what, key in pairs
+        if components.get(key) in RATING_LABELS
+    ]
 
 
 def behaviour_summary(session: Session, period: str, nip: str) -> BehaviourSummary:

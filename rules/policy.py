@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Literal
@@ -306,6 +307,112 @@ class Band(Strict):
     promotion: str
 
 
+# --- the national rule (PermenPAN-RB No. 6 of 2022) -------------------------------------------
+
+RATINGS = ("di_bawah", "sesuai", "di_atas")  # below, as expected, above expectation
+PREDIKAT = ("sangat_kurang", "kurang", "butuh_perbaikan", "baik", "sangat_baik")  # lowest first
+ORG_RATINGS = ("istimewa", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
+RatingCode = Literal["di_bawah", "sesuai", "di_atas"]
+PredikatCode = Literal["sangat_kurang", "kurang", "butuh_perbaikan", "baik", "sangat_baik"]
+OrgRatingCode = Literal["istimewa", "baik", "butuh_perbaikan", "kurang", "sangat_kurang"]
+# The three lowest predikat: the only ones a candidate may come from (the absolute floor).
+LOWEST_PREDIKAT: tuple[PredikatCode, ...] = ("sangat_kurang", "kurang", "butuh_perbaikan")
+
+
+class RatingRule(Strict):
+    """One rating from one month indicator (0-100).
+
+    di_atas (above expectation) when the value is at least `above_from`; di_bawah (below)
+    when it is under `below_under`; sesuai (as expected) in between. No value: no rating.
+    """
+
+    indicator: Literal["kinerja", "kehadiran", "perilaku", "composite"]
+    above_from: float = Field(ge=0, le=100)
+    below_under: float = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RatingRule:
+        if self.below_under > self.above_from:
+            raise ValueError(
+                f"below_under {self.below_under:g} is above above_from {self.above_from:g}: "
+                "nobody could be 'sesuai' and the two would overlap"
+            )
+        return self
+
+
+class PredikatCategory(Strict):
+    """How one predikat is shown, and what it means for the allowance and career."""
+
+    code: PredikatCode
+    label: str = Field(min_length=1)
+    allowance: str = ""
+    promotion: str = ""
+
+
+class DistributionLimit(Strict):
+    """A bound on the share (0-1) of the unit holding any of `predikat`, or on their count."""
+
+    predikat: list[PredikatCode] = Field(min_length=1)
+    min_share: float | None = Field(default=None, ge=0, le=1)
+    max_share: float | None = Field(default=None, ge=0, le=1)
+    min_count: int | None = Field(default=None, ge=1, description="'harus ada': at least this many")
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> DistributionLimit:
+        if self.min_share is None and self.max_share is None and self.min_count is None:
+            raise ValueError("a limit needs min_share, max_share or min_count")
+        if (
+            self.min_share is not None
+            and self.max_share is not None
+            and self.min_share > self.max_share
+        ):
+            raise ValueError("min_share is above max_share")
+        return self
+
+
+class PredikatPolicy(Strict):
+    """Rating hasil kerja x rating perilaku kerja -> predikat kinerja (PermenPAN-RB 6/2022).
+
+    The 3x3 matrix is the regulation's (rules.predikat.MATRIX), not a setting; what the annex
+    leaves to the agency is here: which indicator and thresholds make each rating, the labels
+    and consequences, which predikat may be proposed, and the distribution guide per
+    organisation rating (checked and shown as a warning, never used to re-rank anyone).
+    """
+
+    hasil_kerja: RatingRule
+    perilaku_kerja: RatingRule
+    categories: list[PredikatCategory]
+    candidate_predikat: list[PredikatCode] = Field(
+        default=list(LOWEST_PREDIKAT),
+        min_length=1,
+        description="Predikat a candidate may hold; only the three lowest are allowed.",
+    )
+    distribution: dict[OrgRatingCode, list[DistributionLimit]] = Field(default_factory=dict)
+    distribution_min_employees: int = Field(
+        default=5,
+        ge=1,
+        description="Units with fewer employees holding a predikat are not checked.",
+    )
+
+    @field_validator("categories")
+    @classmethod
+    def _five(cls, v: list[PredikatCategory]) -> list[PredikatCategory]:
+        codes = [c.code for c in v]
+        if sorted(codes) != sorted(PREDIKAT) or len(codes) != len(PREDIKAT):
+            raise ValueError(f"categories must name each predikat once: {list(PREDIKAT)}")
+        return sorted(v, key=lambda c: PREDIKAT.index(c.code))
+
+    @field_validator("candidate_predikat")
+    @classmethod
+    def _lowest_only(cls, v: list[PredikatCode]) -> list[PredikatCode]:
+        high = [c for c in v if c not in LOWEST_PREDIKAT]
+        if high:
+            raise ValueError(
+                f"{high} may not be proposed: candidates come only from {list(LOWEST_PREDIKAT)}"
+            )
+        return sorted(set(v), key=PREDIKAT.index)
+
+
 class SufficiencyPolicy(Strict):
     """When data is too thin to judge someone: they are scored but never ranked as candidates."""
 
@@ -448,7 +555,10 @@ class Policy(Strict):
     behaviour: BehaviourPolicy
     positions: dict[PositionLevel, PositionTree]
     composite: CompositePolicy = CompositePolicy()
-    bands: list[Band]
+    bands: list[Band] = Field(
+        default_factory=list, description="Score bands; empty when `predikat` replaces them."
+    )
+    predikat: PredikatPolicy | None = None
     sufficiency: SufficiencyPolicy = SufficiencyPolicy()
     selection: SelectionPolicy = SelectionPolicy()
     review: ReviewPolicy = ReviewPolicy()
@@ -470,7 +580,7 @@ class Policy(Strict):
     def _bands_cover(cls, v: list[Band]) -> list[Band]:
         """Bands must tile 0..100 with no gap and no overlap."""
         if not v:
-            raise ValueError("at least one band is needed")
+            return v
         ordered = sorted(v, key=lambda b: b.min_score)
         if ordered[0].min_score != 0 or not ordered[0].include_min:
             raise ValueError("the lowest band must include 0")
@@ -485,8 +595,23 @@ class Policy(Strict):
         return ordered
 
     @model_validator(mode="after")
+    def _bands_or_predikat(self) -> Policy:
+        if self.predikat is None and not self.bands:
+            raise ValueError("bands: at least one band is needed (or a predikat section)")
+        if self.predikat is not None and self.bands:
+            raise ValueError("bands: leave them out when predikat replaces them")
+        if self.predikat is not None and self.selection.tie_break[:1] != ["predikat_order"]:
+            raise ValueError(
+                "selection.tie_break must start with predikat_order under a predikat profile: "
+                "the lowest predikat is proposed first"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _floor_below_top_band(self) -> Policy:
         """Nobody in the top band can ever be proposed: the floor stays below it."""
+        if not self.bands:
+            return self
         top = self.bands[-1]
         floor = self.selection.max_composite
         if floor > top.min_score or (floor == top.min_score and top.include_min):
@@ -506,6 +631,28 @@ class Policy(Strict):
                 "review.sekda_decider_nip names who decides on the Sekda"
             )
         return self
+
+    def categories(self) -> list[Category]:
+        """What outputs show as the category of a score: the bands, or the five predikat."""
+        if self.predikat is not None:
+            return [
+                Category(c.code, c.label, c.allowance, c.promotion, None)
+                for c in self.predikat.categories
+            ]
+        return [
+            Category(b.code, b.label, b.allowance, b.promotion, b.max_score) for b in self.bands
+        ]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A band or a predikat as outputs show it; max_score is None for a predikat."""
+
+    code: str
+    label: str
+    allowance: str
+    promotion: str
+    max_score: float | None
 
 
 class PolicyError(ValueError):

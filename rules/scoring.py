@@ -1,4 +1,4 @@
-"""score_month: every employee's indicators, composite, band, sufficiency, ranks and explanation."""
+"""score_month: each employee's indicators, composite, band or predikat, sufficiency, ranks."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from kinerja.rules.explain import COMPONENTS, NO_DATA, explain
 from kinerja.rules.frames import MonthData
 from kinerja.rules.indicators import indicator_components
 from kinerja.rules.policy import LEAF_INPUTS, Band, Policy
+from kinerja.rules.predikat import predikat_of, predikat_order, rate
 from kinerja.rules.roster import build_roster
 from kinerja.rules.selection import rank_within, tie_order
 from kinerja.rules.sufficiency import sufficiency
@@ -61,6 +62,10 @@ SCORE_COLUMNS = [
     "missing_leaves",
     *COUNT_COLUMNS,
 ]
+
+
+# Under a predikat profile (nasional) only: the two ratings and the predikat's sort key.
+PREDIKAT_COLUMNS = ["rating_hasil_kerja", "rating_perilaku_kerja", "predikat_order"]
 
 
 def band_of(values: np.ndarray, bands: list[Band]) -> np.ndarray:
@@ -185,7 +190,19 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
             "composite": _score(composite),
         }
     )
-    out["band"] = band_of(out["composite"].to_numpy(), policy.bands)
+    if policy.predikat is None:
+        out["band"] = band_of(out["composite"].to_numpy(), policy.bands)
+    else:
+        for column, rule in (
+            ("rating_hasil_kerja", policy.predikat.hasil_kerja),
+            ("rating_perilaku_kerja", policy.predikat.perilaku_kerja),
+        ):
+            out[column] = rate(out[rule.indicator].to_numpy(), rule)
+        band = predikat_of(
+            out["rating_hasil_kerja"].to_numpy(), out["rating_perilaku_kerja"].to_numpy()
+        )
+        out["band"] = band
+        out["predikat_order"] = predikat_order(band)
     for leaf in LEAVES:
         out[f"c_{leaf}"] = _score(leaves[leaf])
     for leaf in LEAVES:
@@ -210,7 +227,7 @@ def score_month(data: MonthData, policy: Policy) -> pd.DataFrame:
         out[column] = pd.array(ranks, dtype="Int64")
     expl = explain(out, losses)
     out["explanation"] = np.where(out["composite"].notna().to_numpy(), expl, NO_DATA)
-    return out[SCORE_COLUMNS]
+    return out[SCORE_COLUMNS + (PREDIKAT_COLUMNS if policy.predikat is not None else [])]
 
 
 def _leaf_names(bits: np.ndarray) -> np.ndarray:

@@ -142,11 +142,13 @@ def propose(
 
     Proposed: the lowest `selection.count` per scope by the tie-break order, among employees at
     or below the absolute floor (`selection.max_composite`, and `min_gap_below_median` points
-    below their OPD's median when set). Fewer, or none, is a valid proposal. Never proposed:
-    insufficient data, excluded levels, OPDs whose data failed (`unassessable`, opd_code ->
-    reason), rows without a composite, anyone nobody may decide on (rules.deciders). Each
-    person is placed in the review of rules.deciders.review_plan: a head of OPD is ranked among
-    the heads, in the review their superior decides, never in the review they decide.
+    below their OPD's median when set; under a predikat profile also a predikat among
+    `predikat.candidate_predikat`, lowest predikat first). Fewer, or none, is a valid
+    proposal. Never proposed: insufficient data, excluded levels, OPDs whose data failed
+    (`unassessable`, opd_code -> reason), rows without a composite, anyone nobody may decide
+    on (rules.deciders). Each person is placed in the review of rules.deciders.review_plan: a
+    head of OPD is ranked among the heads, in the review their superior decides, never in the
+    review they decide.
     `employees` is the month's register (for supervisor chains and acting heads).
     """
     sel = policy.selection
@@ -170,6 +172,9 @@ def propose(
     )
     judged = assessable & review_scope.notna()
     eligible = judged & (composite <= floor)
+    if policy.predikat is not None:
+        # The absolute floor of a predikat profile: only the lowest predikat may be proposed.
+        eligible &= scores["band"].isin(policy.predikat.candidate_predikat).to_numpy()
     pool = scores.loc[eligible].reset_index(drop=True)
     pool_review = review_scope[eligible].reset_index(drop=True).astype(str)
     opd = pool["opd_code"].astype(str)
@@ -228,7 +233,14 @@ def propose_candidates(
 
 def _floor_text(policy: Policy, opd_median: float | None) -> str:
     sel = policy.selection
-    text = f"ambang {num(sel.max_composite)}"
+    if policy.predikat is not None:
+        labels = {c.code: c.label for c in policy.predikat.categories}
+        names = " atau ".join(labels[c] for c in policy.predikat.candidate_predikat)
+        text = f"berpredikat {names}"
+        if sel.max_composite < 100:
+            text += f" dengan indeks komposit paling tinggi {num(sel.max_composite)}"
+    else:
+        text = f"di bawah ambang {num(sel.max_composite)}"
     if sel.min_gap_below_median is not None and opd_median is not None:
         text += (
             f" dan sekurang-kurangnya {num(sel.min_gap_below_median)} poin di bawah median "
@@ -269,15 +281,15 @@ def _notes(
         parts: list[str] = []
         if not names and n_below == 0:
             parts.append(
-                f"tidak ada pegawai di bawah {floor_text} dari {n_judged} pegawai yang dinilai: "
+                f"tidak ada pegawai {floor_text} dari {n_judged} pegawai yang dinilai: "
                 "tidak ada usulan"
             )
         elif len(names) < sel.count and len(names) == n_below:
-            parts.append(f"hanya {n_below} pegawai di bawah {floor_text}: {len(names)} diusulkan")
+            parts.append(f"hanya {n_below} pegawai {floor_text}: {len(names)} diusulkan")
         elif names:
-            parts.append(f"{len(names)} pegawai terendah di bawah {floor_text} diusulkan")
+            parts.append(f"{len(names)} pegawai terendah {floor_text} diusulkan")
         else:
-            parts.append(f"{n_below} pegawai di bawah {floor_text}, tidak ada yang diusulkan")
+            parts.append(f"{n_below} pegawai {floor_text}, tidak ada yang diusulkan")
         in_tie = [n for n in scores.loc[members, "nip"].astype(str) if n in tied]
         if in_tie:
             verb = "semuanya diusulkan" if sel.ties == "all" else "tidak satu pun diusulkan"

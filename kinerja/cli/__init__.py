@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from kinerja.cli import bench, cycle, db_cmd, gather, outputs, portal_cmd, score
+from kinerja.cli import (
+    bench,
+    cycle,
+    db_cmd,
+    gather,
+    nation_cmd,
+    outputs,
+    portal_cmd,
+    rating,
+    score,
+)
 
 app = typer.Typer(
     help="kinerja: the monthly performance cycle for ASN (civil servants).",
@@ -14,6 +24,6 @@ app = typer.Typer(
 bench_app = typer.Typer(help="Benchmarks that print figures (rows/s, seconds, peak memory).")
 app.add_typer(bench_app, name="bench")
 
-for module in (db_cmd, score, gather, cycle, portal_cmd, outputs):
+for module in (db_cmd, score, gather, cycle, portal_cmd, outputs, rating, nation_cmd):
     module.register(app)
 bench.register(bench_app)

@@ -13,6 +13,7 @@ def register(app: typer.Typer) -> None:
     _register_score(app)
     _register_gather(app)
     _register_cycle(app)
+    _register_nation(app)
 
 
 def _register_score(app: typer.Typer) -> None:
@@ -102,3 +103,25 @@ def _register_cycle(app: typer.Typer) -> None:
             typer.echo(report(run(employees, seed, period, root, timeout, url), "postgresql"))
         finally:
             _drop_pg(postgres, name)
+
+
+def _register_nation(app: typer.Typer) -> None:
+    @app.command("nation")
+    def bench_nation(
+        agencies: int = typer.Option(40, "--agencies", help="Agencies (instansi)."),
+        employees: int = typer.Option(200_000, "--employees", help="Employees in all agencies."),
+        workers: list[int] = typer.Option([1, 2], "--workers", help="Cluster sizes to compare."),
+        postgres: str = typer.Option(
+            None,
+            "--postgres",
+            envvar="KINERJA_TEST_DATABASE_URL",
+            help="PostgreSQL server URL (throwaway databases, one per agency); else SQLite.",
+        ),
+        seed: int = typer.Option(1, "--seed"),
+        period: str = typer.Option("2025-10", "--period"),
+    ) -> None:
+        """Gather and score a national month per agency on a Dask LocalCluster of 1 and 2."""
+        from kinerja_bench.nation import report, run
+
+        steps, prep = run(agencies, employees, tuple(workers), postgres, period, seed)
+        typer.echo(report(agencies, employees, steps, prep))

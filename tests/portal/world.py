@@ -12,6 +12,7 @@ from kinerja.db.reviews import ensure_review
 from kinerja.db.scores import save_candidates, save_scores
 from kinerja.db.session import session_scope
 from kinerja.review.logic import utcnow
+from kinerja.rules.policy import Policy, load_policy
 from kinerja.rules.scoring import score_month
 from kinerja.rules.selection import propose_candidates
 from tests.factories import MonthBuilder
@@ -72,11 +73,17 @@ def _travel_opd(mb: MonthBuilder, world: World) -> None:
 
 
 def build_world(
-    engine: Engine, period: str = PERIOD, *, deadline_days: float = 5, travel: bool = False
+    engine: Engine,
+    period: str = PERIOD,
+    *,
+    deadline_days: float = 5,
+    travel: bool = False,
+    policy: Policy | None = None,
 ) -> World:
-    """Two OPDs (DINAS-A, DINAS-B), scored by the real rules, with reviews awaiting selection;
-    with `travel`, a third (DINAS-C) whose one candidate can contest three absences."""
-    mb = MonthBuilder(period)
+    """Two OPDs (DINAS-A, DINAS-B), scored by the real rules (jabar unless `policy`), with
+    reviews awaiting selection; with `travel`, a third (DINAS-C) whose one candidate can
+    contest three absences."""
+    mb = MonthBuilder(period, policy=policy or load_policy("jabar"))
     world = World(period=period, heads={})
     _opd(mb, "DINAS-A", "Dinas Pendidikan", world, weak=3, strong=3)
     _opd(mb, "DINAS-B", "Dinas Kesehatan", world, weak=3, strong=3)
@@ -96,7 +103,7 @@ def build_world(
             opd = session.get(Opd, code)
             assert opd is not None
             opd.head_nip = head
-        save_scores(session, period, scores, "jabar")
+        save_scores(session, period, scores, mb.policy.name)
         save_candidates(session, period, cands)
         for row in cands.to_dict("records"):
             world.candidates.setdefault(row["scope_code"], []).append(row["nip"])
