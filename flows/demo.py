@@ -47,9 +47,11 @@ class DemoReport:
 
 def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]:
     """Act on every review whose run is suspended right now; returns what was done."""
-    from kinerja.flows.wakeup import run_states
     from kinerja.review import service as svc
+    from kinerja.runs.paused import PrefectPausedRuns
+    from kinerja.runs.wakeup import run_states
 
+    runs = PrefectPausedRuns()
     done: list[str] = []
     with session_scope(engine) as s:
         open_reviews = [
@@ -65,14 +67,14 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
             if state.stage == ReviewStage.SELECTION:
                 picks = {state.candidates[0]: (True, "indeks terendah tanpa keterangan")}
                 chosen = picks if index % 2 == 0 else {}
-                svc.submit_selection(engine, period, scope, head, chosen, "cli")
+                svc.submit_selection(engine, period, scope, head, chosen, "cli", runs=runs)
                 done.append(f"{scope}: selection of {len(chosen)} name(s)")
             elif state.awaiting_defence:
                 # The employee defends and the head answers at once: the run wakes once.
                 nip = state.awaiting_defence[0]
                 svc.submit_defence(
                     engine, period, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "cli",
-                    objections=_absence_objection(engine, period, nip),
+                    objections=_absence_objection(engine, period, nip), runs=runs,
                 )  # fmt: skip
                 accepted = turn[0] % 2 == 1
                 turn[0] += 1
@@ -82,7 +84,16 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
                     for oid in _objection_ids(engine, period, scope, nip)
                 }
                 svc.submit_verdict(
-                    engine, period, scope, nip, head, accepted, reason, "cli", rulings=rulings
+                    engine,
+                    period,
+                    scope,
+                    nip,
+                    head,
+                    accepted,
+                    reason,
+                    "cli",
+                    rulings=rulings,
+                    runs=runs,
                 )
                 verdict = "accepted" if accepted else "rejected"
                 done.append(f"{scope}: defence from {nip}, {verdict}")
@@ -154,7 +165,7 @@ def running_stack(
     from kinerja.db.migrate import upgrade
     from kinerja.db.session import make_engine
     from kinerja.flows.local_server import LocalPrefect, start_serving, stop_process, wait_served
-    from kinerja.flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
+    from kinerja.names import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
     from kinerja.sources.config import http_config
     from kinerja.sources.server import SimulatorServer
     from kinerja.sources.simulator import simulate_province
@@ -230,8 +241,8 @@ def run_demo(
 
 def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say) -> None:
     """Start the cycle and answer every pause until the cycle ends or time runs out."""
-    from kinerja.flows.serve import CYCLE_DEPLOYMENT
-    from kinerja.flows.wakeup import cycle_run_name, run_state
+    from kinerja.names import CYCLE_DEPLOYMENT, cycle_run_name
+    from kinerja.runs.wakeup import run_state
 
     run_id = start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
     say(f"cycle {cycle_run_name(period)} started ({run_id})")

@@ -67,15 +67,3 @@ def defence_form(nips: list[str], description: str) -> type[DefenceInput]:
     )
     form._description = description
     return form
-
-
-def selection_payload(actor: str, selections: dict[str, tuple[bool, str]]) -> dict[str, Any]:
-    """The run input the portal and CLI resume a selection pause with."""
-    return {
-        "decided_by": actor,
-        "selections": [
-            {"nip": nip, "selected": sel, "reason": reason}
-            for nip, (sel, reason) in selections.items()
-        ],
-        "action": "submit",
-    }

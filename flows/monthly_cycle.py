@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 from prefect.flow_runs import suspend_flow_run
 
+from kinerja.flows.opd_review import opd_review
+from kinerja.names import CYCLE_FLOW
 from kinerja.settings import get_settings
 from kinerja.tasks.cycle import (
     close_period,
@@ -51,12 +53,12 @@ def assessed_period() -> str:
 def _run_name() -> str:
     from prefect.runtime import flow_run
 
-    from kinerja.flows.wakeup import cycle_run_name
+    from kinerja.names import cycle_run_name
 
     return cycle_run_name(flow_run.parameters.get("period") or assessed_period())
 
 
-@flow(name="monthly_cycle", flow_run_name=_run_name, persist_result=True, log_prints=False)
+@flow(name=CYCLE_FLOW, flow_run_name=_run_name, persist_result=True, log_prints=False)
 def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, Any]:
     """Run a month; `gather=False` uses data already in the database (imports, demo)."""
     from kinerja.tasks.outputs import produce_outputs
@@ -65,7 +67,7 @@ def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, A
     quality = fetch_month(period) if gather else None
     scored = score_and_propose(period)
     scopes = open_reviews(period)
-    runs = start_reviews(period, scopes)
+    runs = start_reviews(period, scopes, opd_review)
     report_candidates(period, quality)
     wait = 0
     while not report_progress(period):

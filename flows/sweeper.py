@@ -42,7 +42,7 @@ def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
 
 def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepReport:
     """Send due reminders, wake overdue or moved-on reviews, wake finished cycles."""
-    from kinerja.flows.wakeup import resume, run_states, wake_cycles
+    from kinerja.runs.wakeup import resume, run_states, wake_cycles
 
     now = now or utcnow()
     report = SweepReport()

@@ -42,8 +42,6 @@ COMPONENT_LABELS = {
     "attendance": "Indeks kehadiran",
 }
 
-FIELD_LABELS = {"name": "nama", "nip": "NIP", "position": "jabatan", "opd": "unit kerja"}
-
 DECISION_LABELS = {
     ("selection", "selected"): "ditetapkan berkinerja rendah",
     ("selection", "not_selected"): "tidak ditetapkan",
@@ -54,11 +52,3 @@ DECISION_LABELS = {
     ("outcome", "published"): "diumumkan",
     ("outcome", "not_published"): "tidak diumumkan",
 }
-
-
-def fields_label(fields: list[str]) -> str:
-    """['name', 'position', 'opd'] -> 'nama, jabatan dan unit kerja'."""
-    names = [FIELD_LABELS[f] for f in fields]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " dan " + names[-1]

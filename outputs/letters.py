@@ -40,10 +40,10 @@ from typing import Any
 from kinerja.db.models import CoachingAssignment, Review
 from kinerja.outputs.coaching import coach_label, weakest_components
 from kinerja.outputs.facts import MonthFacts
-from kinerja.outputs.labels import INDICATOR_LABELS, INDICATORS, fields_label, is_low
+from kinerja.outputs.labels import INDICATOR_LABELS, INDICATORS, is_low
 from kinerja.rules.policy import Policy
 from kinerja.templates import environment
-from kinerja.templates.filters import local_time
+from kinerja.templates.filters import fields_label, local_time
 
 LETTER_CODES = {"warning": "PRG", "outcome": "KPS", "note": "CPB"}
 # NIPs name the letter folders: anything but letters and digits would be a path risk.

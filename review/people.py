@@ -36,8 +36,8 @@ def name_of(session: Session, nip: str) -> str:
 def portal_link(
     session: Session, review: Review, purpose: str, nip: str, until: datetime | None
 ) -> str:
-    """A personal, expiring link for this review (portal.links.issue_link)."""
-    from kinerja.portal.links import issue_link
+    """A personal, expiring link for this review (review.links.issue_link)."""
+    from kinerja.review.links import issue_link
 
     return issue_link(
         session,
@@ -50,8 +50,8 @@ def portal_link(
 
 
 def paper_link(session: Session, url: str) -> str:
-    """The short form of a personal link, for letters (portal.links.short_url)."""
-    from kinerja.portal.links import short_url
+    """The short form of a personal link, for letters (review.links.short_url)."""
+    from kinerja.review.links import short_url
 
     return short_url(session, url)
 
@@ -88,7 +88,7 @@ def notify_with_link(
     one more live token for that person.
     """
     from kinerja.notifications.service import notify
-    from kinerja.portal.links import naive_utc, utcnow
+    from kinerja.review.links import naive_utc, utcnow
 
     if already_sent(session, event_key, recipient_role):
         return False

@@ -6,6 +6,9 @@ and only then resumes the suspended run with the same answer as run input. The r
 it idempotently (same decision keys), so a lost resume loses nothing: the deadline sweeper wakes
 any run whose review moved on. Refusals raise `Refused` (a ValueError) naming the problems;
 nothing is changed then.
+
+The service never talks to Prefect itself: whoever composes it (the CLI, the portal) passes a
+`PausedRuns`, the one small interface through which it wakes a run (kinerja.runs.paused).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -23,8 +26,9 @@ from kinerja.db import reviews
 from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
-from kinerja.flows.forms import selection_payload
+from kinerja.review.answers import selection_payload
 from kinerja.review.corrections import ObjectionInput
+from kinerja.review.deciders import active_policy
 from kinerja.review.evidence import Checked, Limits, Upload, check_uploads, evidence_root, store
 from kinerja.review.logic import (
     Choice,
@@ -42,13 +46,12 @@ from kinerja.review.people import notify_awaited
 from kinerja.rules.policy import Policy
 from kinerja.settings import get_settings
 
-ReviewRefused = Refused  # the name the portal looks for
 log = logging.getLogger(__name__)
 SERVICE_CHANNELS = frozenset({"cli", "portal"})
 
 __all__ = [
+    "PausedRuns",
     "Refused",
-    "ReviewRefused",
     "extend_deadline",
     "review_state",
     "submit_defence",
@@ -57,20 +60,32 @@ __all__ = [
 ]
 
 
+class PausedRuns(Protocol):
+    """The paused review runs, as the service sees them (implemented by kinerja.runs.paused)."""
+
+    def resume(self, run_id: str, answer: dict[str, Any] | None) -> bool:
+        """Wake the paused run with `answer` as its input; False if it is not paused (ended)."""
+        ...
+
+    def state(self, run_id: str) -> tuple[str, datetime | None]:
+        """(state type, when it began as naive UTC) of the run, e.g. ("PAUSED", ...)."""
+        ...
+
+
 def _policy() -> Policy:
-    from kinerja.tasks.common import policy
-
-    return policy()
+    return active_policy()
 
 
-def _resume(flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
-    """Wake the run; the decision is already committed, so a failure here loses nothing."""
-    if not flow_run_id:
+def _resume(runs: PausedRuns | None, flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
+    """Wake the run; the decision is already committed, so a failure here loses nothing.
+
+    Without `runs` (a caller with no run API, e.g. a test of the rules) nothing is woken: the
+    deadline sweeper resumes any run whose review moved on.
+    """
+    if not flow_run_id or runs is None:
         return False  # the run has not started yet; it reads the decision when it does
-    from kinerja.flows.wakeup import resume
-
     try:
-        return resume(flow_run_id, run_input)
+        return runs.resume(flow_run_id, run_input)
     except Exception as exc:  # the API is down or refused: the sweeper wakes the run later
         log.warning("could not resume run %s (%s); the sweeper will", flow_run_id, exc)
         return False
@@ -99,6 +114,7 @@ def _submit(
     apply: Callable[[Session, Review], ReviewState],
     detail: Callable[[ReviewState], dict[str, Any]],
     run_input: dict[str, Any],
+    runs: PausedRuns | None,
 ) -> ReviewState:
     """Apply one answer to the review, audit it and commit; then resume the run with it."""
     _check_channel(channel)
@@ -114,7 +130,7 @@ def _submit(
             detail={"channel": channel, **detail(state)},
         )
         run_id = review.flow_run_id
-    _resume(run_id, run_input)
+    _resume(runs, run_id, run_input)
     return state
 
 
@@ -127,6 +143,7 @@ def submit_selection(
     channel: str,
     *,
     now: datetime | None = None,
+    runs: PausedRuns | None = None,
 ) -> ReviewState:
     """The head's choice among the OPD's candidates: NIP -> (selected, reason)."""
     choices = {nip: Choice(sel, reason) for nip, (sel, reason) in selections.items()}
@@ -149,6 +166,7 @@ def submit_selection(
         ),
         detail=lambda state: {"selected": state.selected},
         run_input=selection_payload(actor, selections),
+        runs=runs,
     )
 
 
@@ -162,6 +180,7 @@ def submit_defence(
     channel: str,
     *,
     now: datetime | None = None,
+    runs: PausedRuns | None = None,
     evidence: list[Upload] | None = None,
     objections: list[ObjectionInput] | None = None,
 ) -> ReviewState:
@@ -207,6 +226,7 @@ def submit_defence(
         },
         # The text may hold health reasons: it stays in our database, never in the run input.
         run_input={"action": "defence", "nip": nip},
+        runs=runs,
     )
 
 
@@ -221,6 +241,7 @@ def submit_verdict(
     channel: str,
     *,
     now: datetime | None = None,
+    runs: PausedRuns | None = None,
     rulings: dict[int, tuple[bool, str]] | None = None,
 ) -> ReviewState:
     """The head's verdict on a defence: accepted (not published) or rejected (published).
@@ -259,6 +280,7 @@ def submit_verdict(
             "accepted": accepted,
             "reason": reason,
         },
+        runs=runs,
     )
 
 

@@ -61,7 +61,7 @@ def _steps(run_id: str) -> dict[str, float]:
 def _all_paused(engine: Engine, period: str) -> tuple[bool, int]:
     from kinerja.db import reviews
     from kinerja.db.session import session_scope
-    from kinerja.flows.wakeup import run_states
+    from kinerja.runs.wakeup import run_states
 
     with session_scope(engine) as s:
         run_ids = [r.flow_run_id for r in reviews.list_reviews(s, period)]
@@ -84,8 +84,8 @@ def run(
 ) -> CycleBench:
     """Start the cycle and wait until every review is suspended waiting for its head."""
     from kinerja.flows.demo import running_stack, start_cycle
-    from kinerja.flows.serve import CYCLE_DEPLOYMENT
-    from kinerja.flows.wakeup import cycle_run_name, run_state
+    from kinerja.names import CYCLE_DEPLOYMENT, cycle_run_name
+    from kinerja.runs.wakeup import run_state
 
     t_start = time.monotonic()
     timed_out = True

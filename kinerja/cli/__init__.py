@@ -5,6 +5,9 @@ from __future__ import annotations
 import typer
 
 from kinerja.cli import bench, cycle, db_cmd, gather, outputs, portal_cmd, score
+from kinerja.runs.secrets import plug_in
+
+plug_in()  # secret blocks named in the settings are Prefect Secret blocks
 
 app = typer.Typer(
     help="kinerja: the monthly performance cycle for ASN (civil servants).",

@@ -26,6 +26,13 @@ def _engine() -> Any:
     return make_engine(get_settings().database_url)
 
 
+def _runs() -> Any:
+    """The paused runs a decision wakes (after _engine(): Prefect reads its API URL on import)."""
+    from kinerja.runs.paused import PrefectPausedRuns
+
+    return PrefectPausedRuns()
+
+
 def _refusal(fn: Any, *args: Any, **kwargs: Any) -> Any:
     from kinerja.db.reviews import ReviewNotFound
     from kinerja.review.logic import Refused
@@ -57,7 +64,9 @@ def decide_selection(
     for item in select:
         nip, _, reason = item.partition("=")
         picks[nip.strip()] = (True, reason.strip())
-    state = _refusal(svc.submit_selection, _engine(), period, scope, actor, picks, "cli")
+    state = _refusal(
+        svc.submit_selection, _engine(), period, scope, actor, picks, "cli", runs=_runs()
+    )
     typer.echo(f"recorded: {scope} {period} now {state.stage}; selected {state.selected or '-'}")
 
 
@@ -75,7 +84,7 @@ def decide_defence(
     from kinerja.review import service as svc
 
     # required: the record must say which operator typed it, not only whose defence it is
-    _refusal(svc.submit_defence, _engine(), period, scope, nip, actor, text, "cli")
+    _refusal(svc.submit_defence, _engine(), period, scope, nip, actor, text, "cli", runs=_runs())
     typer.echo(f"recorded: defence of {nip}")
 
 
@@ -108,7 +117,7 @@ def decide_verdict(
         rulings[int(ident)] = (choice.strip() == "terima", why.strip())
     _refusal(
         svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli",
-        rulings=rulings,
+        rulings=rulings, runs=_runs(),
     )  # fmt: skip
     typer.echo(f"recorded: defence of {nip} {'accepted' if accept else 'rejected'}")
 
@@ -185,26 +194,17 @@ def register(app: typer.Typer) -> None:
         import os
 
         os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
-        from prefect.deployments import run_deployment
-
-        from kinerja.flows.serve import CYCLE_DEPLOYMENT
-        from kinerja.flows.wakeup import cycle_run_name
+        from kinerja.names import cycle_run_name
         from kinerja.rules.calendar import period_bounds
+        from kinerja.runs.cycle import start_cycle
 
         try:
             period_bounds(period)
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=2) from exc
-        run: Any = run_deployment(
-            CYCLE_DEPLOYMENT,
-            parameters={"period": period, "gather": gather},
-            flow_run_name=cycle_run_name(period),
-            idempotency_key=f"cycle:{period}",
-            as_subflow=False,
-            timeout=0,
-        )
-        typer.echo(f"cycle {cycle_run_name(period)}: flow run {run.id} ({run.state_name})")
+        run_id, state = start_cycle(period, gather)
+        typer.echo(f"cycle {cycle_run_name(period)}: flow run {run_id} ({state})")
 
     @app.command("pending")
     def pending_cmd(

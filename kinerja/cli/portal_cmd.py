@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         from kinerja.db.session import make_engine
         from kinerja.portal.access_log import log_config
         from kinerja.portal.app import create_app
+        from kinerja.runs.paused import PrefectPausedRuns
         from kinerja.settings import get_settings
 
         settings = get_settings()
@@ -29,7 +30,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"portal on http://{host}:{port} (links use {settings.portal_base_url})")
         # Link tokens are in request paths: the access log writes them as /l/<redacted>.
         uvicorn.run(
-            create_app(make_engine(url), settings),
+            create_app(make_engine(url), settings, PrefectPausedRuns()),
             host=host,
             port=port,
             log_config=log_config(),
@@ -53,8 +54,8 @@ def register(app: typer.Typer) -> None:
         employee selected in that review; anything else is refused (exit 2).
         """
         from kinerja.db.session import make_engine, session_scope
-        from kinerja.portal.links import issue_link
         from kinerja.portal.people import issue_refusal
+        from kinerja.review.links import issue_link
         from kinerja.settings import get_settings
 
         if not operator.strip():

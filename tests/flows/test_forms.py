@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from kinerja.flows.forms import defence_form, selection_form, selection_payload
+from kinerja.flows.forms import defence_form, selection_form
+from kinerja.review.answers import selection_payload
 
 NIPS = ["DISHUB-001", "DISHUB-002", "DISHUB-003"]
 

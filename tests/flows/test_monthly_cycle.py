@@ -14,10 +14,10 @@ from kinerja.db import reviews
 from kinerja.db.models import Decision, Review
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
-from kinerja.flows.serve import CYCLE_DEPLOYMENT
-from kinerja.flows.wakeup import find_run_ids
+from kinerja.names import CYCLE_DEPLOYMENT
 from kinerja.review import service as svc
 from kinerja.review.logic import state_of
+from kinerja.runs.wakeup import find_run_ids
 from kinerja.tasks.cycle import artifact_key
 from tests.served import Server, read_state, start_served, wait_for
 

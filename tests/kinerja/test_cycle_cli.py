@@ -26,8 +26,12 @@ PERIOD = "2025-10"
 def cli_env(
     sqlite_engine: Engine, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Engine]:
+    from prefect import flow  # noqa: F401  (loads prefect.main, which sets up logging)
+
     from kinerja.settings import get_settings
 
+    # Prefect sets up its log handlers on its first import, on the sys.stderr of that moment:
+    # imported inside a CliRunner call, they would write to that call's closed stream later.
     monkeypatch.setenv("KINERJA_DATABASE_URL", sqlite_url)
     # The commands default PREFECT_API_URL; monkeypatch restores it after the test.
     monkeypatch.setenv("PREFECT_API_URL", os.environ.get("PREFECT_API_URL", LOCAL_API))

@@ -19,7 +19,7 @@ from kinerja.db import decisions as dec
 from kinerja.db.models import AuditEvent
 from kinerja.db.session import make_engine, session_scope
 from kinerja.portal.app import create_app
-from kinerja.portal.links import issue_link, utcnow
+from kinerja.review.links import issue_link, utcnow
 from kinerja.settings import get_settings
 from tests.portal.helpers import csrf_of
 from tests.portal.live import LivePortal, free_port, link_sent

@@ -14,7 +14,8 @@ from kinerja.db import reviews
 from kinerja.db.models import Notification, PortalLink
 from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind, ReviewStage
-from kinerja.portal.links import resolve_short, verify
+from kinerja.outputs.warnings import send_warnings
+from kinerja.review.links import resolve_short, verify
 from kinerja.review.logic import (
     Choice,
     apply_defence,
@@ -27,7 +28,6 @@ from kinerja.review.logic import (
 from kinerja.review.notices import (
     request_selection,
     send_result,
-    send_warnings,
     tell_head_of_defences,
 )
 from kinerja.rules.policy import Policy, load_policy

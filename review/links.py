@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.db.audit import record_event
 from kinerja.db.links import add_link, get_link, link_by_code
-from kinerja.portal.secret import portal_key
+from kinerja.review.secret import portal_key
 from kinerja.settings import Settings, get_settings
 
 PURPOSES = ("selection", "defence", "verdict", "overview")

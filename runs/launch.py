@@ -32,7 +32,7 @@ from prefect.context import SettingsContext, SyncClientContext
 from prefect.exceptions import Abort, Pause
 from prefect.states import Pending, Scheduled
 
-from kinerja.flows.wakeup import review_run_name
+from kinerja.names import review_run_name
 
 log = logging.getLogger(__name__)
 
