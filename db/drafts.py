@@ -10,13 +10,14 @@ draft's earlier publication decisions, so a rerun or a crash-retry records nothi
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.db import decisions
 from kinerja.db.models import Decision, Draft
+from kinerja.domain import utcnow as now
 
 APPROVER_ROLES = ("bkd", "communications")
 STATUSES = ("draft", "approved", "rejected", "withdrawn")
@@ -27,10 +28,6 @@ WITHDRAW_REASON = "tidak ada lagi keputusan yang mendasari draf ini"
 
 class DraftError(ValueError):
     """A draft action that cannot be done; the message names the draft and the reason."""
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def body_hash(body: str) -> str:

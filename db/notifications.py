@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import Notification
-
-
-def now() -> datetime:
-    """Naive UTC, as every DateTime column stores it."""
-    return datetime.now(UTC).replace(tzinfo=None)
+from kinerja.domain import utcnow as now
 
 
 def get_by_key(session: Session, event_key: str) -> Notification | None:

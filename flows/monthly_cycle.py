@@ -10,13 +10,15 @@ exist.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.flow_runs import suspend_flow_run
 
+from kinerja.domain import Period
+from kinerja.domain import now as clock
 from kinerja.flows.opd_review import opd_review
 from kinerja.names import CYCLE_FLOW
 from kinerja.settings import get_settings
@@ -33,9 +35,8 @@ from kinerja.tasks.cycle import (
 
 def previous_period(now: datetime | None = None) -> str:
     """The month before now in the local time zone (what the 1st-of-month schedule assesses)."""
-    local = (now or datetime.now(UTC)).astimezone(ZoneInfo(get_settings().timezone))
-    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    local = (now or clock()).astimezone(ZoneInfo(get_settings().timezone))
+    return str(Period.of(local).previous())
 
 
 def assessed_period() -> str:

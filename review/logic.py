@@ -79,11 +79,6 @@ class ReviewState:
     defence_deadline: datetime | None = None
 
 
-def utcnow() -> datetime:
-    """Naive UTC, the convention of every DateTime column."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def deadline_after(start: datetime, workdays: int, policy: Policy, tz: str) -> datetime:
     """`workdays` working days after `start` (naive UTC), counted on the local calendar."""
     local = start.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))

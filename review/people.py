@@ -87,8 +87,8 @@ def notify_with_link(
     Checking first matters: notify drops a duplicate, but a link issued for it would still be
     one more live token for that person.
     """
+    from kinerja.domain import naive_utc, utcnow
     from kinerja.notifications.service import notify
-    from kinerja.review.links import naive_utc, utcnow
 
     if already_sent(session, event_key, recipient_role):
         return False

@@ -25,7 +25,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from kinerja.rules.calendar import period_bounds, working_days
+from kinerja.domain import Period
+from kinerja.rules.calendar import working_days
 from kinerja.rules.frames import FRAME_COLUMNS, MonthData
 from kinerja.rules.policy import Policy, load_policy
 
@@ -351,7 +352,7 @@ class MonthBuilder:
         """Store the organisation, the employees' assignments and the raw month; flushes only."""
         from kinerja.db import models as m
 
-        first, last = period_bounds(self.period)
+        first, last = Period.parse(self.period).bounds()
         if session.get(m.Period, self.period) is None:
             session.add(m.Period(code=self.period, start_date=first, end_date=last))
         for code in sorted({e["rumpun_code"] for e in self.employees if e["rumpun_code"]}):

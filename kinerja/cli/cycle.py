@@ -194,12 +194,12 @@ def register(app: typer.Typer) -> None:
         import os
 
         os.environ.setdefault("PREFECT_API_URL", LOCAL_API)
+        from kinerja.domain import Period
         from kinerja.names import cycle_run_name
-        from kinerja.rules.calendar import period_bounds
         from kinerja.runs.cycle import start_cycle
 
         try:
-            period_bounds(period)
+            Period.parse(period).bounds()
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=2) from exc

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import typer
+
+from kinerja.domain import now
 
 
 def register(app: typer.Typer) -> None:
@@ -62,7 +64,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("must name the operator", param_hint="--operator")
         settings = get_settings()
         ttl = hours if hours is not None else settings.link_ttl_hours
-        expires = datetime.now(UTC) + timedelta(hours=ttl)
+        expires = now() + timedelta(hours=ttl)
         engine = make_engine(database_url or settings.database_url)
         try:
             with session_scope(engine) as session:
