@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from kinerja.db import decisions
 from kinerja.db.models import Decision, Draft
+from kinerja.domain import DraftStatus
 from kinerja.domain import utcnow as now
 
 APPROVER_ROLES = ("bkd", "communications")
-STATUSES = ("draft", "approved", "rejected", "withdrawn")
+STATUSES = (DraftStatus.DRAFT, DraftStatus.APPROVED, DraftStatus.REJECTED, DraftStatus.WITHDRAWN)
 SYSTEM = "system"
 RESET_REASON = "teks atau daftar nama berubah setelah keputusan; perlu persetujuan baru"
 WITHDRAW_REASON = "tidak ada lagi keputusan yang mendasari draf ini"
@@ -131,7 +132,7 @@ def upsert_draft(
             fmt=fmt,
             body=body,
             nips=list(nips),
-            status="draft",
+            status=DraftStatus.DRAFT,
             created_at=now(),
         )
         session.add(draft)
@@ -153,7 +154,7 @@ def upsert_draft(
                 previous_status=previous,
             )
         draft.body, draft.nips, draft.scope_kind = body, list(nips), scope_kind
-        draft.status, draft.decided_by, draft.decided_at = "draft", None, None
+        draft.status, draft.decided_by, draft.decided_at = DraftStatus.DRAFT, None, None
         draft.decision_reason = ""
     session.flush()
     return draft
@@ -162,7 +163,7 @@ def upsert_draft(
 def withdraw_others(session: Session, period: str, purpose: str, keep_ids: set[int]) -> list[Draft]:
     """Drafts of the period no longer backed by any decision are withdrawn, never deleted."""
     stmt = select(Draft).where(
-        Draft.period == period, Draft.purpose == purpose, Draft.status != "withdrawn"
+        Draft.period == period, Draft.purpose == purpose, Draft.status != DraftStatus.WITHDRAWN
     )
     gone = [d for d in session.scalars(stmt) if d.id not in keep_ids]
     at = now()
@@ -170,13 +171,13 @@ def withdraw_others(session: Session, period: str, purpose: str, keep_ids: set[i
         _record(
             session,
             d,
-            value="withdrawn",
+            value=DraftStatus.WITHDRAWN,
             actor=SYSTEM,
             actor_role=SYSTEM,
             reason=WITHDRAW_REASON,
             at=at,
         )
-        d.status, d.decided_by, d.decided_at = "withdrawn", SYSTEM, at
+        d.status, d.decided_by, d.decided_at = DraftStatus.WITHDRAWN, SYSTEM, at
         d.decision_reason = WITHDRAW_REASON
     session.flush()
     return gone
@@ -220,7 +221,7 @@ def decide(
         raise DraftError(f"draft {draft_id}: the deciding person (actor) is required")
     if draft.status == "withdrawn":
         raise DraftError(f"draft {draft_id} was withdrawn: {draft.decision_reason}")
-    value = "approved" if approve else "rejected"
+    value = DraftStatus.APPROVED if approve else DraftStatus.REJECTED
     if not approve and not reason.strip():
         raise DraftError(f"draft {draft_id}: a rejection needs a reason")
     if draft.status == value:

@@ -21,8 +21,8 @@ from kinerja.db.decisions import last_decision_at
 from kinerja.db.models import Period
 from kinerja.db.periods import REVIEWING
 from kinerja.db.session import session_scope
-from kinerja.domain import ReviewStage
-from kinerja.review.logic import state_of, utcnow
+from kinerja.domain import ReviewStage, utcnow
+from kinerja.review.logic import state_of
 from kinerja.review.people import head_of, name_of, notify_with_link, wib
 from kinerja.rules.calendar import add_workdays
 from kinerja.rules.policy import Policy

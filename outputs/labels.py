@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kinerja.domain import DefenceValue, OutcomeValue, SelectionValue, VerdictValue, WarningValue
 from kinerja.rules.policy import Policy
 
 
@@ -43,12 +44,12 @@ COMPONENT_LABELS = {
 }
 
 DECISION_LABELS = {
-    ("selection", "selected"): "ditetapkan berkinerja rendah",
-    ("selection", "not_selected"): "tidak ditetapkan",
-    ("warning", "issued"): "peringatan dikirim",
-    ("defence", "submitted"): "pembelaan diajukan",
-    ("verdict", "accepted"): "pembelaan diterima",
-    ("verdict", "rejected"): "pembelaan ditolak",
-    ("outcome", "published"): "diumumkan",
-    ("outcome", "not_published"): "tidak diumumkan",
+    ("selection", SelectionValue.SELECTED): "ditetapkan berkinerja rendah",
+    ("selection", SelectionValue.NOT_SELECTED): "tidak ditetapkan",
+    ("warning", WarningValue.ISSUED): "peringatan dikirim",
+    ("defence", DefenceValue.SUBMITTED): "pembelaan diajukan",
+    ("verdict", VerdictValue.ACCEPTED): "pembelaan diterima",
+    ("verdict", VerdictValue.REJECTED): "pembelaan ditolak",
+    ("outcome", OutcomeValue.PUBLISHED): "diumumkan",
+    ("outcome", OutcomeValue.NOT_PUBLISHED): "tidak diumumkan",
 }

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.db import decisions as dec
 from kinerja.db.models import Review
-from kinerja.domain import DecisionKind
+from kinerja.domain import DecisionKind, utcnow
 from kinerja.notifications.service import notify
 from kinerja.outputs.facts import load_facts
 from kinerja.outputs.letters import (
@@ -21,7 +21,7 @@ from kinerja.outputs.letters import (
     warning_letter_context,
 )
 from kinerja.review.deciders import decider_for
-from kinerja.review.logic import issue_warnings, utcnow
+from kinerja.review.logic import issue_warnings
 from kinerja.review.people import head_of, paper_link, portal_link, wib
 from kinerja.rules.policy import Policy
 

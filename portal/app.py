@@ -25,6 +25,7 @@ from kinerja.db.audit import record_event
 from kinerja.db.links import claim_link, get_link, release_link
 from kinerja.db.models import Evidence
 from kinerja.db.session import make_engine, session_scope
+from kinerja.domain import utcnow
 from kinerja.portal import actions
 from kinerja.portal.csrf import check_csrf, make_csrf
 from kinerja.portal.format import helpers
@@ -44,7 +45,7 @@ from kinerja.portal.pages import (
 from kinerja.portal.people import DECIDER
 from kinerja.review.deciders import decider_of
 from kinerja.review.evidence import Limits, Upload, evidence_root, read_stored
-from kinerja.review.links import LinkClaims, LinkRefused, resolve_short, utcnow, verify
+from kinerja.review.links import LinkClaims, LinkRefused, resolve_short, verify
 from kinerja.review.secret import portal_key
 from kinerja.review.service import PausedRuns
 from kinerja.settings import Settings, get_settings

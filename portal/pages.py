@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.db.decisions import effective
 from kinerja.db.models import Candidate, PortalLink, Review
+from kinerja.domain import utcnow
 from kinerja.portal.people import DECIDER, scope_head_nip
 from kinerja.portal.queries import (
     candidates_view,
@@ -27,7 +28,7 @@ from kinerja.review.corrections import (
     ObjectionInput,
 )
 from kinerja.review.evidence import ALLOWED, Limits, Upload, check_uploads
-from kinerja.review.links import LinkClaims, LinkRefused, utcnow
+from kinerja.review.links import LinkClaims, LinkRefused
 
 REASON_MIN = 5
 TEXT_MAX = 5000

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import Employee, Review
+from kinerja.domain import NotificationStatus
 from kinerja.settings import get_settings
 
 
@@ -67,7 +68,7 @@ def already_sent(session: Session, event_key: str, recipient_role: str) -> bool:
         recipient_role, settings, load_recipients_config(settings.recipients_config)
     )
     rows = [store.get_by_key(session, channel_key(event_key, n)) for n in names]
-    return bool(rows) and all(r is not None and r.status == "sent" for r in rows)
+    return bool(rows) and all(r is not None and r.status == NotificationStatus.SENT for r in rows)
 
 
 def notify_with_link(
@@ -107,7 +108,7 @@ def notify_with_link(
         context={**context, "link": link},
         period=review.period,
     )
-    return any(r.status == "sent" for r in rows)
+    return any(r.status == NotificationStatus.SENT for r in rows)
 
 
 def notify_awaited(session: Session, review: Review, deadline: datetime) -> int:

@@ -26,6 +26,7 @@ from kinerja.db import reviews
 from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
+from kinerja.domain import utcnow
 from kinerja.review.answers import selection_payload
 from kinerja.review.corrections import ObjectionInput
 from kinerja.review.deciders import active_policy
@@ -40,7 +41,6 @@ from kinerja.review.logic import (
     extend,
     extension_key,
     state_of,
-    utcnow,
 )
 from kinerja.review.people import notify_awaited
 from kinerja.rules.policy import Policy

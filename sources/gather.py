@@ -22,7 +22,7 @@ from kinerja.db import organisation as org
 from kinerja.db import quarantine as qdb
 from kinerja.db.periods import ensure_period
 from kinerja.db.session import session_scope
-from kinerja.domain import Period
+from kinerja.domain import DeliveryStatus, Period
 from kinerja.processes import engine_url, worker_count
 from kinerja.rules.policy import Policy, load_policy
 from kinerja.sources.config import RAW_KINDS, SourceConfig, SourcesConfig
@@ -209,7 +209,9 @@ def gather_register(
     digest = checksum("employees", raw, period)
     with session_scope(engine) as s:
         previous = [
-            b for b in qdb.scope_batches(s, period, "employees", name, None) if b.status == "loaded"
+            b
+            for b in qdb.scope_batches(s, period, "employees", name, None)
+            if b.status == DeliveryStatus.LOADED
         ]
         result = LoadResult(kind="employees", source=name, opd=None, received=len(raw))
         if previous and previous[0].checksum == digest:

@@ -15,7 +15,8 @@ from kinerja.db import reviews, scores
 from kinerja.db.models import Candidate, Employee
 from kinerja.db.periods import CLOSED, REVIEWING, ensure_period, set_status
 from kinerja.db.session import session_scope
-from kinerja.review.logic import deadline_after, utcnow
+from kinerja.domain import utcnow
+from kinerja.review.logic import deadline_after
 from kinerja.rules.deciders import review_kind
 from kinerja.settings import get_settings
 from kinerja.tasks.common import engine, per_run_key, policy

@@ -11,11 +11,11 @@ from prefect.context import TaskRunContext
 
 from kinerja.db import reviews
 from kinerja.db.session import session_scope
-from kinerja.domain import ReviewStage
+from kinerja.domain import ReviewStage, utcnow
 from kinerja.outputs import warnings as warning_letters
 from kinerja.review import answers, describe, notices
 from kinerja.review.answers import Applied
-from kinerja.review.logic import ReviewState, open_review_for_run, utcnow
+from kinerja.review.logic import ReviewState, open_review_for_run
 from kinerja.settings import get_settings
 from kinerja.tasks.common import engine, per_run_key, policy
 

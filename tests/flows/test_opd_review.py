@@ -16,10 +16,10 @@ from kinerja.db import decisions as dec
 from kinerja.db import reviews
 from kinerja.db.models import AuditEvent, Decision, Notification
 from kinerja.db.session import session_scope
-from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.domain import DecisionKind, ReviewStage, utcnow
 from kinerja.flows.sweeper import sweep
 from kinerja.review import service as svc
-from kinerja.review.logic import Refused, defence_text, utcnow
+from kinerja.review.logic import Refused, defence_text
 from kinerja.rules.policy import load_policy
 from kinerja.runs.paused import PrefectPausedRuns
 from tests.review.factories import make_opd

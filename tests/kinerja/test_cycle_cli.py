@@ -15,8 +15,7 @@ from kinerja.cli.cycle import LOCAL_API
 from kinerja.db import decisions as dec
 from kinerja.db import reviews
 from kinerja.db.session import session_scope
-from kinerja.domain import DecisionKind
-from kinerja.review.logic import utcnow
+from kinerja.domain import DecisionKind, utcnow
 from tests.review.factories import make_opd
 
 PERIOD = "2025-10"

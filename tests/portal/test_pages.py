@@ -9,8 +9,9 @@ from sqlalchemy import Engine, update
 
 from kinerja.db.models import PortalLink
 from kinerja.db.session import session_scope
+from kinerja.domain import utcnow
 from kinerja.portal.csrf import make_csrf
-from kinerja.review.links import short_url, utcnow
+from kinerja.review.links import short_url
 from kinerja.review.secret import portal_key
 from kinerja.settings import Settings
 from tests.portal.conftest import IssueLink

@@ -18,8 +18,9 @@ from sqlalchemy import Engine, select
 from kinerja.db import decisions as dec
 from kinerja.db.models import AuditEvent
 from kinerja.db.session import make_engine, session_scope
+from kinerja.domain import utcnow
 from kinerja.portal.app import create_app
-from kinerja.review.links import issue_link, utcnow
+from kinerja.review.links import issue_link
 from kinerja.runs.paused import PrefectPausedRuns
 from kinerja.settings import get_settings
 from tests.portal.helpers import csrf_of

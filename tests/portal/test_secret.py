@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine
 
 from kinerja.db.session import session_scope
-from kinerja.review.links import issue_link, token_of, utcnow, verify
+from kinerja.domain import utcnow
+from kinerja.review.links import issue_link, token_of, verify
 from kinerja.review.secret import KEY_FILE, portal_key
 from kinerja.settings import Settings, get_settings
 

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 from kinerja.db.models import AuditEvent, Decision, Opd, Review
 from kinerja.db.reviews import get_review
 from kinerja.db.session import session_scope
+from kinerja.domain import utcnow
 from kinerja.portal.csrf import make_csrf
-from kinerja.review.links import utcnow
 from kinerja.review.secret import portal_key
 from kinerja.settings import Settings
 from tests.portal.conftest import IssueLink

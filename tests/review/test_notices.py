@@ -13,7 +13,7 @@ from kinerja.db import decisions as dec
 from kinerja.db import reviews
 from kinerja.db.models import Notification, PortalLink
 from kinerja.db.session import session_scope
-from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.domain import DecisionKind, ReviewStage, utcnow
 from kinerja.outputs.warnings import send_warnings
 from kinerja.review.links import resolve_short, verify
 from kinerja.review.logic import (
@@ -23,7 +23,6 @@ from kinerja.review.logic import (
     apply_verdict,
     close_defence_if_due,
     close_selection_if_due,
-    utcnow,
 )
 from kinerja.review.notices import (
     request_selection,
