@@ -43,7 +43,7 @@ COMPONENT_LABELS = {
     "attendance": "Indeks kehadiran",
 }
 
-DECISION_LABELS = {
+DECISION_LABELS: dict[tuple[str, str], str] = {
     ("selection", SelectionValue.SELECTED): "ditetapkan berkinerja rendah",
     ("selection", SelectionValue.NOT_SELECTED): "tidak ditetapkan",
     ("warning", WarningValue.ISSUED): "peringatan dikirim",
