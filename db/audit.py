@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import AuditEvent
+from kinerja.domain import utcnow
 
 
 def record_event(
@@ -24,7 +25,7 @@ def record_event(
 ) -> AuditEvent:
     """Append one audit event (naive UTC time; the caller commits)."""
     event = AuditEvent(
-        at=at or datetime.now(UTC).replace(tzinfo=None),
+        at=at or utcnow(),
         actor=actor,
         action=action,
         period=period,

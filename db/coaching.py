@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import CoachingAssignment
+from kinerja.domain import utcnow
 
 
 def upsert_assignment(
@@ -30,9 +30,7 @@ def upsert_assignment(
         )
     ).first()
     if row is None:
-        row = CoachingAssignment(
-            period=period, nip=nip, created_at=datetime.now(UTC).replace(tzinfo=None)
-        )
+        row = CoachingAssignment(period=period, nip=nip, created_at=utcnow())
         session.add(row)
     row.source_period = source_period
     row.coach_role, row.coach_nip = coach_role, coach_nip

@@ -10,7 +10,7 @@ draft's earlier publication decisions, so a rerun or a crash-retry records nothi
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NoReturn
 
 from sqlalchemy import func, select
@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from kinerja.db import decisions
 from kinerja.db.models import Decision, Draft
+from kinerja.domain import DraftStatus
+from kinerja.domain import utcnow as now
 
 APPROVER_ROLES = ("bkd", "communications")
-STATUSES = ("draft", "approved", "rejected", "withdrawn")
+STATUSES = (DraftStatus.DRAFT, DraftStatus.APPROVED, DraftStatus.REJECTED, DraftStatus.WITHDRAWN)
 SYSTEM = "system"
 RESET_REASON = "teks atau daftar nama berubah setelah keputusan; perlu persetujuan baru"
 WITHDRAW_REASON = "tidak ada lagi keputusan yang mendasari draf ini"
@@ -28,10 +30,6 @@ WITHDRAW_REASON = "tidak ada lagi keputusan yang mendasari draf ini"
 
 class DraftError(ValueError):
     """A draft action that cannot be done; the message names the draft and the reason."""
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def body_hash(body: str) -> str:
@@ -135,7 +133,7 @@ def upsert_draft(
             fmt=fmt,
             body=body,
             nips=list(nips),
-            status="draft",
+            status=DraftStatus.DRAFT,
             created_at=now(),
         )
         session.add(draft)
@@ -157,7 +155,7 @@ def upsert_draft(
                 previous_status=previous,
             )
         draft.body, draft.nips, draft.scope_kind = body, list(nips), scope_kind
-        draft.status, draft.decided_by, draft.decided_at = "draft", None, None
+        draft.status, draft.decided_by, draft.decided_at = DraftStatus.DRAFT, None, None
         draft.decision_reason = ""
     session.flush()
     return draft
@@ -166,7 +164,7 @@ def upsert_draft(
 def withdraw_others(session: Session, period: str, purpose: str, keep_ids: set[int]) -> list[Draft]:
     """Drafts of the period no longer backed by any decision are withdrawn, never deleted."""
     stmt = select(Draft).where(
-        Draft.period == period, Draft.purpose == purpose, Draft.status != "withdrawn"
+        Draft.period == period, Draft.purpose == purpose, Draft.status != DraftStatus.WITHDRAWN
     )
     gone = [d for d in session.scalars(stmt) if d.id not in keep_ids]
     at = now()
@@ -174,13 +172,13 @@ def withdraw_others(session: Session, period: str, purpose: str, keep_ids: set[i
         _record(
             session,
             d,
-            value="withdrawn",
+            value=DraftStatus.WITHDRAWN,
             actor=SYSTEM,
             actor_role=SYSTEM,
             reason=WITHDRAW_REASON,
             at=at,
         )
-        d.status, d.decided_by, d.decided_at = "withdrawn", SYSTEM, at
+        d.status, d.decided_by, d.decided_at = DraftStatus.WITHDRAWN, SYSTEM, at
         d.decision_reason = WITHDRAW_REASON
     session.flush()
     return gone
@@ -274,7 +272,7 @@ def decide(
         raise DraftError(f"draf {draft_id}: nama yang memutus (--actor) wajib diisi")
     if draft.status == "withdrawn":
         raise DraftError(f"draf {draft_id} sudah ditarik: {draft.decision_reason}")
-    value = "approved" if approve else "rejected"
+    value = DraftStatus.APPROVED if approve else DraftStatus.REJECTED
     if not approve and not reason.strip():
         raise DraftError(f"draf {draft_id}: penolakan wajib disertai alasan")
     if draft.status == value:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -23,8 +25,42 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
 from kinerja.db.base import Base
+from kinerja.domain import (
+    DecisionKind,
+    DefenceValue,
+    DeliveryStatus,
+    DraftStatus,
+    NotificationStatus,
+    OutcomeValue,
+    PeriodStatus,
+    ReviewStage,
+    SelectionValue,
+    VerdictValue,
+    WarningValue,
+)
 
 NIP = String(32)  # 18 digits for PNS; PPPK numbers differ in length, so leave room.
+
+
+def one_of(column: str, values: type[StrEnum] | tuple[str, ...], name: str) -> CheckConstraint:
+    """CHECK (column IN (...)): the database refuses a status outside the domain's enum."""
+    allowed = ", ".join(f"'{v}'" for v in (values if isinstance(values, tuple) else list(values)))
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+# Decisions that affect a person carry one of these values (migration 0010 writes them out).
+DECISION_VALUES: dict[DecisionKind, type[StrEnum]] = {
+    DecisionKind.SELECTION: SelectionValue,
+    DecisionKind.WARNING: WarningValue,
+    DecisionKind.DEFENCE: DefenceValue,
+    DecisionKind.VERDICT: VerdictValue,
+    DecisionKind.OUTCOME: OutcomeValue,
+    DecisionKind.OBJECTION: VerdictValue,
+}
+DECISION_VALUE_CHECK = " AND ".join(
+    f"(kind <> '{kind}' OR value IN ({', '.join(repr(str(v)) for v in values)}))"
+    for kind, values in DECISION_VALUES.items()
+)
 
 
 # --- organisation -----------------------------------------------------------------------------
@@ -88,11 +124,12 @@ class Period(Base):
     """A month of assessment, e.g. 2025-10."""
 
     __tablename__ = "period"
+    __table_args__ = (one_of("status", PeriodStatus, "status"),)
 
     code: Mapped[str] = mapped_column(String(7), primary_key=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=PeriodStatus.OPEN)
     policy_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
@@ -184,6 +221,7 @@ class SourceBatch(Base):
     """One delivery from one source for one period (and OPD, where the source is per OPD)."""
 
     __tablename__ = "source_batch"
+    __table_args__ = (one_of("status", DeliveryStatus, "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     period: Mapped[str] = mapped_column(String(7), index=True)
@@ -195,7 +233,7 @@ class SourceBatch(Base):
     rows_received: Mapped[int] = mapped_column(Integer, default=0)
     rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="loaded")  # loaded | failed
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.LOADED)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
@@ -328,7 +366,10 @@ class Review(Base):
     """One OPD's (or rumpun's) review for a period: the unit a head of OPD decides in."""
 
     __tablename__ = "review"
-    __table_args__ = (UniqueConstraint("period", "scope_code", name="uq_review_period_scope"),)
+    __table_args__ = (
+        UniqueConstraint("period", "scope_code", name="uq_review_period_scope"),
+        one_of("stage", ReviewStage, "stage"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     period: Mapped[str] = mapped_column(String(7), index=True)
@@ -350,6 +391,10 @@ class Decision(Base):
     """
 
     __tablename__ = "decision"
+    __table_args__ = (
+        one_of("kind", DecisionKind, "kind"),
+        CheckConstraint(DECISION_VALUE_CHECK, name="value"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -487,6 +532,7 @@ class Draft(Base):
     __tablename__ = "draft"
     __table_args__ = (
         UniqueConstraint("period", "scope_code", "purpose", "fmt", name="uq_draft_key"),
+        one_of("status", DraftStatus, "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -497,7 +543,7 @@ class Draft(Base):
     fmt: Mapped[str] = mapped_column(String(16))  # caption | x_post | press_release
     body: Mapped[str] = mapped_column(Text)
     nips: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|approved|rejected
+    status: Mapped[str] = mapped_column(String(16), default=DraftStatus.DRAFT)
     decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
@@ -526,7 +572,10 @@ class Notification(Base):
     """A message to a person on one channel; event_key makes a resend a no-op."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_period", "period"),)
+    __table_args__ = (
+        Index("ix_notification_period", "period"),
+        one_of("status", NotificationStatus, "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -537,7 +586,7 @@ class Notification(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     # pending|sending|sent|failed; "sending" is a claim (claimed_at) so only one process sends.
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=NotificationStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -19,8 +19,8 @@ from kinerja.db.models import (
     OpdPeriodStatus,
 )
 from kinerja.db.raw_data import table_for
+from kinerja.domain import Period
 from kinerja.processes import engine_url, process_pool, worker_count
-from kinerja.rules.calendar import period_bounds
 from kinerja.rules.frames import FRAME_COLUMNS, SCORED_COLUMNS, MonthData
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def load_employees(session: Session, period: str) -> pd.DataFrame:
     With several assignments overlapping the month (a transfer or promotion), the latest one
     gives OPD, level, job title and supervisor, and the post dates span all of them.
     """
-    first, last = period_bounds(period)
+    first, last = Period.parse(period).bounds()
     stmt = (
         select(
             Assignment.nip,

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import Notification
-
-
-def now() -> datetime:
-    """Naive UTC, as every DateTime column stores it."""
-    return datetime.now(UTC).replace(tzinfo=None)
+from kinerja.domain import NotificationStatus
+from kinerja.domain import utcnow as now
 
 
 def get_by_key(session: Session, event_key: str) -> Notification | None:
@@ -45,7 +42,7 @@ def record_pending(
             recipient_role=recipient_role,
             subject=subject[:300],
             body=body,
-            status="pending",
+            status=NotificationStatus.PENDING,
             attempts=0,
             created_at=now(),
         )
@@ -57,7 +54,7 @@ def record_pending(
             if found is None:
                 raise
             return found
-    elif row.status in ("pending", "failed"):
+    elif row.status in (NotificationStatus.PENDING, NotificationStatus.FAILED):
         row.subject, row.body = subject[:300], body
     session.flush()
     return row
@@ -76,14 +73,14 @@ def claim(session: Session, row: Notification, stale_after: timedelta) -> bool:
         .where(
             Notification.id == row.id,
             or_(
-                Notification.status.in_(("pending", "failed")),
-                (Notification.status == "sending")
+                Notification.status.in_((NotificationStatus.PENDING, NotificationStatus.FAILED)),
+                (Notification.status == NotificationStatus.SENDING)
                 & (
                     Notification.claimed_at.is_(None) | (Notification.claimed_at < at - stale_after)
                 ),
             ),
         )
-        .values(status="sending", claimed_at=at)
+        .values(status=NotificationStatus.SENDING, claimed_at=at)
         .execution_options(synchronize_session=False)
     )
     session.refresh(row)
@@ -91,13 +88,18 @@ def claim(session: Session, row: Notification, stale_after: timedelta) -> bool:
 
 
 def mark_sent(session: Session, row: Notification, attempts: int) -> None:
-    row.status, row.attempts, row.error, row.sent_at = "sent", attempts, None, now()
+    row.status, row.attempts, row.error, row.sent_at = (
+        NotificationStatus.SENT,
+        attempts,
+        None,
+        now(),
+    )
     row.claimed_at = None
     session.flush()
 
 
 def mark_failed(session: Session, row: Notification, attempts: int, error: str) -> None:
-    row.status, row.attempts, row.error = "failed", attempts, error[:2000]
+    row.status, row.attempts, row.error = NotificationStatus.FAILED, attempts, error[:2000]
     row.claimed_at = None
     session.flush()
 

@@ -6,18 +6,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import Period
-from kinerja.rules.calendar import period_bounds
+from kinerja.domain import Period as Month
+from kinerja.domain import PeriodStatus
 
-OPEN = "open"
-REVIEWING = "reviewing"
-CLOSED = "closed"
+# The statuses under their short names (callers that import them from here).
+OPEN, REVIEWING, CLOSED = PeriodStatus.OPEN, PeriodStatus.REVIEWING, PeriodStatus.CLOSED
 
 
 def ensure_period(session: Session, period: str, policy_name: str | None = None) -> Period:
     """The period row, created on first use; a malformed period raises ValueError."""
     row = session.get(Period, period)
     if row is None:
-        start, end = period_bounds(period)
+        start, end = Month.parse(period).bounds()
         row = Period(
             code=period, start_date=start, end_date=end, status=OPEN, policy_name=policy_name
         )
@@ -33,8 +33,6 @@ def ensure_period(session: Session, period: str, policy_name: str | None = None)
     return row
 
 
-def set_status(session: Session, period: str, status: str) -> None:
+def set_status(session: Session, period: str, status: PeriodStatus) -> None:
     """Move a period to `open`, `reviewing` or `closed`."""
-    if status not in (OPEN, REVIEWING, CLOSED):
-        raise ValueError(f"unknown period status {status!r}")
-    ensure_period(session, period).status = status
+    ensure_period(session, period).status = PeriodStatus(status)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import OpdPeriodStatus, QuarantinedRow, RowChange, SourceBatch
+from kinerja.domain import DeliveryStatus
 
 
 def scope_batches(
@@ -40,7 +41,7 @@ def create_batch(
     opd: str | None,
     checksum: str,
     received_at: datetime,
-    status: str = "loaded",
+    status: str = DeliveryStatus.LOADED,
     error: str | None = None,
 ) -> SourceBatch:
     batch = SourceBatch(

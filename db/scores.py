@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.db.bulk import copy_frame, insert_frame
 from kinerja.db.models import Candidate, Score, SelectionNote
+from kinerja.domain import utcnow as _now
 
 SCORE_FIELDS = [
     "opd_code",
@@ -37,10 +37,6 @@ def _cells(column: pd.Series) -> list[Any]:
     """A column as Python values, None for NaN/NA: what JSON and every driver accept."""
     values = column.astype(object)
     return values.where(column.notna(), None).tolist()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _score_rows(period: str, scores_df: pd.DataFrame, policy_name: str) -> pd.DataFrame:

@@ -58,9 +58,11 @@ APPROVAL_REASON = "Sesuai pedoman publikasi (persetujuan naskah demo)"
 
 def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]:
     """Act on every review whose run is suspended right now; returns what was done."""
-    from kinerja.flows.wakeup import run_states
     from kinerja.review import service as svc
+    from kinerja.runs.paused import PrefectPausedRuns
+    from kinerja.runs.wakeup import run_states
 
+    runs = PrefectPausedRuns()
     done: list[str] = []
     with session_scope(engine) as s:
         open_reviews = [
@@ -76,14 +78,14 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
             if state.stage == ReviewStage.SELECTION:
                 picks = {state.candidates[0]: (True, "indeks terendah tanpa keterangan")}
                 chosen = picks if index % 2 == 0 else {}
-                svc.submit_selection(engine, period, scope, head, chosen, "portal")
+                svc.submit_selection(engine, period, scope, head, chosen, "portal", runs=runs)
                 done.append(f"{scope}: pemilihan {len(chosen)} nama")
             elif state.awaiting_defence:
                 # The employee defends and the head answers at once: the run wakes once.
                 nip = state.awaiting_defence[0]
                 svc.submit_defence(
                     engine, period, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "portal",
-                    objections=_absence_objection(engine, period, nip),
+                    objections=_absence_objection(engine, period, nip), runs=runs,
                 )  # fmt: skip
                 accepted = turn[0] % 2 == 1
                 turn[0] += 1
@@ -93,7 +95,16 @@ def _answer(engine: Engine, period: str, turn: list[int], say: Say) -> list[str]
                     for oid in _objection_ids(engine, period, scope, nip)
                 }
                 svc.submit_verdict(
-                    engine, period, scope, nip, head, accepted, reason, "portal", rulings=rulings
+                    engine,
+                    period,
+                    scope,
+                    nip,
+                    head,
+                    accepted,
+                    reason,
+                    "portal",
+                    rulings=rulings,
+                    runs=runs,
                 )
                 verdict = "diterima" if accepted else "ditolak"
                 done.append(f"{scope}: pembelaan {nip}, {verdict}")
@@ -165,7 +176,7 @@ def running_stack(
     from kinerja.db.migrate import upgrade
     from kinerja.db.session import make_engine
     from kinerja.flows.local_server import LocalPrefect, start_serving, stop_process, wait_served
-    from kinerja.flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
+    from kinerja.names import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
     from kinerja.sources.config import http_config
     from kinerja.sources.server import SimulatorServer
     from kinerja.sources.simulator import simulate_province
@@ -243,8 +254,8 @@ def run_demo(
 
 def _drive(engine: Engine, period: str, end: float, report: DemoReport, say: Say) -> None:
     """Start the cycle and answer every pause until the cycle ends or time runs out."""
-    from kinerja.flows.serve import CYCLE_DEPLOYMENT
-    from kinerja.flows.wakeup import cycle_run_name, run_state
+    from kinerja.names import CYCLE_DEPLOYMENT, cycle_run_name
+    from kinerja.runs.wakeup import run_state
 
     run_id = start_cycle(CYCLE_DEPLOYMENT, period, cycle_run_name(period))
     say(f"siklus {cycle_run_name(period)} dimulai ({run_id})")

@@ -10,13 +10,17 @@ exist.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.flow_runs import suspend_flow_run
 
+from kinerja.domain import Period
+from kinerja.domain import now as clock
+from kinerja.flows.opd_review import opd_review
+from kinerja.names import CYCLE_FLOW
 from kinerja.settings import get_settings
 from kinerja.tasks.cycle import (
     close_period,
@@ -31,9 +35,8 @@ from kinerja.tasks.cycle import (
 
 def previous_period(now: datetime | None = None) -> str:
     """The month before now in the local time zone (what the 1st-of-month schedule assesses)."""
-    local = (now or datetime.now(UTC)).astimezone(ZoneInfo(get_settings().timezone))
-    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    local = (now or clock()).astimezone(ZoneInfo(get_settings().timezone))
+    return str(Period.of(local).previous())
 
 
 def assessed_period() -> str:
@@ -51,12 +54,12 @@ def assessed_period() -> str:
 def _run_name() -> str:
     from prefect.runtime import flow_run
 
-    from kinerja.flows.wakeup import cycle_run_name
+    from kinerja.names import cycle_run_name
 
     return cycle_run_name(flow_run.parameters.get("period") or assessed_period())
 
 
-@flow(name="monthly_cycle", flow_run_name=_run_name, persist_result=True, log_prints=False)
+@flow(name=CYCLE_FLOW, flow_run_name=_run_name, persist_result=True, log_prints=False)
 def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, Any]:
     """Run a month; `gather=False` uses data already in the database (imports, demo)."""
     from kinerja.tasks.outputs import produce_outputs
@@ -65,7 +68,7 @@ def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, A
     quality = fetch_month(period) if gather else None
     scored = score_and_propose(period)
     scopes = open_reviews(period)
-    runs = start_reviews(period, scopes)
+    runs = start_reviews(period, scopes, opd_review)
     report_candidates(period, quality)
     wait = 0
     while not report_progress(period):

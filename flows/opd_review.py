@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from kinerja.domain import ReviewStage
 from kinerja.flows.forms import defence_form, selection_form
+from kinerja.names import REVIEW_FLOW, REVIEW_RUN_NAME
 from kinerja.settings import get_settings
 from kinerja.tasks.review import (
     apply_defence_input,
@@ -42,8 +43,8 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
 
 
 @flow(
-    name="opd_review",
-    flow_run_name="review-{period}-{scope_code}",
+    name=REVIEW_FLOW,
+    flow_run_name=REVIEW_RUN_NAME,
     persist_result=True,
     log_prints=False,
 )

@@ -6,14 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kinerja.names import CYCLE_SERVED, REVIEW_SERVED, SWEEPER_SERVED
 from kinerja.settings import get_settings
 
 if TYPE_CHECKING:
     from prefect.settings import Setting
-
-CYCLE_DEPLOYMENT = "monthly_cycle/monthly"
-REVIEW_DEPLOYMENT = "opd_review/review"
-SWEEPER_DEPLOYMENT = "review_sweeper/sweep"
 
 
 def results_settings(var_dir: Path | None = None) -> dict[Setting, Any]:
@@ -40,13 +37,13 @@ def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
     tz = get_settings().timezone
     return [
         monthly_cycle.to_deployment(
-            name="monthly",
+            name=CYCLE_SERVED,
             schedules=[Cron("0 7 1 * *", timezone=tz)] if schedule else None,
             tags=["kinerja"],
         ),
-        opd_review.to_deployment(name="review", tags=["kinerja"]),
+        opd_review.to_deployment(name=REVIEW_SERVED, tags=["kinerja"]),
         review_sweeper.to_deployment(
-            name="sweep",
+            name=SWEEPER_SERVED,
             schedules=[Interval(timedelta(seconds=sweep_seconds))] if schedule else None,
             tags=["kinerja"],
         ),

@@ -21,8 +21,8 @@ from kinerja.db.decisions import last_decision_at
 from kinerja.db.models import Period
 from kinerja.db.periods import REVIEWING
 from kinerja.db.session import session_scope
-from kinerja.domain import ReviewStage
-from kinerja.review.logic import state_of, utcnow
+from kinerja.domain import ReviewStage, utcnow
+from kinerja.review.logic import state_of
 from kinerja.review.people import head_of, name_of, notify_with_link, wib
 from kinerja.rules.calendar import add_workdays
 from kinerja.rules.policy import Policy
@@ -42,7 +42,7 @@ def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
 
 def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepReport:
     """Send due reminders, wake overdue or moved-on reviews, wake finished cycles."""
-    from kinerja.flows.wakeup import resume, run_states, wake_cycles
+    from kinerja.runs.wakeup import resume, run_states, wake_cycles
 
     now = now or utcnow()
     report = SweepReport()

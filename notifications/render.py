@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kinerja.templates import environment
+from kinerja.templates.filters import fields_label
 
 if TYPE_CHECKING:
     from kinerja.settings import Settings
@@ -38,7 +39,6 @@ DEADLINE_STAGES = ("selection", "defence", "verdict")
 
 def publication_context(settings: Settings | None = None) -> dict[str, Any]:
     """What the outcome message says about the announcement, from the configured policy."""
-    from kinerja.outputs.labels import fields_label
     from kinerja.rules.policy import load_policy
     from kinerja.settings import get_settings
 

@@ -29,7 +29,7 @@ office role (bkd, communications).
 Templates and their context keys (all values plain Python; dates may be date/datetime/ISO str)
 --------------------------------------------------------------------------------------------
 Every template: `recipient_name` (str) and `period` (str "YYYY-MM"). `link` is a full portal URL
-(portal.links.issue_link). `deadline` is a datetime (WIB) shown as "Senin, 3 November 2025 pukul
+(review.links.issue_link). `deadline` is a datetime (WIB) shown as "Senin, 3 November 2025 pukul
 16.00 WIB". Optional keys may be left out.
 
 selection_request   to head_of_opd: choose who is classed underperforming.

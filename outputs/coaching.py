@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from kinerja.db import coaching as store
 from kinerja.db import outcomes
 from kinerja.db.models import CoachingAssignment
+from kinerja.domain import OutcomeValue
 from kinerja.outputs.facts import MonthFacts
 from kinerja.outputs.labels import (
     COACH_LABELS,
@@ -30,7 +31,7 @@ def published_before(session: Session, period: str, policy: Policy) -> list[set[
         {
             n
             for n, d in outcomes.effective_decisions(session, p, "outcome").items()
-            if d.value == "published"
+            if d.value == OutcomeValue.PUBLISHED
         }
         for p in earlier
     ]

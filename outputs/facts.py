@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from kinerja.db import outcomes
 from kinerja.db.models import DataObjection, Decision, Score
 from kinerja.db.outcomes import Person
+from kinerja.domain import OutcomeValue, SelectionValue, VerdictValue
 
 
 @dataclass
@@ -48,13 +49,13 @@ class MonthFacts:
         out = []
         self.inconsistent = {}
         for nip, d in sorted(self.decisions.get("outcome", {}).items()):
-            if d.value != "published":
+            if d.value != OutcomeValue.PUBLISHED:
                 continue
             score = self.scores.get(nip)
             redo = self.decision("rescore", nip)
-            if self.value("selection", nip) != "selected":
+            if self.value("selection", nip) != SelectionValue.SELECTED:
                 self.inconsistent[nip] = "hasil 'published' tanpa penetapan (selection) yang sah"
-            elif self.value("verdict", nip) == "accepted":
+            elif self.value("verdict", nip) == VerdictValue.ACCEPTED:
                 self.inconsistent[nip] = "hasil 'published' padahal pembelaan diterima"
             elif redo is not None and not redo.payload.get("publishable", True):
                 self.inconsistent[nip] = "setelah koreksi data nilainya di atas ambang"

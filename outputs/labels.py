@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kinerja.domain import DefenceValue, OutcomeValue, SelectionValue, VerdictValue, WarningValue
 from kinerja.rules.policy import Policy
 
 
@@ -42,23 +43,13 @@ COMPONENT_LABELS = {
     "attendance": "Indeks kehadiran",
 }
 
-FIELD_LABELS = {"name": "nama", "nip": "NIP", "position": "jabatan", "opd": "unit kerja"}
-
-DECISION_LABELS = {
-    ("selection", "selected"): "ditetapkan berkinerja rendah",
-    ("selection", "not_selected"): "tidak ditetapkan",
-    ("warning", "issued"): "peringatan dikirim",
-    ("defence", "submitted"): "pembelaan diajukan",
-    ("verdict", "accepted"): "pembelaan diterima",
-    ("verdict", "rejected"): "pembelaan ditolak",
-    ("outcome", "published"): "diumumkan",
-    ("outcome", "not_published"): "tidak diumumkan",
+DECISION_LABELS: dict[tuple[str, str], str] = {
+    ("selection", SelectionValue.SELECTED): "ditetapkan berkinerja rendah",
+    ("selection", SelectionValue.NOT_SELECTED): "tidak ditetapkan",
+    ("warning", WarningValue.ISSUED): "peringatan dikirim",
+    ("defence", DefenceValue.SUBMITTED): "pembelaan diajukan",
+    ("verdict", VerdictValue.ACCEPTED): "pembelaan diterima",
+    ("verdict", VerdictValue.REJECTED): "pembelaan ditolak",
+    ("outcome", OutcomeValue.PUBLISHED): "diumumkan",
+    ("outcome", OutcomeValue.NOT_PUBLISHED): "tidak diumumkan",
 }
-
-
-def fields_label(fields: list[str]) -> str:
-    """['name', 'position', 'opd'] -> 'nama, jabatan dan unit kerja'."""
-    names = [FIELD_LABELS[f] for f in fields]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " dan " + names[-1]

@@ -38,12 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.db.models import CoachingAssignment, Review
+from kinerja.domain import DefenceValue, OutcomeValue, SelectionValue, WarningValue
 from kinerja.outputs.coaching import coach_label, weakest_components
 from kinerja.outputs.facts import MonthFacts
-from kinerja.outputs.labels import INDICATOR_LABELS, INDICATORS, fields_label, is_low
+from kinerja.outputs.labels import INDICATOR_LABELS, INDICATORS, is_low
 from kinerja.rules.policy import Policy
 from kinerja.templates import environment
-from kinerja.templates.filters import local_time
+from kinerja.templates.filters import fields_label, local_time
 
 LETTER_CODES = {"warning": "PRG", "outcome": "KPS", "note": "CPB"}
 # NIPs name the letter folders: anything but letters and digits would be a path risk.
@@ -160,7 +161,9 @@ def case_of(facts: MonthFacts, nip: str) -> str:
     if verdict == "rejected":
         return "defence_rejected"
     return (
-        "no_defence" if outcome is not None and outcome.value == "published" else "verdict_missing"
+        "no_defence"
+        if outcome is not None and outcome.value == OutcomeValue.PUBLISHED
+        else "verdict_missing"
     )
 
 
@@ -174,13 +177,13 @@ def outcome_letter_context(
 ) -> dict[str, Any]:
     ctx = _base_context(facts, nip, policy, "outcome", portal_url)
     outcome = facts.decision("outcome", nip)
-    ctx["outcome"] = outcome.value if outcome is not None else "not_published"
+    ctx["outcome"] = outcome.value if outcome is not None else OutcomeValue.NOT_PUBLISHED
     ctx["outcome_reason"] = outcome.reason if outcome is not None else ""
     ctx["case"] = case_of(facts, nip)
     verdict = facts.decision("verdict", nip)
     ctx["verdict"] = verdict.value if verdict is not None else None
     ctx["verdict_reason"] = verdict.reason if verdict is not None else ""
-    ctx["defence_submitted"] = facts.value("defence", nip) == "submitted"
+    ctx["defence_submitted"] = facts.value("defence", nip) == DefenceValue.SUBMITTED
     ctx["objections"] = [
         {"text": t, "note": n, "ruling": r, "reason": why}
         for t, n, r, why in facts.objections.get(nip, [])
@@ -201,7 +204,7 @@ def outcome_letter_context(
     ctx["channel_label"] = policy.publication.channel_label
     ctx["published_fields"] = fields_label(list(policy.publication.fields))
     # A published employee over the per-scope cap is not named anywhere: the letter says so.
-    ctx["announced"] = ctx["outcome"] == "published" and not not_announced_reason
+    ctx["announced"] = ctx["outcome"] == OutcomeValue.PUBLISHED and not not_announced_reason
     ctx["not_announced_reason"] = not_announced_reason
     ctx["coaching"] = (
         {
@@ -213,7 +216,7 @@ def outcome_letter_context(
                 for g in coaching.goals
             ],
         }
-        if coaching is not None and ctx["outcome"] == "published"
+        if coaching is not None and ctx["outcome"] == OutcomeValue.PUBLISHED
         else None
     )
     return ctx
@@ -269,7 +272,7 @@ def write_letters(
     warned = {
         nip
         for nip, d in facts.decisions.get("warning", {}).items()
-        if d.value == "issued" and nip in facts.people and SAFE_NIP.fullmatch(nip)
+        if d.value == WarningValue.ISSUED and nip in facts.people and SAFE_NIP.fullmatch(nip)
     }
     for nip in sorted(warned):
         if (root / nip / "peringatan.html").exists() and (root / nip / "peringatan.txt").exists():
@@ -287,7 +290,9 @@ def write_letters(
     not_selected = [
         nip
         for nip, d in sorted(facts.decisions.get("selection", {}).items())
-        if d.value == "not_selected" and nip in facts.people and SAFE_NIP.fullmatch(nip)
+        if d.value == SelectionValue.NOT_SELECTED
+        and nip in facts.people
+        and SAFE_NIP.fullmatch(nip)
     ]
     if policy.letters.not_selected_note:
         for nip in not_selected:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from kinerja.db import drafts as draft_store
 from kinerja.db import outcomes
 from kinerja.db.models import CoachingAssignment
+from kinerja.domain import DraftStatus, SelectionValue
 from kinerja.outputs.announcements import (
     announcement_groups,
     not_announced_rows,
@@ -196,7 +197,11 @@ def produce_month_outputs(
     report.announced = [n for g in groups for n in g.nips]
     save_drafts(session, facts, "announcement", groups, policy, roles)
     # Anyone selected this month is never "recognised" in the same month.
-    selected = {n for n, d in facts.decisions.get("selection", {}).items() if d.value == "selected"}
+    selected = {
+        n
+        for n, d in facts.decisions.get("selection", {}).items()
+        if d.value == SelectionValue.SELECTED
+    }
     rec_groups = recognition_groups(facts, policy, set(published) | selected)
     report.recognised = [n for g in rec_groups for n in g.nips]
     save_drafts(session, facts, "recognition", rec_groups, policy, {})
@@ -246,7 +251,7 @@ def produce_month_outputs(
 
     if notify_drafts:
         _notify_coaches(session, facts, coaching, settings, report)
-    pending = draft_store.list_drafts(session, period, status="draft")
+    pending = draft_store.list_drafts(session, period, status=DraftStatus.DRAFT)
     if notify_drafts and pending:
         from kinerja.notifications.service import notify_role
 

@@ -1,34 +1,28 @@
-"""Period arithmetic on 'YYYY-MM' codes."""
+"""Period arithmetic on 'YYYY-MM' codes (kinerja.domain.Period parses and bounds them)."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
+
+from kinerja.domain import Period
 
 
 def parse(period: str) -> tuple[int, int]:
-    """'2025-10' -> (2025, 10); anything else is a ValueError naming the value."""
-    try:
-        year_s, month_s = period.split("-")
-        year, month = int(year_s), int(month_s)
-    except ValueError:
-        raise ValueError(f"period {period!r} is not YYYY-MM") from None
-    if not 1 <= month <= 12 or len(year_s) != 4:
-        raise ValueError(f"period {period!r} is not YYYY-MM")
-    return year, month
+    """'2025-10' -> (2025, 10); anything else is a ValueError naming the value and the fix."""
+    month = Period.parse(period)
+    return month.year, month.month
 
 
 def bounds(period: str) -> tuple[date, date]:
     """First and last day of the month."""
-    year, month = parse(period)
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return Period.parse(period).bounds()
 
 
 def shift(period: str, months: int) -> str:
     """The period `months` later (negative: earlier)."""
     year, month = parse(period)
     index = year * 12 + (month - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return str(Period(index // 12, index % 12 + 1))
 
 
 def next_period(period: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from kinerja.db import coaching as coaching_store
 from kinerja.db import drafts as draft_store
 from kinerja.db import outcomes
+from kinerja.domain import DefenceValue, OutcomeValue, SelectionValue, VerdictValue, WarningValue
 from kinerja.outputs.announcements import not_announced, not_announced_rows
 from kinerja.outputs.coaching import FollowUp, coach_label, follow_up
 from kinerja.outputs.distribution import distribution_checks, distribution_rows
@@ -26,14 +27,14 @@ TREND_MONTHS = 6
 
 # Decision counters shown per OPD: (column, kind, value).
 DECISION_COLUMNS = [
-    ("ditetapkan", "selection", "selected"),
-    ("tidak_ditetapkan", "selection", "not_selected"),
-    ("peringatan", "warning", "issued"),
-    ("pembelaan", "defence", "submitted"),
-    ("pembelaan_diterima", "verdict", "accepted"),
-    ("pembelaan_ditolak", "verdict", "rejected"),
-    ("diumumkan", "outcome", "published"),
-    ("tidak_diumumkan", "outcome", "not_published"),
+    ("ditetapkan", "selection", SelectionValue.SELECTED),
+    ("tidak_ditetapkan", "selection", SelectionValue.NOT_SELECTED),
+    ("peringatan", "warning", WarningValue.ISSUED),
+    ("pembelaan", "defence", DefenceValue.SUBMITTED),
+    ("pembelaan_diterima", "verdict", VerdictValue.ACCEPTED),
+    ("pembelaan_ditolak", "verdict", VerdictValue.REJECTED),
+    ("diumumkan", "outcome", OutcomeValue.PUBLISHED),
+    ("tidak_diumumkan", "outcome", OutcomeValue.NOT_PUBLISHED),
 ]
 
 # The per-OPD summary, one definition for every format: (key, header). Excel shows all of it,

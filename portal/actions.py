@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from types import ModuleType
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
+
+from kinerja.review import service
+from kinerja.review.service import PausedRuns
 
 CHANNEL = "portal"
 
@@ -18,30 +22,15 @@ class ActionRefused(Exception):
         self.problems = problems
 
 
-def _service() -> ModuleType:
-    # Imported on use: the service pulls in Prefect, which the portal's pages do not need.
-    from kinerja.review import service
-
-    return service
-
-
-def _refusals(service: ModuleType) -> tuple[type[BaseException], ...]:
-    """What the service raises when it refuses: Refused (state, deadline, input), no review."""
-    return (service.ReviewRefused, LookupError)
-
-
-def _refused(exc: BaseException) -> ActionRefused:
-    problems = getattr(exc, "problems", None)
-    return ActionRefused(list(problems) if problems else [str(exc)])
-
-
-def _call(name: str, *args: Any, **kwargs: Any) -> None:
-    """Call the service's `name` with `args` and the portal's channel; refusals as ActionRefused."""
-    service = _service()
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """What the service raises when it refuses (state, deadline, input; no review) as one type."""
     try:
-        getattr(service, name)(*args, CHANNEL, **kwargs)
-    except _refusals(service) as exc:
-        raise _refused(exc) from exc
+        yield
+    except service.Refused as exc:
+        raise ActionRefused(list(exc.problems) or [str(exc)]) from exc
+    except LookupError as exc:
+        raise ActionRefused([str(exc)]) from exc
 
 
 def submit_selection(
@@ -50,8 +39,10 @@ def submit_selection(
     scope_code: str,
     actor: str,
     selections: dict[str, tuple[bool, str]],
+    runs: PausedRuns | None,
 ) -> None:
-    _call("submit_selection", engine, period, scope_code, actor, selections)
+    with _refusals():
+        service.submit_selection(engine, period, scope_code, actor, selections, CHANNEL, runs=runs)
 
 
 def submit_defence(
@@ -61,14 +52,16 @@ def submit_defence(
     nip: str,
     actor: str,
     text: str,
-    evidence: list[Any] | None = None,
-    objections: list[Any] | None = None,
+    evidence: list[Any] | None,
+    objections: list[Any] | None,
+    runs: PausedRuns | None,
 ) -> None:
     """The defence with its evidence (review.evidence.Upload) and data objections."""
-    _call(
-        "submit_defence", engine, period, scope_code, nip, actor, text,
-        evidence=evidence or [], objections=objections or [],
-    )  # fmt: skip
+    with _refusals():
+        service.submit_defence(
+            engine, period, scope_code, nip, actor, text, CHANNEL,
+            evidence=evidence or [], objections=objections or [], runs=runs,
+        )  # fmt: skip
 
 
 def submit_verdict(
@@ -79,9 +72,11 @@ def submit_verdict(
     actor: str,
     accepted: bool,
     reason: str,
-    rulings: dict[int, tuple[bool, str]] | None = None,
+    rulings: dict[int, tuple[bool, str]] | None,
+    runs: PausedRuns | None,
 ) -> None:
-    _call(
-        "submit_verdict", engine, period, scope_code, nip, actor, accepted, reason,
-        rulings=rulings or {},
-    )  # fmt: skip
+    with _refusals():
+        service.submit_verdict(
+            engine, period, scope_code, nip, actor, accepted, reason, CHANNEL,
+            rulings=rulings or {}, runs=runs,
+        )  # fmt: skip

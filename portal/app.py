@@ -28,10 +28,10 @@ from kinerja.db.links import claim_link, get_link, release_link
 from kinerja.db.models import Evidence
 from kinerja.db.refusals import count_refusal
 from kinerja.db.session import make_engine, session_scope
+from kinerja.domain import utcnow
 from kinerja.portal import actions
 from kinerja.portal.csrf import check_csrf, make_csrf
 from kinerja.portal.format import helpers
-from kinerja.portal.links import LinkClaims, LinkRefused, resolve_short, utcnow, verify
 from kinerja.portal.pages import (
     ALL_SCOPES,
     PAGES,
@@ -48,9 +48,11 @@ from kinerja.portal.pages import (
     selection_confirm_page,
 )
 from kinerja.portal.people import DECIDER
-from kinerja.portal.secret import portal_key
 from kinerja.review.deciders import decider_of
 from kinerja.review.evidence import Limits, Upload, evidence_root, read_stored
+from kinerja.review.links import LinkClaims, LinkRefused, resolve_short, verify
+from kinerja.review.secret import portal_key
+from kinerja.review.service import PausedRuns
 from kinerja.review.validate import duplicate_nips
 from kinerja.settings import Settings, get_settings
 from kinerja.templates import environment
@@ -73,11 +75,14 @@ SECURITY_HEADERS = {
 
 
 class Portal:
-    """The request handlers, bound to one engine and one settings object."""
+    """The request handlers, bound to one engine, one settings object and the paused runs."""
 
-    def __init__(self, engine: Engine | None, settings: Settings) -> None:
+    def __init__(
+        self, engine: Engine | None, settings: Settings, runs: PausedRuns | None = None
+    ) -> None:
         self._engine = engine
         self.settings = settings
+        self.runs = runs  # None: answers are recorded, the deadline sweeper wakes the runs
         self._secret: bytes | None = None
 
     @property
@@ -351,12 +356,14 @@ class Portal:
     def _act(self, claims: LinkClaims, actor: str, parsed: Any) -> dict[str, Any]:
         """Call the review service; returns what the audit trail keeps about the action."""
         if claims.purpose == "selection":
-            actions.submit_selection(self.engine, claims.period, claims.scope_code, actor, parsed)
+            actions.submit_selection(
+                self.engine, claims.period, claims.scope_code, actor, parsed, self.runs
+            )
             return self._summary(claims, parsed)
         if claims.purpose == "defence":
             actions.submit_defence(
                 self.engine, claims.period, claims.scope_code, claims.person_nip, actor,
-                parsed.text, parsed.files, parsed.objections,
+                parsed.text, parsed.files, parsed.objections, self.runs,
             )  # fmt: skip
             return self._summary(claims, parsed)
         done: dict[str, str] = {}
@@ -365,7 +372,7 @@ class Portal:
             try:
                 actions.submit_verdict(
                     self.engine, claims.period, claims.scope_code, nip, actor, accepted,
-                    verdict.reason, verdict.rulings,
+                    verdict.reason, verdict.rulings, self.runs,
                 )  # fmt: skip
             except actions.ActionRefused:
                 if not done:
@@ -377,9 +384,17 @@ class Portal:
         return {"verdicts": done}
 
 
-def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
-    """The portal app; the engine is built from settings on first use when not given."""
-    portal = Portal(engine, settings or get_settings())
+def create_app(
+    engine: Engine | None = None,
+    settings: Settings | None = None,
+    runs: PausedRuns | None = None,
+) -> FastAPI:
+    """The portal app; the engine is built from settings on first use when not given.
+
+    `runs` wakes a review's paused run after an answer is recorded (kinerja.runs.paused, given
+    by `kinerja portal serve`); without it the deadline sweeper wakes them.
+    """
+    portal = Portal(engine, settings or get_settings(), runs)
     app = FastAPI(title="Portal Kinerja", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.db.decisions import effective
 from kinerja.db.models import Candidate, Employee, PortalLink, Review
-from kinerja.portal.links import LinkClaims, LinkRefused, utcnow
+from kinerja.domain import utcnow
 from kinerja.portal.people import DECIDER, scope_head_nip
 from kinerja.portal.queries import (
     candidates_view,
@@ -29,6 +29,7 @@ from kinerja.review.corrections import (
     ObjectionInput,
 )
 from kinerja.review.evidence import ALLOWED, Limits, Upload, check_uploads
+from kinerja.review.links import LinkClaims, LinkRefused
 from kinerja.review.validate import DEFENCE_MAX, DEFENCE_MIN, REASON_MAX, REASON_MIN
 from kinerja.rules.policy import Policy, PolicyError, load_policy
 from kinerja.rules.predikat import DistributionCheck

@@ -28,6 +28,7 @@ from kinerja.db.models import (
     Review,
     Score,
 )
+from kinerja.domain import OutcomeValue
 from kinerja.review.logic import state_of
 
 MIN_RATERS_FOR_BREAKDOWN = 3
@@ -436,7 +437,7 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
                 waiting=waiting,
                 selected=len(state.selected),
                 published=sum(
-                    d.value == "published"
+                    d.value == OutcomeValue.PUBLISHED
                     for d in effective(session, period, review.scope_code, "outcome").values()
                 ),
                 decisions=len(history(session, period, review.scope_code)),

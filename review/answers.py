@@ -39,6 +39,18 @@ UI_CHANNEL = "ui"  # answers applied here came through the Prefect UI form (othe
 NOT_THE_FORM = "jawaban tidak sesuai formulir"
 
 
+def selection_payload(actor: str, selections: dict[str, tuple[bool, str]]) -> dict[str, Any]:
+    """The run input the portal and CLI resume a selection pause with."""
+    return {
+        "decided_by": actor,
+        "selections": [
+            {"nip": nip, "selected": sel, "reason": reason}
+            for nip, (sel, reason) in selections.items()
+        ],
+        "action": "submit",
+    }
+
+
 @dataclass(frozen=True)
 class Applied:
     """The review after an answer, and the problems that refused the answer (if any)."""

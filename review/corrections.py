@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from kinerja.db import decisions as dec
 from kinerja.db import objections as store
 from kinerja.db.models import DataObjection, Review, Score
-from kinerja.domain import DecisionKind
+from kinerja.domain import DecisionKind, VerdictValue
 from kinerja.rules.policy import Policy
 
 KINDS = {
@@ -143,7 +143,7 @@ def record_ruling(
         review_id=review.id,
         nip=objection.nip,
         kind=DecisionKind.OBJECTION,
-        value="accepted" if accepted else "rejected",
+        value=VerdictValue.ACCEPTED if accepted else VerdictValue.REJECTED,
         reason=reason.strip(),
         payload={"objection_id": objection.id, "objection": describe(objection)},
         actor=actor,

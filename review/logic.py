@@ -37,7 +37,15 @@ from kinerja.db import reviews
 from kinerja.db.models import Candidate, Review
 from kinerja.db.periods import ensure_period
 from kinerja.db.scores import candidates_for
-from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.domain import (
+    DecisionKind,
+    DefenceValue,
+    OutcomeValue,
+    ReviewStage,
+    SelectionValue,
+    VerdictValue,
+    WarningValue,
+)
 from kinerja.review.corrections import ObjectionInput, check_objections, record_ruling, rescore
 from kinerja.review.evidence import Checked
 from kinerja.rules.calendar import add_workdays
@@ -78,11 +86,6 @@ class ReviewState:
     awaiting_verdict: list[str] = field(default_factory=list)
     selection_deadline: datetime | None = None
     defence_deadline: datetime | None = None
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the convention of every DateTime column."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def deadline_after(start: datetime, workdays: int, policy: Policy, tz: str) -> datetime:
@@ -306,7 +309,7 @@ def apply_selection(
             review,
             DecisionKind.SELECTION,
             nip=nip,
-            value="selected" if choice.selected else "not_selected",
+            value=SelectionValue.SELECTED if choice.selected else SelectionValue.NOT_SELECTED,
             reason=choice.reason.strip(),
             payload={
                 "input": {"selected": choice.selected, "reason": choice.reason},
@@ -325,13 +328,13 @@ def apply_selection(
         # record, and this one must not move the stage with its own content
         raise Refused([recorded])
     on_record = dec.effective(session, review.period, review.scope_code, DecisionKind.SELECTION)
-    if any(d.value == "selected" for d in on_record.values()):
+    if any(d.value == SelectionValue.SELECTED for d in on_record.values()):
         review.defence_deadline = deadline_after(
             now, policy.review.defence_deadline_workdays, policy, tz
         )
         reviews.set_stage(session, review, ReviewStage.DEFENCE, now)
     else:
-        _record_outcomes(session, review, {}, now, NOT_SELECTED, "not_selected")
+        _record_outcomes(session, review, {}, now, NOT_SELECTED, SelectionValue.NOT_SELECTED)
         reviews.set_stage(session, review, ReviewStage.DONE, now)
     return state_of(session, review)
 
@@ -347,7 +350,7 @@ def _is_on_record(session: Session, review: Review, selections: dict[str, Choice
     for c in candidates_of(session, review.period, review.scope_code):
         choice = selections.get(c.nip, Choice(False, ""))
         d = on_record.get(c.nip)
-        want = "selected" if choice.selected else "not_selected"
+        want = SelectionValue.SELECTED if choice.selected else SelectionValue.NOT_SELECTED
         if d is None or d.value != want or (d.reason or "").strip() != choice.reason.strip():
             return False
     return True
@@ -408,7 +411,7 @@ def apply_defence(
         review,
         DecisionKind.DEFENCE,
         nip=nip,
-        value="submitted",
+        value=DefenceValue.SUBMITTED,
         reason="",
         payload={
             "text": text,
@@ -509,7 +512,7 @@ def apply_verdict(
         review,
         DecisionKind.VERDICT,
         nip=nip,
-        value="accepted" if accepted else "rejected",
+        value=VerdictValue.ACCEPTED if accepted else VerdictValue.REJECTED,
         reason=reason.strip(),
         payload={
             "input": {"accepted": accepted, "reason": reason},
@@ -548,7 +551,7 @@ def issue_warnings(session: Session, review: Review, now: datetime) -> list[str]
             review,
             DecisionKind.WARNING,
             nip=nip,
-            value="issued",
+            value=WarningValue.ISSUED,
             reason=sel[nip].reason,
             payload={"defence_deadline": str(review.defence_deadline)},
             actor=SYSTEM,
@@ -583,7 +586,7 @@ def _record_outcomes(
             review,
             DecisionKind.OUTCOME,
             nip=nip,
-            value="published" if nip in published else "not_published",
+            value=OutcomeValue.PUBLISHED if nip in published else OutcomeValue.NOT_PUBLISHED,
             reason=published.get(nip, this_why),
             payload={"case": this_case},
             actor=SYSTEM,
@@ -641,7 +644,13 @@ def close_defence_if_due(session: Session, review: Review, now: datetime) -> boo
             for n in state.selected
         }
         _record_outcomes(
-            session, review, {}, now, "tinjauan berakhir tanpa keputusan", "not_selected", selected
+            session,
+            review,
+            {},
+            now,
+            "tinjauan berakhir tanpa keputusan",
+            SelectionValue.NOT_SELECTED,
+            selected,
         )
         reviews.set_stage(session, review, ReviewStage.NO_DECISION, now)
         return True
@@ -668,7 +677,9 @@ def close_defence_if_due(session: Session, review: Review, now: datetime) -> boo
             cases[nip] = ("defence_rejected", published[nip])
         else:
             cases[nip] = ("defence_accepted", f"pembelaan diterima: {verdict.reason}")
-    _record_outcomes(session, review, published, now, NOT_SELECTED, "not_selected", cases)
+    _record_outcomes(
+        session, review, published, now, NOT_SELECTED, SelectionValue.NOT_SELECTED, cases
+    )
     reviews.set_stage(session, review, ReviewStage.DONE, now)
     return True
 

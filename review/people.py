@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import Employee, Review
+from kinerja.domain import NotificationStatus
 from kinerja.settings import get_settings
 
 
@@ -36,8 +37,8 @@ def name_of(session: Session, nip: str) -> str:
 def portal_link(
     session: Session, review: Review, purpose: str, nip: str, until: datetime | None
 ) -> str:
-    """A personal, expiring link for this review (portal.links.issue_link)."""
-    from kinerja.portal.links import issue_link
+    """A personal, expiring link for this review (review.links.issue_link)."""
+    from kinerja.review.links import issue_link
 
     return issue_link(
         session,
@@ -50,8 +51,8 @@ def portal_link(
 
 
 def paper_link(session: Session, url: str) -> str:
-    """The short form of a personal link, for letters (portal.links.short_url)."""
-    from kinerja.portal.links import short_url
+    """The short form of a personal link, for letters (review.links.short_url)."""
+    from kinerja.review.links import short_url
 
     return short_url(session, url)
 
@@ -67,7 +68,7 @@ def already_sent(session: Session, event_key: str, recipient_role: str) -> bool:
         recipient_role, settings, load_recipients_config(settings.recipients_config)
     )
     rows = [store.get_by_key(session, channel_key(event_key, n)) for n in names]
-    return bool(rows) and all(r is not None and r.status == "sent" for r in rows)
+    return bool(rows) and all(r is not None and r.status == NotificationStatus.SENT for r in rows)
 
 
 def notify_with_link(
@@ -87,8 +88,8 @@ def notify_with_link(
     Checking first matters: notify drops a duplicate, but a link issued for it would still be
     one more live token for that person.
     """
+    from kinerja.domain import naive_utc, utcnow
     from kinerja.notifications.service import notify
-    from kinerja.portal.links import naive_utc, utcnow
 
     if already_sent(session, event_key, recipient_role):
         return False
@@ -107,7 +108,7 @@ def notify_with_link(
         context={**context, "link": link},
         period=review.period,
     )
-    return any(r.status == "sent" for r in rows)
+    return any(r.status == NotificationStatus.SENT for r in rows)
 
 
 def notify_awaited(session: Session, review: Review, deadline: datetime) -> int:

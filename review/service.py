@@ -8,6 +8,9 @@ only then wakes the suspended run (run input {"action": "wake"}: names and texts
 database). The run reads the new state, so a lost resume loses nothing: the deadline sweeper
 wakes any run whose review moved on. Refusals raise `Refused` (a ValueError) naming the
 problems; nothing is changed then.
+
+The service never talks to Prefect itself: whoever composes it (the CLI, the portal) passes a
+`PausedRuns`, the one small interface through which it wakes and reads a run (kinerja.runs.paused).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -25,8 +28,10 @@ from kinerja.db import reviews
 from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
+from kinerja.domain import utcnow
 from kinerja.review import validate
 from kinerja.review.corrections import ObjectionInput
+from kinerja.review.deciders import active_policy
 from kinerja.review.evidence import Checked, Limits, Upload, check_uploads, evidence_root, store
 from kinerja.review.logic import (
     Refused,
@@ -37,19 +42,17 @@ from kinerja.review.logic import (
     extend,
     extension_key,
     state_of,
-    utcnow,
 )
 from kinerja.review.people import notify_awaited
 from kinerja.rules.policy import Policy
 from kinerja.settings import get_settings
 
-ReviewRefused = Refused  # the name the portal looks for
 log = logging.getLogger(__name__)
 SERVICE_CHANNELS = frozenset({"cli", "portal"})
 
 __all__ = [
+    "PausedRuns",
     "Refused",
-    "ReviewRefused",
     "extend_deadline",
     "review_state",
     "submit_defence",
@@ -58,20 +61,36 @@ __all__ = [
 ]
 
 
+class PausedRuns(Protocol):
+    """The paused review runs, as the service sees them (implemented by kinerja.runs.paused)."""
+
+    def resume(self, run_id: str, answer: dict[str, Any] | None) -> bool:
+        """Wake the paused run with `answer` as its input; False if it is not paused (ended)."""
+        ...
+
+    def state(self, run_id: str) -> tuple[str, datetime | None]:
+        """(state type, when it began as naive UTC) of the run, e.g. ("PAUSED", ...)."""
+        ...
+
+    def presence(self, run_id: str) -> str:
+        """The run's state type, or "DELETED" when the API no longer knows it."""
+        ...
+
+
 def _policy() -> Policy:
-    from kinerja.tasks.common import policy
-
-    return policy()
+    return active_policy()
 
 
-def _resume(flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
-    """Wake the run; the decision is already committed, so a failure here loses nothing."""
-    if not flow_run_id:
+def _resume(runs: PausedRuns | None, flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
+    """Wake the run; the decision is already committed, so a failure here loses nothing.
+
+    Without `runs` (a caller with no run API, e.g. a test of the rules) nothing is woken: the
+    deadline sweeper resumes any run whose review moved on.
+    """
+    if not flow_run_id or runs is None:
         return False  # the run has not started yet; it reads the decision when it does
-    from kinerja.flows.wakeup import resume
-
     try:
-        return resume(flow_run_id, run_input)
+        return runs.resume(flow_run_id, run_input)
     except Exception as exc:  # the API is down or refused: the sweeper wakes the run later
         log.warning("could not resume run %s (%s); the sweeper will", flow_run_id, exc)
         return False
@@ -95,17 +114,15 @@ def _check_actor(actor: str, channel: str, on_behalf_of: str | None, note: str) 
         raise Refused(["keputusan atas nama kepala hanya dapat dicatat oleh operator BKD"])
 
 
-def run_gone(flow_run_id: str | None) -> str | None:
+def run_gone(runs: PausedRuns | None, flow_run_id: str | None) -> str | None:
     """Why a review's run can take no answer (cancelled or deleted in Prefect), else None.
 
     An unreachable API is not a refusal: the answer is recorded and the sweeper wakes the run.
     """
-    if not flow_run_id:
+    if not flow_run_id or runs is None:
         return None
-    from kinerja.flows.wakeup import run_presence
-
     try:
-        kind = run_presence(flow_run_id)
+        kind = runs.presence(flow_run_id)
     except Exception as exc:  # the API is down: record, the sweeper resumes later
         log.warning("could not read run %s (%s); recording anyway", flow_run_id, exc)
         return None
@@ -114,11 +131,11 @@ def run_gone(flow_run_id: str | None) -> str | None:
     return "dibatalkan" if kind in GONE_STATES else None
 
 
-def _refuse_if_gone(engine: Engine, period: str, scope_code: str) -> None:
+def _refuse_if_gone(engine: Engine, period: str, scope_code: str, runs: PausedRuns | None) -> None:
     """Refused when the review's run was cancelled or deleted (asked before any write lock)."""
     with session_scope(engine) as s:
         run_id = reviews.require_review(s, period, scope_code).flow_run_id
-    why = run_gone(run_id)
+    why = run_gone(runs, run_id)
     if why is not None:
         raise Refused(
             [
@@ -158,11 +175,12 @@ def _submit(
     detail: Callable[[ReviewState], dict[str, Any]],
     on_behalf_of: str | None = None,
     note: str = "",
+    runs: PausedRuns | None = None,
 ) -> ReviewState:
     """Apply one answer to the review, audit it and commit; then wake the run."""
     _check_channel(channel)
     _check_actor(actor, channel, on_behalf_of, note)
-    _refuse_if_gone(engine, period, scope_code)
+    _refuse_if_gone(engine, period, scope_code, runs)
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
         behalf = _on_behalf(s, review, on_behalf_of, note)
@@ -177,7 +195,7 @@ def _submit(
                     **detail(state)},
         )  # fmt: skip
         run_id = review.flow_run_id
-    _resume(run_id, WAKE)
+    _resume(runs, run_id, WAKE)
     return state
 
 
@@ -192,6 +210,7 @@ def submit_selection(
     now: datetime | None = None,
     on_behalf_of: str | None = None,
     note: str = "",
+    runs: PausedRuns | None = None,
 ) -> ReviewState:
     """The head's choice among the OPD's candidates: NIP -> (selected, reason), or rows
     (nip, selected, reason) as typed (a NIP named twice is refused, never collapsed).
@@ -227,6 +246,7 @@ def submit_selection(
         detail=lambda state: {"selected": state.selected},
         on_behalf_of=on_behalf_of,
         note=note,
+        runs=runs,
     )
 
 
@@ -240,6 +260,7 @@ def submit_defence(
     channel: str,
     *,
     now: datetime | None = None,
+    runs: PausedRuns | None = None,
     evidence: list[Upload] | None = None,
     objections: list[ObjectionInput] | None = None,
 ) -> ReviewState:
@@ -285,6 +306,7 @@ def submit_defence(
             ],
             "objections": [{"kind": o.kind, "row": o.row_ref} for o in objections or []],
         },
+        runs=runs,
     )
 
 
@@ -299,6 +321,7 @@ def submit_verdict(
     channel: str,
     *,
     now: datetime | None = None,
+    runs: PausedRuns | None = None,
     rulings: dict[int, tuple[bool, str]] | None = None,
     on_behalf_of: str | None = None,
     note: str = "",
@@ -338,6 +361,7 @@ def submit_verdict(
         },
         on_behalf_of=on_behalf_of,
         note=note,
+        runs=runs,
     )
 
 

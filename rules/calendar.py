@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import calendar as _cal
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
 
+from kinerja.domain import Period
 from kinerja.rules.policy import CalendarPolicy
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a period "YYYY-MM"; a malformed period raises ValueError."""
-    try:
-        year_s, month_s = period.split("-")
-        year, month = int(year_s), int(month_s)
-        if len(year_s) != 4 or not 1 <= month <= 12:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"period {period!r} is not YYYY-MM") from None
-    return date(year, month, 1), date(year, month, _cal.monthrange(year, month)[1])
 
 
 @lru_cache(maxsize=64)
@@ -40,7 +28,7 @@ def is_working_day(day: date, cal: CalendarPolicy) -> bool:
 
 def working_days(period: str, cal: CalendarPolicy) -> list[date]:
     """Every working day of the month, in order."""
-    first, last = period_bounds(period)
+    first, last = Period.parse(period).bounds()
     days = (first + timedelta(days=i) for i in range((last - first).days + 1))
     return [d for d in days if is_working_day(d, cal)]
 

@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kinerja.rules.calendar import period_bounds, working_days
+from kinerja.domain import Period
+from kinerja.rules.calendar import working_days
 from kinerja.rules.policy import CalendarPolicy
 from kinerja.rules.vectors import codes_for, day_numbers
 
@@ -61,7 +62,7 @@ def _day(d: date) -> int:
 
 def build_roster(period: str, employees: pd.DataFrame, cal: CalendarPolicy) -> Roster:
     """Keep employees in post at some point of the month; a duplicated NIP is an error."""
-    first, last = period_bounds(period)
+    first, last = Period.parse(period).bounds()
     month_first, month_last = _day(first), _day(last)
     if employees["nip"].duplicated().any():
         dup = employees.loc[employees["nip"].duplicated(), "nip"].astype(str).unique()[:5]

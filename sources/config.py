@@ -195,7 +195,7 @@ def load_sources_config(path: str | Path | None = None) -> SourcesConfig:
 
 
 def resolve_token(source: SourceConfig) -> SecretStr | None:
-    """The bearer token: explicit, else its env var, else settings, else a Prefect Secret block."""
+    """The bearer token: explicit, else its env var, else settings, else a secret block."""
     if source.token is not None:
         return source.token
     if source.token_env and os.environ.get(source.token_env):
@@ -205,8 +205,7 @@ def resolve_token(source: SourceConfig) -> SecretStr | None:
         return settings.source_token
     block = source.token_block or settings.source_token_block
     if block:
-        from prefect.blocks.system import Secret
+        from kinerja.secrets import load_secret
 
-        value = Secret.load(block).get()  # type: ignore[union-attr]
-        return SecretStr(str(value))
+        return SecretStr(load_secret(block))
     return None

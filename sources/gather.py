@@ -22,6 +22,7 @@ from kinerja.db import organisation as org
 from kinerja.db import quarantine as qdb
 from kinerja.db.periods import ensure_period
 from kinerja.db.session import session_scope
+from kinerja.domain import DeliveryStatus, Period
 from kinerja.processes import engine_url, worker_count
 from kinerja.rules.policy import Policy, load_policy
 from kinerja.sources.config import RAW_KINDS, SourceConfig, SourcesConfig
@@ -31,7 +32,7 @@ from kinerja.sources.http import HttpSource, SourceError
 from kinerja.sources.load import DeliveryWriter, LoadResult, checksum, record_failure
 from kinerja.sources.units import Fetch, Gathered, Job, Part, UnitGatherer
 from kinerja.sources.units import now as units_now
-from kinerja.sources.validate import Field, Register, period_bounds, validate_register
+from kinerja.sources.validate import Field, Register, validate_register
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def _fingerprint(register: Register, policy: Policy) -> str:
 
 
 def _read_register(engine: Engine, period: str) -> Register:
-    start, end = period_bounds(period)
+    start, end = Period.parse(period).bounds()
     with session_scope(engine) as s:
         nip_opd = org.month_assignments(s, start, end)
         known = org.all_nips(s)
@@ -183,7 +184,7 @@ def gather_register(
     """Fetch, check and upsert the employee register (OPDs, rumpun, employees, assignments)."""
     name = config.source_name("employees")
     assert name is not None
-    start, end = period_bounds(period)
+    start, end = Period.parse(period).bounds()
     now = _now()
     with session_scope(engine) as s:
         ensure_period(s, period)
@@ -208,7 +209,9 @@ def gather_register(
     digest = checksum("employees", raw, period)
     with session_scope(engine) as s:
         previous = [
-            b for b in qdb.scope_batches(s, period, "employees", name, None) if b.status == "loaded"
+            b
+            for b in qdb.scope_batches(s, period, "employees", name, None)
+            if b.status == DeliveryStatus.LOADED
         ]
         result = LoadResult(kind="employees", source=name, opd=None, received=len(raw))
         if previous and previous[0].checksum == digest:
@@ -284,7 +287,7 @@ def gather_month(
     activities beside the other kinds in this process.
     """
     t0 = time.perf_counter()
-    period_bounds(period)  # a bad period fails here, naming it
+    Period.parse(period).bounds()  # a bad period fails here, naming it
     if policy is None:
         from kinerja.settings import get_settings
 

@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from operator import itemgetter
 from typing import Any
@@ -17,6 +17,7 @@ import pandas as pd
 import requests
 from pydantic import SecretStr
 
+from kinerja.domain import now as clock
 from kinerja.sources.config import SourceConfig, resolve_token
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, (when - clock()).total_seconds())
 
 
 class HttpSource:

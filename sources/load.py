@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from kinerja.db import quarantine as qdb
 from kinerja.db import raw_data
+from kinerja.domain import DeliveryStatus
 from kinerja.sources.validate import DUPLICATE, KEYS, VALUE_COLUMNS, Checked, Register
 
 
@@ -366,7 +367,9 @@ def _loaded_before(
 
     with session_scope(conn.execution_options(**{DEFERRED: True})) as s:
         loaded = [
-            b for b in qdb.scope_batches(s, period, kind, source, opd) if b.status == "loaded"
+            b
+            for b in qdb.scope_batches(s, period, kind, source, opd)
+            if b.status == DeliveryStatus.LOADED
         ]
     conn.execution_options(**{DEFERRED: False})
     return bool(loaded) and loaded[0].checksum == digest
@@ -396,7 +399,7 @@ def record_failure(
         opd=opd,
         checksum="",
         received_at=now,
-        status="failed",
+        status=DeliveryStatus.FAILED,
         error=error,
     )
     return LoadResult(kind=kind, source=source, opd=opd, batch_id=batch.id, error=error)

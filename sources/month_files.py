@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinerja.rules.calendar import period_bounds
+from kinerja.domain import Period
 from kinerja.rules.csv_month import UNASSESSABLE_FILE, CsvError
 from kinerja.rules.frames import FRAME_COLUMNS, MonthData, empty_frame
 from kinerja.rules.policy import Policy
@@ -48,7 +48,7 @@ def read_month_files(
 ) -> MonthData:
     """Read <kind>.csv or <kind>.xlsx for every kind; CsvError lists what was refused."""
     folder = Path(folder)
-    period_bounds(period)  # a malformed period fails first
+    Period.parse(period).bounds()  # a malformed period fails first
     problems: list[str] = []
     total = 0
     raw: dict[str, pd.DataFrame] = {}
@@ -107,7 +107,7 @@ def read_month_files(
 
 def _register(employees: pd.DataFrame, period: str) -> Register:
     """Who is in post in the month, as gathering's register would say."""
-    first, last = period_bounds(period)
+    first, last = Period.parse(period).bounds()
     start = pd.to_datetime(employees["start_date"])
     end = pd.to_datetime(employees["end_date"])
     in_month = (start <= pd.Timestamp(last)) & (end.isna() | (end >= pd.Timestamp(first)))

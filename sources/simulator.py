@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from kinerja.domain import Period
 from kinerja.rules.calendar import working_days
 from kinerja.rules.frames import FRAME_COLUMNS
 from kinerja.rules.policy import CalendarPolicy, load_policy
-from kinerja.sources.validate import period_bounds
 
 ITEMS = [
     "berorientasi_pelayanan",
@@ -321,7 +321,7 @@ def _organisation(
     job = np.array([titles.get(lv, "") for lv in level], dtype=object)
     staff_mask = level == "staff"
     job[staff_mask] = rng.choice(STAFF_TITLES, int(staff_mask.sum()))
-    start, _end = period_bounds(period)
+    start, _end = Period.parse(period).bounds()
     starts = (
         pd.to_datetime(
             np.datetime64("2005-01-01")
@@ -684,7 +684,7 @@ def simulate_province(
     if employees < 12:
         raise ValueError("a province needs at least 12 employees")
     rng = np.random.default_rng(seed)
-    start, end = period_bounds(period)
+    start, end = Period.parse(period).bounds()
     days = month_workdays(period, calendar)
     opds, emp = _organisation(rng, employees, period)
     # a mid-sized office goes offline for three working days (poor connectivity)

@@ -23,10 +23,10 @@ from kinerja.domain import (
     AttendanceStatus,
     EmployeeStatus,
     IndicatorKind,
+    Period,
     PositionLevel,
     RaterRole,
 )
-from kinerja.rules.calendar import period_bounds
 from kinerja.rules.frames import FRAME_COLUMNS
 from kinerja.rules.policy import Policy
 from kinerja.sources.cells import DATE_COLUMNS, DATETIME_COLUMNS, NIP_COLUMNS
@@ -129,7 +129,7 @@ def _help(kind: str, column: str) -> tuple[bool, str, str]:
 
 
 def _data_sheet(sheet: Worksheet, kind: str, period: str, policy: Policy) -> None:
-    first, last = period_bounds(period)
+    first, last = Period.parse(period).bounds()
     sheet.title = "data"
     columns = columns_of(kind)
     sheet.append(columns)
@@ -236,7 +236,7 @@ def _help_sheet(book: Workbook, kind: str, period: str) -> None:
 
 def write_templates(period: str, out: Path, policy: Policy) -> list[Path]:
     """One <kind>.xlsx per data kind in `out`, for the period; returns the paths."""
-    period_bounds(period)  # a bad period fails here, naming it
+    Period.parse(period).bounds()  # a bad period fails here, naming it
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for kind in FRAME_COLUMNS:

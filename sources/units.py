@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 import pandas as pd
 
+from kinerja.domain import utcnow as now
 from kinerja.rules.policy import Policy
 from kinerja.sources.load import DeliveryWriter, LoadResult
 from kinerja.sources.validate import UNKNOWN_OPD, Checked, Register, check_delivery
 
 log = logging.getLogger(__name__)
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

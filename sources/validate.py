@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from kinerja.domain import (
     AttendanceStatus,
     EmployeeStatus,
     IndicatorKind,
+    Period,
     PositionLevel,
     RaterRole,
 )
@@ -79,18 +79,6 @@ VALUE_COLUMNS: dict[str, list[str]] = {
 NIP_PATTERN = r"\d{8,32}"
 TRUE_WORDS = {"true", "1", "yes", "ya", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "tidak", "n", "f"}
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a YYYY-MM period; a bad period is a ValueError naming it."""
-    try:
-        year, month = (int(x) for x in period.split("-"))
-        last = calendar.monthrange(year, month)[1]
-        if len(period) != 7:
-            raise ValueError
-    except (ValueError, calendar.IllegalMonthError) as exc:
-        raise ValueError(f"period {period!r} is not YYYY-MM") from exc
-    return date(year, month, 1), date(year, month, last)
 
 
 @dataclass
@@ -669,7 +657,7 @@ def validate_rows(
 ) -> Checked:
     """Check one delivery of a raw kind for the register's period (and the OPD it came for)."""
     frame = ensure_columns(kind, frame)
-    start, end = period_bounds(register.period)
+    start, end = Period.parse(register.period).bounds()
     first, last = start.toordinal(), end.toordinal()
     marks = _Marks(len(frame))
     per_row = {"external_id", "entered_at"}

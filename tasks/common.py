@@ -8,7 +8,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from kinerja.rules.policy import Policy, load_policy
+from kinerja.runs.secrets import plug_in
 from kinerja.settings import get_settings
+
+plug_in()  # tasks run under Prefect: secret blocks named in the settings are its Secret blocks
 
 
 @lru_cache(maxsize=4)

@@ -15,7 +15,8 @@ from kinerja.db import reviews, scores
 from kinerja.db.models import Candidate, Employee
 from kinerja.db.periods import CLOSED, REVIEWING, ensure_period, set_status
 from kinerja.db.session import session_scope
-from kinerja.review.logic import deadline_after, utcnow
+from kinerja.domain import utcnow
+from kinerja.review.logic import deadline_after
 from kinerja.rules.deciders import review_kind
 from kinerja.settings import get_settings
 from kinerja.tasks.common import engine, per_run_key, policy
@@ -117,20 +118,19 @@ def open_reviews(period: str) -> list[str]:
 
 
 @task(cache_policy=NONE, retries=3, retry_delay_seconds=10)
-def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
-    """One opd_review run per scope, carried here to its selection pause (see flows.launch).
+def start_reviews(period: str, scopes: list[str], review_flow: Any) -> dict[str, str]:
+    """One run of `review_flow` per scope, carried here to its selection pause (runs.launch).
 
     Idempotency keys make a retry or a rerun find the same runs; a run already past its start
-    is left alone.
+    is left alone. The flow comes from the calling flow: tasks never import the flows.
     """
-    from kinerja.flows.launch import (
+    from kinerja.names import REVIEW_DEPLOYMENT
+    from kinerja.runs.launch import (
         STARTED_HERE,
         api_client,
         create_review_runs,
         run_to_first_pause,
     )
-    from kinerja.flows.opd_review import opd_review
-    from kinerja.flows.serve import REVIEW_DEPLOYMENT
 
     with api_client():  # creating the runs and carrying them to their pause share it
         runs, claimed = create_review_runs(REVIEW_DEPLOYMENT, period, scopes)
@@ -140,7 +140,7 @@ def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
                 review = reviews.require_review(s, period, scope)
                 if review.flow_run_id is None:
                     review.flow_run_id = run_id
-        outcome = run_to_first_pause(opd_review, claimed)
+        outcome = run_to_first_pause(review_flow, claimed)
     here = sum(1 for v in outcome.values() if v == STARTED_HERE)
     get_run_logger().info(
         "%s: %d review run(s), %d carried to their first pause here", period, len(started), here

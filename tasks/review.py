@@ -11,10 +11,11 @@ from prefect.context import TaskRunContext
 
 from kinerja.db import reviews
 from kinerja.db.session import session_scope
-from kinerja.domain import ReviewStage
+from kinerja.domain import ReviewStage, utcnow
+from kinerja.outputs import warnings as warning_letters
 from kinerja.review import answers, describe, notices
 from kinerja.review.answers import Applied
-from kinerja.review.logic import ReviewState, open_review_for_run, utcnow
+from kinerja.review.logic import ReviewState, open_review_for_run
 from kinerja.settings import get_settings
 from kinerja.tasks.common import engine, per_run_key, policy
 
@@ -82,7 +83,7 @@ def send_warnings(period: str, scope_code: str) -> list[str]:
     out_dir = Path(get_settings().out_dir)
     with session_scope(engine()) as s:
         review = reviews.require_review(s, period, scope_code)
-        letters = notices.send_warnings(s, review, policy(), out_dir)
+        letters = warning_letters.send_warnings(s, review, policy(), out_dir)
     get_run_logger().info("warnings for %s %s: %d letter(s)", scope_code, period, len(letters))
     return letters
 
@@ -144,7 +145,7 @@ def send_review_result(period: str, scope_code: str) -> str:
 @task(cache_policy=NONE)
 def wake_cycle_if_done(period: str) -> bool:
     """The last review to end resumes the month's suspended cycle run (the sweeper also does)."""
-    from kinerja.flows.wakeup import wake_cycles
+    from kinerja.runs.wakeup import wake_cycles
 
     with session_scope(engine()) as s:
         done = reviews.all_ended(s, period)

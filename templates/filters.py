@@ -25,6 +25,17 @@ MONTHS = [
 WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
 
+FIELD_LABELS = {"name": "nama", "nip": "NIP", "position": "jabatan", "opd": "unit kerja"}
+
+
+def fields_label(fields: list[str]) -> str:
+    """['name', 'position', 'opd'] -> 'nama, jabatan dan unit kerja'."""
+    names = [FIELD_LABELS[f] for f in fields]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " dan " + names[-1]
+
+
 def _as_date(value: Any) -> date | datetime:
     if isinstance(value, date):
         return value

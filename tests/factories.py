@@ -25,7 +25,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from kinerja.rules.calendar import period_bounds, working_days
+from kinerja.domain import ActivityKind, ApprovalStatus, AttendanceStatus, EmployeeStatus, Period
+from kinerja.rules.calendar import working_days
 from kinerja.rules.frames import FRAME_COLUMNS, MonthData
 from kinerja.rules.policy import Policy, load_policy
 
@@ -83,7 +84,7 @@ class MonthBuilder:
         level: str = "staff",
         job_title: str = "Pelaksana",
         supervisor: str | None = None,
-        status: str = "PNS",
+        status: str = EmployeeStatus.PNS,
         start: date | None = None,
         end: date | None = None,
     ) -> str:
@@ -135,7 +136,7 @@ class MonthBuilder:
         nip: str,
         day: date,
         *,
-        status: str = "present",
+        status: str = AttendanceStatus.PRESENT,
         check_in: str | None = "on_time",
         check_out: str | None = "on_time",
     ) -> None:
@@ -149,7 +150,7 @@ class MonthBuilder:
     def _attendance_row(
         self, nip: str, day: date, status: str, check_in: str | None, check_out: str | None
     ) -> None:
-        if status != "present":
+        if status != AttendanceStatus.PRESENT:
             check_in = check_out = None
         if check_in == "on_time":
             check_in = _clock(self.policy.calendar.work_start)
@@ -189,18 +190,24 @@ class MonthBuilder:
         tail = len(days) - unobserved_days
         for i, day in enumerate(days[:tail]):
             if i < len(late_minutes):
-                self._attendance_row(nip, day, "present", _shift(start, late_minutes[i]), "on_time")
+                self._attendance_row(
+                    nip, day, AttendanceStatus.PRESENT, _shift(start, late_minutes[i]), "on_time"
+                )
             elif i < len(late_minutes) + len(early_minutes):
                 minutes = early_minutes[i - len(late_minutes)]
                 self._attendance_row(
-                    nip, day, "present", "on_time", _shift(self.day_end(day), -minutes)
+                    nip,
+                    day,
+                    AttendanceStatus.PRESENT,
+                    "on_time",
+                    _shift(self.day_end(day), -minutes),
                 )
             elif i >= tail - absent_days:
-                self._attendance_row(nip, day, "absent", None, None)
+                self._attendance_row(nip, day, AttendanceStatus.ABSENT, None, None)
             elif i >= tail - absent_days - excused_days:
                 self._attendance_row(nip, day, excused_status, None, None)
             else:
-                self._attendance_row(nip, day, "present", "on_time", "on_time")
+                self._attendance_row(nip, day, AttendanceStatus.PRESENT, "on_time", "on_time")
 
     # --- activities -----------------------------------------------------------------------
 
@@ -210,9 +217,9 @@ class MonthBuilder:
         work_date: date,
         *,
         minutes: float = 300.0,
-        kind: str = "main",
+        kind: str = ActivityKind.MAIN,
         entered_at: datetime | None = None,
-        approval: str = "approved",
+        approval: str = ApprovalStatus.APPROVED,
         completed: bool = True,
         approver: str | None = None,
     ) -> str:
@@ -253,7 +260,7 @@ class MonthBuilder:
                 self.activity(
                     nip,
                     day,
-                    kind="additional",
+                    kind=ActivityKind.ADDITIONAL,
                     minutes=pol.additional_target_minutes_per_day * additional_ratio,
                 )
 
@@ -351,7 +358,7 @@ class MonthBuilder:
         """Store the organisation, the employees' assignments and the raw month; flushes only."""
         from kinerja.db import models as m
 
-        first, last = period_bounds(self.period)
+        first, last = Period.parse(self.period).bounds()
         if session.get(m.Period, self.period) is None:
             session.add(m.Period(code=self.period, start_date=first, end_date=last))
         for code in sorted({e["rumpun_code"] for e in self.employees if e["rumpun_code"]}):

@@ -93,7 +93,7 @@ def server(prefect_api: None, flow_settings: dict[str, str], flow_home: Path) ->
     from prefect.settings import PREFECT_API_URL
 
     from kinerja.flows.local_server import wait_served
-    from kinerja.flows.serve import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
+    from kinerja.names import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
 
     env = dict(os.environ)
     env.update(flow_settings)
@@ -167,7 +167,7 @@ def start_served(
 
 def start_review(period: str, scope: str, timeout: float = 60) -> str:
     """Start a review run as the cycle does (idempotency key per period and scope)."""
-    from kinerja.flows.serve import REVIEW_DEPLOYMENT
+    from kinerja.names import REVIEW_DEPLOYMENT
 
     return start_served(
         REVIEW_DEPLOYMENT,

@@ -59,12 +59,17 @@ def _steps(run_id: str) -> dict[str, float]:
 
 
 def _all_paused(engine: Engine, period: str) -> tuple[bool, int]:
+    from sqlalchemy.exc import OperationalError
+
     from kinerja.db import reviews
     from kinerja.db.session import session_scope
-    from kinerja.flows.wakeup import run_states
+    from kinerja.runs.wakeup import run_states
 
-    with session_scope(engine) as s:
-        run_ids = [r.flow_run_id for r in reviews.list_reviews(s, period)]
+    try:
+        with session_scope(engine) as s:
+            run_ids = [r.flow_run_id for r in reviews.list_reviews(s, period)]
+    except OperationalError:  # SQLite: the gathering holds the write lock; look again later
+        return False, 0
     if not run_ids:
         return False, 0
     if not all(run_ids):
@@ -84,8 +89,8 @@ def run(
 ) -> CycleBench:
     """Start the cycle and wait until every review is suspended waiting for its head."""
     from kinerja.flows.demo import running_stack, start_cycle
-    from kinerja.flows.serve import CYCLE_DEPLOYMENT
-    from kinerja.flows.wakeup import cycle_run_name, run_state
+    from kinerja.names import CYCLE_DEPLOYMENT, cycle_run_name
+    from kinerja.runs.wakeup import run_state
 
     t_start = time.monotonic()
     timed_out = True

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinerja.domain import Period
 from kinerja.rules.activities import activity_components
 from kinerja.rules.attendance import attendance_components
 from kinerja.rules.behaviour import behaviour_components
-from kinerja.rules.calendar import period_bounds, working_days
+from kinerja.rules.calendar import working_days
 from kinerja.rules.frames import MonthData
 from kinerja.rules.policy import Policy, load_policy
 from kinerja.rules.roster import build_roster
@@ -113,7 +114,7 @@ def polars_core(frames: dict[str, Any], data: MonthData, policy: Policy) -> Any:
     import polars as pl
 
     cal, ap, act, bp = policy.calendar, policy.attendance, policy.activities, policy.behaviour
-    first, last = period_bounds(data.period)
+    first, last = Period.parse(data.period).bounds()
     workdays = pl.Series(working_days(data.period, cal), dtype=pl.Date)
 
     def clock_table(col: str) -> Any:
@@ -241,7 +242,7 @@ def polars_core(frames: dict[str, Any], data: MonthData, policy: Policy) -> Any:
 
 def duckdb_core(con: Any, data: MonthData, policy: Policy) -> Any:
     cal, ap, act, bp = policy.calendar, policy.attendance, policy.activities, policy.behaviour
-    first, last = period_bounds(data.period)
+    first, last = Period.parse(data.period).bounds()
     days = ",".join(f"DATE '{d.isoformat()}'" for d in working_days(data.period, cal))
 
     def tier_sql(col: str, tiers: list[Any]) -> str:

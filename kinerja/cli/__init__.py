@@ -15,6 +15,9 @@ from kinerja.cli import (
     rating,
     score,
 )
+from kinerja.runs.secrets import plug_in
+
+plug_in()  # secret blocks named in the settings are Prefect Secret blocks
 
 app = typer.Typer(
     help="kinerja: the monthly performance cycle for ASN (civil servants).",

@@ -33,6 +33,13 @@ def _engine() -> Any:
     return make_engine(get_settings().database_url)
 
 
+def _runs() -> Any:
+    """The paused runs a decision wakes (after _engine(): Prefect reads its API URL on import)."""
+    from kinerja.runs.paused import PrefectPausedRuns
+
+    return PrefectPausedRuns()
+
+
 def _refusal(fn: Any, *args: Any, **kwargs: Any) -> Any:
     from kinerja.db.reviews import ReviewNotFound
     from kinerja.review.logic import Refused
@@ -71,7 +78,7 @@ def decide_selection(
         picks.append((nip.strip(), True, reason.strip()))  # a NIP given twice is refused
     state = _refusal(
         svc.submit_selection, _engine(), period, scope, actor, picks, "cli",
-        on_behalf_of=on_behalf_of or None, note=note,
+        on_behalf_of=on_behalf_of or None, note=note, runs=_runs(),
     )  # fmt: skip
     from kinerja.portal.format import STAGES
 
@@ -94,7 +101,7 @@ def decide_defence(
     from kinerja.review import service as svc
 
     # required: the record must say which operator typed it, not only whose defence it is
-    _refusal(svc.submit_defence, _engine(), period, scope, nip, actor, text, "cli")
+    _refusal(svc.submit_defence, _engine(), period, scope, nip, actor, text, "cli", runs=_runs())
     typer.echo(f"tercatat: pembelaan {nip}")
 
 
@@ -129,7 +136,7 @@ def decide_verdict(
         rulings[int(ident)] = (choice.strip() == "terima", why.strip())
     _refusal(
         svc.submit_verdict, _engine(), period, scope, nip, actor, accept, reason, "cli",
-        rulings=rulings, on_behalf_of=on_behalf_of or None, note=note,
+        rulings=rulings, on_behalf_of=on_behalf_of or None, note=note, runs=_runs(),
     )  # fmt: skip
     typer.echo(f"tercatat: pembelaan {nip} {'diterima' if accept else 'ditolak'}")
 
@@ -213,26 +220,17 @@ def register(app: typer.Typer) -> None:
         from kinerja.flows.local_server import use_prefect_auth
 
         use_prefect_auth()
-        from prefect.deployments import run_deployment
-
-        from kinerja.flows.serve import CYCLE_DEPLOYMENT
-        from kinerja.flows.wakeup import cycle_run_name
-        from kinerja.rules.calendar import period_bounds
+        from kinerja.domain import Period
+        from kinerja.names import cycle_run_name
+        from kinerja.runs.cycle import start_cycle
 
         try:
-            period_bounds(period)
+            Period.parse(period).bounds()
         except ValueError as exc:
             typer.echo(f"galat: periode {period!r} tidak berbentuk YYYY-MM", err=True)
             raise typer.Exit(code=2) from exc
-        run: Any = run_deployment(
-            CYCLE_DEPLOYMENT,
-            parameters={"period": period, "gather": gather},
-            flow_run_name=cycle_run_name(period),
-            idempotency_key=f"cycle:{period}",
-            as_subflow=False,
-            timeout=0,
-        )
-        typer.echo(f"siklus {cycle_run_name(period)}: flow run {run.id} ({run.state_name})")
+        run_id, state = start_cycle(period, gather)
+        typer.echo(f"siklus {cycle_run_name(period)}: flow run {run_id} ({state})")
 
     @app.command("pending")
     def pending_cmd(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import typer
+
+from kinerja.domain import now
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +32,7 @@ def register(app: typer.Typer) -> None:
         from kinerja.db.session import make_engine
         from kinerja.portal.access_log import log_config
         from kinerja.portal.app import create_app
+        from kinerja.runs.paused import PrefectPausedRuns
         from kinerja.settings import get_settings
 
         settings = get_settings()
@@ -38,7 +41,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"portal di http://{host}:{port} (tautan memakai {settings.portal_base_url})")
         # Link tokens are in request paths: the access log writes them as /l/<redacted>.
         uvicorn.run(
-            create_app(make_engine(url), settings),
+            create_app(make_engine(url), settings, PrefectPausedRuns()),
             host=host,
             port=port,
             log_config=log_config(),
@@ -62,15 +65,15 @@ def register(app: typer.Typer) -> None:
         employee selected in that review; anything else is refused (exit 2).
         """
         from kinerja.db.session import make_engine, session_scope
-        from kinerja.portal.links import issue_link
         from kinerja.portal.people import issue_refusal
+        from kinerja.review.links import issue_link
         from kinerja.settings import get_settings
 
         if not operator.strip():
             raise typer.BadParameter("nama operator wajib diisi", param_hint="--operator")
         settings = get_settings()
         ttl = hours if hours is not None else settings.link_ttl_hours
-        expires = datetime.now(UTC) + timedelta(hours=ttl)
+        expires = now() + timedelta(hours=ttl)
         engine = make_engine(database_url or settings.database_url)
         try:
             with session_scope(engine) as session:

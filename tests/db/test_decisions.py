@@ -12,12 +12,14 @@ from kinerja.db import decisions as dec
 from kinerja.db import reviews
 from kinerja.db.models import Decision, Review
 from kinerja.db.session import make_engine, session_scope
-from kinerja.domain import DecisionKind
+from kinerja.domain import DecisionKind, SelectionValue
 
 NOW = datetime(2025, 11, 3, 2, 0)
 
 
-def _select(s: Session, nip: str = "N1", value: str = "selected") -> tuple[Decision, bool]:
+def _select(
+    s: Session, nip: str = "N1", value: str = SelectionValue.SELECTED
+) -> tuple[Decision, bool]:
     """A head's selection decision for `nip` in the session's transaction."""
     return dec.record(
         s,
@@ -35,7 +37,7 @@ def _select(s: Session, nip: str = "N1", value: str = "selected") -> tuple[Decis
     )
 
 
-def _record(engine: Engine, value: str = "selected") -> tuple[int, bool]:
+def _record(engine: Engine, value: str = SelectionValue.SELECTED) -> tuple[int, bool]:
     with session_scope(engine) as s:
         row, new = _select(s, value=value)
         return row.id, new

@@ -91,6 +91,7 @@ def _check_indicators(text: str, threshold: float, where: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.prefect  # starts its own Prefect server (run_demo), not the test harness
 @pytest.mark.timeout(900)
 def test_demo_publishes_no_good_performer_and_every_letter_matches_its_outcome(
     tmp_path: Path,

@@ -14,13 +14,15 @@ from kinerja.db import reviews
 from kinerja.db.models import Decision, Review
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
-from kinerja.flows.serve import CYCLE_DEPLOYMENT
-from kinerja.flows.wakeup import find_run_ids
+from kinerja.names import CYCLE_DEPLOYMENT
 from kinerja.review import service as svc
 from kinerja.review.logic import state_of
+from kinerja.runs.paused import PrefectPausedRuns
+from kinerja.runs.wakeup import find_run_ids
 from kinerja.tasks.cycle import artifact_key
 from tests.served import Server, read_state, start_served, wait_for
 
+RUNS = PrefectPausedRuns()  # what the CLI and the portal give the review service
 PERIOD = "2025-09"  # other modules use 2025-10 in the same Prefect session
 
 
@@ -95,15 +97,19 @@ def test_cycle_rerun_adds_no_review_and_finishes_with_outputs(
         with session_scope(flow_engine) as s:
             st = state_of(s, reviews.require_review(s, PERIOD, scope))
         picks = {st.candidates[0]: (True, "indeks terendah")} if i == 0 else {}
-        svc.submit_selection(flow_engine, PERIOD, scope, "op BKD", picks, "cli")
+        svc.submit_selection(flow_engine, PERIOD, scope, "op BKD", picks, "cli", runs=RUNS)
     scope0 = sorted(before)[0]
     run0 = before[scope0]
     assert run0 is not None
     wait_for(run0, lambda st: st.is_paused(), what="at the defence pause")
     with session_scope(flow_engine) as s:
         nip = state_of(s, reviews.require_review(s, PERIOD, scope0)).selected[0]
-    svc.submit_defence(flow_engine, PERIOD, scope0, nip, "op BKD", "Data saya keliru.", "cli")
-    svc.submit_verdict(flow_engine, PERIOD, scope0, nip, "op BKD", False, "tidak terbukti", "cli")
+    svc.submit_defence(
+        flow_engine, PERIOD, scope0, nip, "op BKD", "Data saya keliru.", "cli", runs=RUNS
+    )
+    svc.submit_verdict(
+        flow_engine, PERIOD, scope0, nip, "op BKD", False, "tidak terbukti", "cli", runs=RUNS
+    )
 
     for run in (first, second):
         assert wait_for(run, lambda st: st.is_final(), timeout=300, what="done").is_completed()

@@ -16,14 +16,16 @@ from kinerja.db import decisions as dec
 from kinerja.db import reviews
 from kinerja.db.models import AuditEvent, Decision, Notification
 from kinerja.db.session import session_scope
-from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.domain import DecisionKind, ReviewStage, utcnow
 from kinerja.flows.sweeper import sweep
 from kinerja.review import service as svc
-from kinerja.review.logic import Refused, defence_text, utcnow
+from kinerja.review.logic import Refused, defence_text
 from kinerja.rules.policy import load_policy
+from kinerja.runs.paused import PrefectPausedRuns
 from tests.review.factories import make_opd
 from tests.served import Server, paused_after, read_state, start_review, wait_for
 
+RUNS = PrefectPausedRuns()  # what the CLI and the portal give the review service
 PERIOD = "2025-10"
 
 
@@ -66,11 +68,23 @@ def test_selection_refusals_then_defence_rejected_publishes(
     # Another OPD's candidate and an unknown NIP are refused before anything is recorded.
     with pytest.raises(Refused, match="DINKES"):
         svc.submit_selection(
-            flow_engine, PERIOD, "DISHUB", "op BKD", {other[0]: (True, "sering absen")}, "cli"
+            flow_engine,
+            PERIOD,
+            "DISHUB",
+            "op BKD",
+            {other[0]: (True, "sering absen")},
+            "cli",
+            runs=RUNS,
         )
     with pytest.raises(Refused, match="tidak dikenal"):
         svc.submit_selection(
-            flow_engine, PERIOD, "DISHUB", "op BKD", {"999999999999999999": (True, "absen")}, "cli"
+            flow_engine,
+            PERIOD,
+            "DISHUB",
+            "op BKD",
+            {"999999999999999999": (True, "absen")},
+            "cli",
+            runs=RUNS,
         )
     # The same through the Prefect API: the form's schema lists only this OPD's NIPs.
     with pytest.raises(RuntimeError):
@@ -100,7 +114,7 @@ def test_selection_refusals_then_defence_rejected_publishes(
     # A valid selection resumes the run into the warning and defence pause.
     before = read_state(run_id).timestamp
     svc.submit_selection(
-        flow_engine, PERIOD, "DISHUB", "op BKD", {nips[0]: (True, "sering absen")}, "cli"
+        flow_engine, PERIOD, "DISHUB", "op BKD", {nips[0]: (True, "sering absen")}, "cli", runs=RUNS
     )
     wait_for(run_id, paused_after(before), what="at the defence pause")
     assert _effective(flow_engine, "DISHUB", DecisionKind.SELECTION) == {
@@ -112,13 +126,19 @@ def test_selection_refusals_then_defence_rejected_publishes(
     letter = Path(flow_settings["KINERJA_OUT_DIR"]) / PERIOD / "letters" / nips[0]
     assert (letter / "peringatan.html").exists()
     with pytest.raises(Refused):  # a second selection is refused, nothing changes
-        svc.submit_selection(flow_engine, PERIOD, "DISHUB", "op BKD", {nips[1]: (True, "x")}, "cli")
+        svc.submit_selection(
+            flow_engine, PERIOD, "DISHUB", "op BKD", {nips[1]: (True, "x")}, "cli", runs=RUNS
+        )
     with pytest.raises(Refused):  # a candidate who was not selected cannot defend
-        svc.submit_defence(flow_engine, PERIOD, "DISHUB", nips[1], "op BKD", "saya", "cli")
+        svc.submit_defence(
+            flow_engine, PERIOD, "DISHUB", nips[1], "op BKD", "saya", "cli", runs=RUNS
+        )
 
-    svc.submit_defence(flow_engine, PERIOD, "DISHUB", nips[0], "op BKD", "Saya sakit.", "cli")
+    svc.submit_defence(
+        flow_engine, PERIOD, "DISHUB", nips[0], "op BKD", "Saya sakit.", "cli", runs=RUNS
+    )
     svc.submit_verdict(
-        flow_engine, PERIOD, "DISHUB", nips[0], "op BKD", False, "tanpa surat", "cli"
+        flow_engine, PERIOD, "DISHUB", nips[0], "op BKD", False, "tanpa surat", "cli", runs=RUNS
     )
     final = wait_for(run_id, lambda st: st.is_final(), what="finished")
     assert final.is_completed()
@@ -169,15 +189,26 @@ def test_defence_accepted_is_not_published_and_restart_loses_nothing(
         "Kepala BAPPEDA",
         {nips[1]: (True, "target tidak tercapai"), nips[2]: (True, "terlambat")},
         "portal",
+        runs=RUNS,
     )
     wait_for(run_id, paused_after(before), what="at the defence pause")
 
     # The serving process goes away while the run is suspended, and comes back.
     server.stop()
-    svc.submit_defence(flow_engine, PERIOD, "BAPPEDA", nips[1], nips[1], "Data salah.", "portal")
+    svc.submit_defence(
+        flow_engine, PERIOD, "BAPPEDA", nips[1], nips[1], "Data salah.", "portal", runs=RUNS
+    )
     server.start()
     svc.submit_verdict(
-        flow_engine, PERIOD, "BAPPEDA", nips[1], "Kepala BAPPEDA", True, "data diperbaiki", "portal"
+        flow_engine,
+        PERIOD,
+        "BAPPEDA",
+        nips[1],
+        "Kepala BAPPEDA",
+        True,
+        "data diperbaiki",
+        "portal",
+        runs=RUNS,
     )
     _paused(run_id)  # applied the verdict; still waiting for nips[2]
     assert _stage(flow_engine, "BAPPEDA") == ReviewStage.DEFENCE
@@ -224,7 +255,7 @@ def test_selection_deadline_records_no_decision(server: Server, flow_engine: Eng
     assert bkd
     with pytest.raises(Refused):  # too late now
         svc.submit_selection(
-            flow_engine, PERIOD, "DISPORA", "op BKD", {nips[0]: (True, "x")}, "cli"
+            flow_engine, PERIOD, "DISPORA", "op BKD", {nips[0]: (True, "x")}, "cli", runs=RUNS
         )
     # Starting the review again returns the same run and adds no review.
     assert start_review(PERIOD, "DISPORA") == run_id

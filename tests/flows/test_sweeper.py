@@ -9,8 +9,9 @@ from sqlalchemy import Engine, func, select
 from kinerja.db import reviews
 from kinerja.db.models import Notification, PortalLink
 from kinerja.db.session import session_scope
+from kinerja.domain import utcnow
 from kinerja.flows.sweeper import sweep
-from kinerja.review.logic import Choice, apply_selection, deadline_after, utcnow
+from kinerja.review.logic import Choice, apply_selection, deadline_after
 from kinerja.rules.policy import Policy, load_policy
 from tests.review.factories import make_opd
 

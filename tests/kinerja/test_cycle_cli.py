@@ -16,8 +16,7 @@ from kinerja.cli.cycle import LOCAL_API
 from kinerja.db import decisions as dec
 from kinerja.db import reviews
 from kinerja.db.session import session_scope
-from kinerja.domain import DecisionKind
-from kinerja.review.logic import utcnow
+from kinerja.domain import DecisionKind, utcnow
 from tests.review.factories import make_opd
 
 PERIOD = "2025-10"
@@ -27,8 +26,12 @@ PERIOD = "2025-10"
 def cli_env(
     sqlite_engine: Engine, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Engine]:
+    from prefect import flow  # noqa: F401  (loads prefect.main, which sets up logging)
+
     from kinerja.settings import get_settings
 
+    # Prefect sets up its log handlers on its first import, on the sys.stderr of that moment:
+    # imported inside a CliRunner call, they would write to that call's closed stream later.
     monkeypatch.setenv("KINERJA_DATABASE_URL", sqlite_url)
     # The commands default PREFECT_API_URL; monkeypatch restores it after the test.
     monkeypatch.setenv("PREFECT_API_URL", os.environ.get("PREFECT_API_URL", LOCAL_API))

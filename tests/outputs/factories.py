@@ -24,6 +24,16 @@ from kinerja.db.models import (
     Rumpun,
     Score,
 )
+from kinerja.domain import (
+    DecisionKind,
+    DefenceValue,
+    EmployeeStatus,
+    OutcomeValue,
+    ReviewStage,
+    SelectionValue,
+    VerdictValue,
+    WarningValue,
+)
 from kinerja.rules.policy import Policy
 
 NAMES = [
@@ -78,7 +88,11 @@ def build_world(session: Session, *, names: dict[str, str] | None = None) -> Wor
         for j in range(PER_OPD):
             nip = nip_of(i, j)
             full = (names or {}).get(nip, NAMES[(i * PER_OPD + j) % len(NAMES)] + f" {i}{j}")
-            session.add(Employee(nip=nip, name=full, status="PNS", email=f"{nip}@example.go.id"))
+            session.add(
+                Employee(
+                    nip=nip, name=full, status=EmployeeStatus.PNS, email=f"{nip}@example.go.id"
+                )
+            )
             session.flush()
             session.add(
                 Assignment(
@@ -178,7 +192,7 @@ def add_review(session: Session, period: str, scope_code: str) -> Review:
         period=period,
         scope_kind="opd",
         scope_code=scope_code,
-        stage="done",
+        stage=ReviewStage.DONE,
         selection_deadline=now + timedelta(days=7),
         defence_deadline=datetime(2025, 11, 17, 9, 0),  # naive UTC: 16.00 WIB
         created_at=now,
@@ -236,9 +250,24 @@ def case(
     reason: str = "Kehadiran dan capaian kegiatan rendah",
 ) -> None:
     """A selected employee's path: warning, then a defence that is rejected/accepted/absent."""
-    decide(session, period, scope_code, nip, "selection", "selected", reason=reason)
     decide(
-        session, period, scope_code, nip, "warning", "issued", actor="system", actor_role="system"
+        session,
+        period,
+        scope_code,
+        nip,
+        DecisionKind.SELECTION,
+        SelectionValue.SELECTED,
+        reason=reason,
+    )
+    decide(
+        session,
+        period,
+        scope_code,
+        nip,
+        DecisionKind.WARNING,
+        WarningValue.ISSUED,
+        actor="system",
+        actor_role="system",
     )
     if defence is None:
         decide(
@@ -246,20 +275,20 @@ def case(
             period,
             scope_code,
             nip,
-            "no_decision",
-            "defence",
+            DecisionKind.NO_DECISION,
+            DecisionKind.DEFENCE,
             actor="system",
             actor_role="system",
         )
-        outcome = "published"
+        outcome = OutcomeValue.PUBLISHED
     else:
         decide(
             session,
             period,
             scope_code,
             nip,
-            "defence",
-            "submitted",
+            DecisionKind.DEFENCE,
+            DefenceValue.SUBMITTED,
             actor=nip,
             actor_role="employee",
             reason="Saya dinas luar, bukti terlampir",
@@ -269,13 +298,26 @@ def case(
             period,
             scope_code,
             nip,
-            "verdict",
+            DecisionKind.VERDICT,
             defence,
-            reason="Bukti tidak sah" if defence == "rejected" else "Bukti dinas luar sah",
+            reason="Bukti tidak sah"
+            if defence == VerdictValue.REJECTED
+            else "Bukti dinas luar sah",
         )
-        outcome = "published" if defence == "rejected" else "not_published"
+        outcome = (
+            OutcomeValue.PUBLISHED
+            if defence == VerdictValue.REJECTED
+            else OutcomeValue.NOT_PUBLISHED
+        )
     decide(
-        session, period, scope_code, nip, "outcome", outcome, actor="system", actor_role="system"
+        session,
+        period,
+        scope_code,
+        nip,
+        DecisionKind.OUTCOME,
+        outcome,
+        actor="system",
+        actor_role="system",
     )
 
 
@@ -317,17 +359,17 @@ def standard_month(session: Session, policy: Policy, period: str = "2025-10") ->
     for code in world.staff:
         add_review(session, period, code)
     case(session, period, "DISHUB", world.nip("DISHUB", 1), defence=None)
-    case(session, period, "DISHUB", world.nip("DISHUB", 2), defence="accepted")
+    case(session, period, "DISHUB", world.nip("DISHUB", 2), defence=VerdictValue.ACCEPTED)
     decide(
         session,
         period,
         "DISHUB",
         world.nip("DISHUB", 3),
-        "selection",
-        "not_selected",
+        DecisionKind.SELECTION,
+        SelectionValue.NOT_SELECTED,
         reason="Sedang cuti melahirkan",
     )
-    case(session, period, "DINKES", world.nip("DINKES", 1), defence="rejected")
+    case(session, period, "DINKES", world.nip("DINKES", 1), defence=VerdictValue.REJECTED)
     add_quality(session, world, period)
     session.commit()
     return world

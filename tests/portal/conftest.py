@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from kinerja.db.session import session_scope
 from kinerja.portal.app import create_app
-from kinerja.portal.links import issue_link
+from kinerja.review.links import issue_link
 from kinerja.settings import Settings
 from tests.portal.world import World, build_world, later
 

@@ -9,8 +9,8 @@ from sqlalchemy import Engine, func, select
 
 from kinerja.db.models import AuditEvent, Decision, PortalLink
 from kinerja.db.session import session_scope
-from kinerja.portal.links import LINK_SALT, token_of
-from kinerja.portal.secret import portal_key
+from kinerja.review.links import LINK_SALT, token_of
+from kinerja.review.secret import portal_key
 from kinerja.settings import Settings
 
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from kinerja.db.audit import events
 from kinerja.db.links import claim_link, get_link, release_link
 from kinerja.db.session import session_scope
-from kinerja.portal.links import (
+from kinerja.review.links import (
     LINK_SALT,
     LinkRefused,
     issue_link,
@@ -22,7 +22,7 @@ from kinerja.portal.links import (
     utcnow,
     verify,
 )
-from kinerja.portal.secret import portal_key
+from kinerja.review.secret import portal_key
 from kinerja.settings import Settings
 
 

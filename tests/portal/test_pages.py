@@ -11,9 +11,10 @@ from sqlalchemy import Engine, update
 from kinerja.db.models import PortalLink
 from kinerja.db.refusals import refusal_counts
 from kinerja.db.session import session_scope
+from kinerja.domain import utcnow
 from kinerja.portal.csrf import make_csrf
-from kinerja.portal.links import short_url, utcnow
-from kinerja.portal.secret import portal_key
+from kinerja.review.links import short_url
+from kinerja.review.secret import portal_key
 from kinerja.settings import Settings
 from tests.portal.conftest import IssueLink
 from tests.portal.helpers import audit_actions, csrf_of, decision_count, link_id_of, used_links

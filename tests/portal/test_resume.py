@@ -18,8 +18,10 @@ from sqlalchemy import Engine, select
 from kinerja.db import decisions as dec
 from kinerja.db.models import AuditEvent
 from kinerja.db.session import make_engine, session_scope
+from kinerja.domain import utcnow
 from kinerja.portal.app import create_app
-from kinerja.portal.links import issue_link, utcnow
+from kinerja.review.links import issue_link
+from kinerja.runs.paused import PrefectPausedRuns
 from kinerja.settings import get_settings
 from tests.portal.helpers import csrf_of
 from tests.portal.live import LivePortal, free_port, link_sent
@@ -75,7 +77,7 @@ def portal(
     portal_port: int,
     flow_settings: dict[str, str],  # noqa: F811
 ) -> Iterator[str]:
-    live = LivePortal(create_app(db, get_settings()), portal_port)
+    live = LivePortal(create_app(db, get_settings(), PrefectPausedRuns()), portal_port)
     live.start()
     yield live.url
     live.stop()

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Engine
 
 from kinerja.db.session import session_scope
-from kinerja.portal.links import issue_link, token_of, utcnow, verify
-from kinerja.portal.secret import KEY_FILE, portal_key
+from kinerja.domain import utcnow
+from kinerja.review.links import issue_link, token_of, verify
+from kinerja.review.secret import KEY_FILE, portal_key
 from kinerja.settings import Settings, get_settings
 
 
@@ -38,7 +39,7 @@ def test_without_a_configured_key_one_is_generated_once_private_and_reused(
 ) -> None:
     var = tmp_path / "var"
     settings = Settings(var_dir=var, portal_base_url="http://testserver", _env_file=None)  # type: ignore[call-arg]
-    with caplog.at_level(logging.WARNING, logger="kinerja.portal.secret"):
+    with caplog.at_level(logging.WARNING, logger="kinerja.review.secret"):
         key = portal_key(settings)
     path = var / KEY_FILE
     assert len(key) >= 64 and path.read_bytes().strip() == key
@@ -70,9 +71,28 @@ def test_without_a_configured_key_one_is_generated_once_private_and_reused(
 def test_key_from_a_prefect_secret_block(prefect_api: None, tmp_path: Path) -> None:
     from prefect.blocks.system import Secret
 
+    from kinerja.runs.secrets import plug_in
+
+    plug_in()
+
     Secret(value="block-held-portal-key-51f0").save("kinerja-portal-key-test", overwrite=True)
     settings = Settings(
         var_dir=tmp_path, portal_secret_block="kinerja-portal-key-test", _env_file=None
     )  # type: ignore[call-arg]
     assert portal_key(settings) == b"block-held-portal-key-51f0"
     assert not (tmp_path / KEY_FILE).exists()
+
+
+def test_a_secret_block_with_no_secret_store_is_refused_naming_the_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kinerja import secrets
+    from kinerja.review.secret import _block_key
+
+    monkeypatch.setattr(secrets, "_store", [])
+    _block_key.cache_clear()
+    settings = Settings(
+        var_dir=tmp_path, portal_secret_block="kinerja-no-store-test", _env_file=None
+    )  # type: ignore[call-arg]
+    with pytest.raises(secrets.SecretStoreMissing, match="kinerja-no-store-test"):
+        portal_key(settings)

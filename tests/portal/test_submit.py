@@ -16,10 +16,10 @@ from sqlalchemy import Engine, select
 from kinerja.db.models import AuditEvent, Decision, Opd, Review
 from kinerja.db.reviews import get_review
 from kinerja.db.session import session_scope
+from kinerja.domain import utcnow
 from kinerja.portal.csrf import make_csrf
-from kinerja.portal.links import utcnow
-from kinerja.portal.secret import portal_key
 from kinerja.review.deciders import active_policy
+from kinerja.review.secret import portal_key
 from kinerja.settings import Settings
 from tests.portal.conftest import IssueLink
 from tests.portal.helpers import audit_actions, csrf_of, decision_count, link_id_of, used_links

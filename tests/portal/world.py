@@ -11,7 +11,7 @@ from kinerja.db.models import Employee, Opd, Score
 from kinerja.db.reviews import ensure_review
 from kinerja.db.scores import save_candidates, save_scores
 from kinerja.db.session import session_scope
-from kinerja.review.logic import utcnow
+from kinerja.domain import utcnow
 from kinerja.rules.policy import Policy, load_policy
 from kinerja.rules.scoring import score_month
 from kinerja.rules.selection import propose_candidates

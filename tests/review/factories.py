@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import Engine
 
 from kinerja.db.models import Assignment, Candidate, Employee, Opd, Score
 from kinerja.db.session import session_scope
+from kinerja.domain import EmployeeStatus, utcnow
 
 
 def nip_for(opd: str, i: int) -> str:
@@ -19,17 +20,17 @@ def make_opd(
     engine: Engine, period: str, opd: str, n_candidates: int = 3, rumpun: str | None = None
 ) -> list[str]:
     """An OPD with a head and `n_candidates` scored candidates; returns the candidate NIPs."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utcnow()
     head = f"{opd}-HEAD"
     nips = [f"{opd}-{i:03d}" for i in range(1, n_candidates + 1)]
     with session_scope(engine) as s:
         if s.get(Employee, head) is None:
-            s.add(Employee(nip=head, name=f"Kepala {opd}", status="PNS"))
+            s.add(Employee(nip=head, name=f"Kepala {opd}", status=EmployeeStatus.PNS))
             s.add(Opd(code=opd, name=f"Dinas {opd}", head_nip=head, rumpun_code=rumpun))
             s.flush()
         for rank, nip in enumerate(nips, start=1):
             if s.get(Employee, nip) is None:
-                s.add(Employee(nip=nip, name=f"Pegawai {nip}", status="PNS"))
+                s.add(Employee(nip=nip, name=f"Pegawai {nip}", status=EmployeeStatus.PNS))
                 s.flush()
                 s.add(
                     Assignment(

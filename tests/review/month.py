@@ -11,7 +11,7 @@ from kinerja.db import reviews
 from kinerja.db.models import Opd
 from kinerja.db.scores import save_candidates, save_notes, save_scores
 from kinerja.db.session import session_scope
-from kinerja.review.logic import utcnow
+from kinerja.domain import utcnow
 from kinerja.rules.deciders import opd_heads, review_kind
 from kinerja.rules.scoring import score_month
 from kinerja.rules.selection import Proposal, propose

@@ -12,14 +12,14 @@ from kinerja.db import reviews
 from kinerja.db.audit import events
 from kinerja.db.models import Decision, Notification
 from kinerja.db.session import session_scope
-from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.domain import DecisionKind, ReviewStage, utcnow
 from kinerja.review.answers import (
     NOT_THE_FORM,
     Applied,
     apply_defence_answer,
     apply_selection_answer,
 )
-from kinerja.review.logic import Choice, apply_defence, apply_selection, utcnow
+from kinerja.review.logic import Choice, apply_defence, apply_selection
 from kinerja.rules.policy import Policy, load_policy
 from tests.review.factories import make_opd
 

@@ -24,13 +24,13 @@ from kinerja.db.models import (
     Score,
 )
 from kinerja.db.session import session_scope
-from kinerja.domain import DecisionKind
+from kinerja.domain import DecisionKind, utcnow
 from kinerja.portal.people import issue_refusal
 from kinerja.review import service as svc
 from kinerja.review.corrections import ObjectionInput
 from kinerja.review.deciders import decider_of
 from kinerja.review.evidence import Upload, evidence_root
-from kinerja.review.logic import Refused, close_defence_if_due, utcnow
+from kinerja.review.logic import Refused, close_defence_if_due
 from kinerja.settings import get_settings
 from tests.factories import MonthBuilder
 from tests.review.month import province, store_month

@@ -13,8 +13,9 @@ from kinerja.db import decisions as dec
 from kinerja.db import reviews
 from kinerja.db.models import Notification, PortalLink
 from kinerja.db.session import session_scope
-from kinerja.domain import DecisionKind, ReviewStage
-from kinerja.portal.links import resolve_short, verify
+from kinerja.domain import DecisionKind, ReviewStage, utcnow
+from kinerja.outputs.warnings import send_warnings
+from kinerja.review.links import resolve_short, verify
 from kinerja.review.logic import (
     Choice,
     apply_defence,
@@ -22,12 +23,10 @@ from kinerja.review.logic import (
     apply_verdict,
     close_defence_if_due,
     close_selection_if_due,
-    utcnow,
 )
 from kinerja.review.notices import (
     request_selection,
     send_result,
-    send_warnings,
     tell_head_of_defences,
 )
 from kinerja.rules.policy import Policy, load_policy

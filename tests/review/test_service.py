@@ -11,8 +11,9 @@ from sqlalchemy import Engine, select
 from kinerja.db import reviews
 from kinerja.db.models import Notification, PortalLink
 from kinerja.db.session import session_scope
+from kinerja.domain import utcnow
 from kinerja.review import service as svc
-from kinerja.review.logic import Choice, Refused, apply_defence, apply_selection, utcnow
+from kinerja.review.logic import Choice, Refused, apply_defence, apply_selection
 from kinerja.rules.policy import load_policy
 from tests.review.factories import make_opd
 

@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from kinerja.rules.calendar import add_workdays, period_bounds, working_days
+from kinerja.domain import Period
+from kinerja.rules.calendar import add_workdays, working_days
 from kinerja.rules.policy import CalendarPolicy, load_policy
 
 
@@ -46,5 +47,5 @@ def test_add_workdays_skips_weekends_and_holidays(cal: CalendarPolicy) -> None:
 
 def test_bad_period_is_rejected() -> None:
     with pytest.raises(ValueError, match="YYYY-MM"):
-        period_bounds("2025-13")
-    assert period_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+        Period.parse("2025-13").bounds()
+    assert Period.parse("2024-02").bounds() == (date(2024, 2, 1), date(2024, 2, 29))

@@ -88,6 +88,10 @@ def test_token_falls_back_to_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_token_from_a_prefect_secret_block(prefect_api: None) -> None:
     from prefect.blocks.system import Secret
 
+    from kinerja.runs.secrets import plug_in
+
+    plug_in()
+
     Secret(value="from-block").save("kinerja-source-token-test", overwrite=True)
     src = SourceConfig(type="http", base_url="http://x", token_block="kinerja-source-token-test")
     token = resolve_token(src)

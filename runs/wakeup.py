@@ -13,15 +13,7 @@ from prefect.client.schemas.objects import State
 from prefect.exceptions import NotPausedError, ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 
-CYCLE_RUN_PREFIX = "cycle-"
-
-
-def cycle_run_name(period: str) -> str:
-    return f"{CYCLE_RUN_PREFIX}{period}"
-
-
-def review_run_name(period: str, scope_code: str) -> str:
-    return f"review-{period}-{scope_code}"
+from kinerja.names import cycle_run_name
 
 
 def _kind_and_time(state: State | None) -> tuple[str, datetime | None]:

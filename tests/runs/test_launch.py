@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 
 from kinerja.db import reviews
 from kinerja.db.session import session_scope
-from kinerja.flows import launch
-from kinerja.flows.launch import STARTED_HERE, create_review_runs, run_to_first_pause
 from kinerja.flows.opd_review import opd_review
-from kinerja.flows.wakeup import run_states
+from kinerja.runs import launch
+from kinerja.runs.launch import STARTED_HERE, create_review_runs, run_to_first_pause
+from kinerja.runs.wakeup import run_states
 from tests.review.factories import make_opd
 from tests.served import read_state
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -32,7 +32,8 @@ from prefect.context import SettingsContext, SyncClientContext
 from prefect.exceptions import Abort, Pause
 from prefect.states import Pending, Scheduled
 
-from kinerja.flows.wakeup import review_run_name
+from kinerja.domain import now as clock
+from kinerja.names import review_run_name
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def create_review_runs(
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.states import to_state_create
 
-    now = datetime.now(UTC)
+    now = clock()
     token = f"{CLAIM_MARK}{uuid4().hex}"
     with SyncClientContext.get_or_create() as ctx:
         client = ctx.client

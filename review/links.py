@@ -21,7 +21,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session
 
 from kinerja.db.audit import record_event
 from kinerja.db.links import add_link, get_link, link_by_code
-from kinerja.portal.secret import portal_key
+from kinerja.domain import Period, naive_utc, utcnow
+from kinerja.review.secret import portal_key
 from kinerja.settings import Settings, get_settings
 
 PURPOSES = ("selection", "defence", "verdict", "overview")
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 LINK_SALT = "kinerja-portal-link"
 SHORT_SALT = b"kinerja-portal-short-link"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -62,18 +62,6 @@ class LinkClaims:
     purpose: str
     person_nip: str
     expires_at: datetime  # naive UTC
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the convention for every time the portal stores."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def naive_utc(value: datetime) -> datetime:
-    """Naive UTC, as every DateTime column stores it (naive input is taken as UTC already)."""
-    if value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
@@ -159,8 +147,10 @@ def issue_link(
     settings = settings or get_settings()
     if purpose not in PURPOSES:
         raise ValueError(f"link purpose {purpose!r} unknown; expected one of {', '.join(PURPOSES)}")
-    if not PERIOD_RE.match(period):
-        raise ValueError(f"link period {period!r} is not YYYY-MM")
+    try:
+        Period.parse(period)
+    except ValueError as exc:
+        raise ValueError(f"link {exc}") from None
     if not scope_code or not person_nip:
         raise ValueError("a link needs a scope_code and a person_nip")
     issued = utcnow()

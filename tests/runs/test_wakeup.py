@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from prefect.exceptions import NotPausedError
 
-import kinerja.flows.wakeup as wakeup
+import kinerja.runs.wakeup as wakeup
 
 RUN = "00000000-0000-0000-0000-000000000001"
 

@@ -33,9 +33,9 @@ def portal_key(settings: Settings) -> bytes:
 @lru_cache(maxsize=4)
 def _block_key(name: str) -> bytes:
     # Cached: every link and form is signed or checked with it, a block load is an API call.
-    from prefect.blocks.system import Secret
+    from kinerja.secrets import load_secret
 
-    value = str(Secret.load(name).get())  # type: ignore[union-attr]
+    value = load_secret(name)
     if not value:
         raise ValueError(f"Prefect Secret block {name!r} holds an empty portal key")
     return value.encode()

@@ -1,0 +1,1 @@
+"""The Prefect adapter: creating, starting, resuming and reading flow runs, and secret blocks."""
