@@ -8,8 +8,8 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
-from kinerja.agencies import Agency, AgencyMonth, gather_agency, load_agencies, score_agency
 from kinerja.settings import get_settings
+from kinerja.sources.agencies import Agency, AgencyMonth, gather_agency, load_agencies, score_agency
 
 # Results travel back through the cluster, never through local result storage a worker on
 # another machine could not reach: nothing here is persisted or cached.

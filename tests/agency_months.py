@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from kinerja.agencies import Agency
 from kinerja.db.migrate import upgrade
 from kinerja.db.session import make_engine, session_scope
+from kinerja.sources.agencies import Agency
 from tests.factories import MonthBuilder
 
 PERIOD = "2025-10"

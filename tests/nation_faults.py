@@ -10,8 +10,8 @@ from typing import Any
 
 def gather_dying_once(agency: Any, period: str, policy: str, marker: str, after: int) -> Any:
     """gather_agency, but the first worker to run it exits after `after` stored deliveries."""
-    from kinerja.agencies import gather_agency
     from kinerja.sources import load
+    from kinerja.sources.agencies import gather_agency
 
     original = load.DeliveryWriter.store
     stored = 0
@@ -39,7 +39,7 @@ def main(argv: list[str]) -> None:
 
     from distributed import Client, LocalCluster
 
-    from kinerja.agencies import Agency
+    from kinerja.sources.agencies import Agency
 
     url, sources, marker, after = argv
     agency = Agency(code="KILLED", name="KILLED", database_url=url, sources_config=Path(sources))

@@ -2,7 +2,7 @@
 
 Each agency is simulated (sources.simulator), written as CSV files and gathered into its own
 fresh database (PostgreSQL when a server URL is given, else SQLite files). The unit of work is
-the one flows.nation runs per agency (kinerja.agencies.gather_agency, then score_agency), here
+the one flows.nation runs per agency (sources.agencies.gather_agency, then score_agency), here
 submitted to the cluster with distributed's Client directly so that no Prefect API is needed;
 tests/flows/test_nation.py shows the Prefect flow gives the same rows. Per step: wall seconds,
 rows/s, each worker's peak resident memory, and the speedup from 1 to 2 workers side by side.
@@ -41,14 +41,14 @@ class Step:
 
 
 def _gather(agency: Any, period: str, policy: str) -> dict[str, Any]:
-    from kinerja.agencies import gather_agency, peak_rss_mb
+    from kinerja.sources.agencies import gather_agency, peak_rss_mb
 
     out = gather_agency(agency, period, policy)
     return {**out, "pid": os.getpid(), "peak_mb": peak_rss_mb()}
 
 
 def _score(agency: Any, period: str, policy: str) -> dict[str, Any]:
-    from kinerja.agencies import score_agency
+    from kinerja.sources.agencies import score_agency
 
     out = score_agency(agency, period, policy).to_dict()
     return {**out, "pid": os.getpid(), "peak_mb": out["peak_rss_mb"]}
@@ -113,7 +113,7 @@ def run(
     """Simulate `employees` split over `agencies`, then gather and score them on each size."""
     from distributed import Client, LocalCluster
 
-    from kinerja.agencies import Agency
+    from kinerja.sources.agencies import Agency
     from kinerja.sources.config import files_config
     from kinerja.sources.simulator import simulate_province
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
-from kinerja.agencies import month_digest, score_agency
 from kinerja.db.models import Candidate, Score
 from kinerja.db.session import make_engine, session_scope
 from kinerja.settings import get_settings
+from kinerja.sources.agencies import month_digest, score_agency
 from tests.agency_months import PERIOD, agencies
 
 pytestmark = pytest.mark.prefect

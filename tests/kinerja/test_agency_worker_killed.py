@@ -12,10 +12,10 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select
 
-from kinerja.agencies import Agency, gather_agency
 from kinerja.db.base import Base
 from kinerja.db.migrate import upgrade
 from kinerja.db.session import make_engine
+from kinerja.sources.agencies import Agency, gather_agency
 from kinerja.sources.config import files_config
 from kinerja.sources.simulator import simulate_province
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinerja.agencies import AgencyMonth
+from kinerja.sources.agencies import AgencyMonth
 from kinerja.tasks.nation import overview_markdown
 
 

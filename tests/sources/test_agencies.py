@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kinerja.agencies import load_agencies, month_digest, score_agency
 from kinerja.db.models import Score
 from kinerja.db.session import make_engine, session_scope
+from kinerja.sources.agencies import load_agencies, month_digest, score_agency
 from tests.agency_months import PERIOD, agencies
 
 
