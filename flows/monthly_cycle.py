@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 from prefect.flow_runs import suspend_flow_run
 
+from kinerja.flows.wakeup import record_process
 from kinerja.settings import get_settings
 from kinerja.tasks.cycle import (
     close_period,
@@ -56,7 +57,13 @@ def _run_name() -> str:
     return cycle_run_name(flow_run.parameters.get("period") or assessed_period())
 
 
-@flow(name="monthly_cycle", flow_run_name=_run_name, persist_result=True, log_prints=False)
+@flow(
+    name="monthly_cycle",
+    flow_run_name=_run_name,
+    persist_result=True,
+    log_prints=False,
+    on_running=[record_process],
+)
 def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, Any]:
     """Run a month; `gather=False` uses data already in the database (imports, demo)."""
     from kinerja.tasks.outputs import produce_outputs

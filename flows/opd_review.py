@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from kinerja.domain import ReviewStage
 from kinerja.flows.forms import defence_form, selection_form
+from kinerja.flows.wakeup import record_process
 from kinerja.tasks.review import (
     apply_defence_input,
     apply_selection_input,
@@ -44,6 +45,7 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
     flow_run_name="review-{period}-{scope_code}",
     persist_result=True,
     log_prints=False,
+    on_running=[record_process],
 )
 def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,22 +12,80 @@ from kinerja.settings import get_settings
 if TYPE_CHECKING:
     from prefect.settings import Setting
 
+log = logging.getLogger(__name__)
+
 CYCLE_DEPLOYMENT = "monthly_cycle/monthly"
 REVIEW_DEPLOYMENT = "opd_review/review"
 SWEEPER_DEPLOYMENT = "review_sweeper/sweep"
 
 
-def results_settings(var_dir: Path | None = None) -> dict[Setting, Any]:
-    """Prefect settings that persist flow and task results under var_dir/prefect-results.
+HEARTBEAT_SECONDS = 30  # Prefect's minimum between a running flow run's heartbeats
+ZOMBIE_AFTER = timedelta(seconds=90)  # no heartbeat for this long: the run is marked Crashed
+ZOMBIE_AUTOMATION = "kinerja: crash zombie flow runs"
 
-    So a suspended run can resume in any serving process. Served runs execute in subprocesses;
-    Prefect's runner passes its current settings to each of them as environment variables.
+
+def results_settings(var_dir: Path | None = None) -> dict[Setting, Any]:
+    """Prefect settings for served runs: persisted results under var_dir/prefect-results, beats.
+
+    Persisted results let a suspended (or crashed) run resume in any serving process. Served
+    runs execute in subprocesses; Prefect's runner passes its current settings to each of them
+    as environment variables. Heartbeats (PREFECT_FLOWS_HEARTBEAT_FREQUENCY) let the zombie
+    automation mark a run Crashed when its process vanished without a word.
     """
-    from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, PREFECT_RESULTS_PERSIST_BY_DEFAULT
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_LOCAL_STORAGE_PATH,
+        PREFECT_RESULTS_PERSIST_BY_DEFAULT,
+    )
 
     root = Path(var_dir or get_settings().var_dir).resolve() / "prefect-results"
     root.mkdir(parents=True, exist_ok=True)
-    return {PREFECT_LOCAL_STORAGE_PATH: str(root), PREFECT_RESULTS_PERSIST_BY_DEFAULT: True}
+    return {
+        PREFECT_LOCAL_STORAGE_PATH: str(root),
+        PREFECT_RESULTS_PERSIST_BY_DEFAULT: True,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY: HEARTBEAT_SECONDS,
+    }
+
+
+def ensure_zombie_automation() -> bool:
+    """Install Prefect's documented "crash zombie flows" automation once; True if created.
+
+    A run sends a heartbeat every HEARTBEAT_SECONDS while it executes; when neither another
+    heartbeat nor an end or pause event follows within ZOMBIE_AFTER, Prefect marks it Crashed
+    (visible in the UI), and the sweeper reruns it.
+    """
+    from prefect import get_client
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    ends = ("Completed", "Failed", "Cancelled", "Crashed", "Suspended", "Paused")
+    automation = AutomationCore(
+        name=ZOMBIE_AUTOMATION,
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", *(f"prefect.flow-run.{e}" for e in ends)},
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=ZOMBIE_AFTER,
+        ),
+        actions=[
+            ChangeFlowRunState(
+                name="Crashed",
+                state=StateType.CRASHED,
+                message=f"no heartbeat for {ZOMBIE_AFTER.seconds} s: its process died",
+                force=False,
+            )
+        ],
+    )
+    with get_client(sync_client=True) as client:
+        if client.read_automations_by_name(name=ZOMBIE_AUTOMATION):
+            return False
+        client.create_automation(automation=automation)
+    return True
 
 
 def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
@@ -60,4 +119,8 @@ def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -
 
     served = deployments(sweep_seconds, schedule)
     with temporary_settings(updates=results_settings()):
+        try:
+            ensure_zombie_automation()
+        except Exception:  # the sweeper's own liveness check still covers this host
+            log.warning("could not install the zombie-run automation", exc_info=True)
         serve(*served, limit=limit, print_starting_message=True)

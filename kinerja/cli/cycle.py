@@ -205,6 +205,12 @@ def register(app: typer.Typer) -> None:
             timeout=0,
         )
         typer.echo(f"cycle {cycle_run_name(period)}: flow run {run.id} ({run.state_name})")
+        from kinerja.flows.sweeper import carry_on
+
+        if carry_on(_engine(), str(run.id)):
+            typer.echo(
+                "its process had died: scheduled again, it carries on from its saved results"
+            )
 
     @app.command("pending")
     def pending_cmd(
@@ -216,15 +222,25 @@ def register(app: typer.Typer) -> None:
         """List reviews waiting for a person: stage, deadline and who is waiting."""
         from kinerja.db import reviews
         from kinerja.db.session import session_scope
+        from kinerja.flows.sweeper import recovered_runs
         from kinerja.review.logic import state_of
 
         engine = _engine()
+        for event in recovered_runs(engine, period):
+            d = event.detail
+            typer.echo(
+                f"recovered {event.at:%Y-%m-%d %H:%M} UTC  {d.get('name')} "
+                f"({d.get('reason')}; rerun by {event.actor})"
+            )
         if sweep:
             from kinerja.flows.sweeper import sweep as run_sweep
             from kinerja.tasks.common import policy
 
             rep = run_sweep(engine, policy())
-            typer.echo(f"sweep: {rep.reminders} reminder(s), woke {rep.woken or 'none'}")
+            typer.echo(
+                f"sweep: {rep.reminders} reminder(s), woke {rep.woken or 'none'}, "
+                f"reran {rep.recovered or 'none'}"
+            )
         with session_scope(engine) as s:
             rows = reviews.list_reviews(s, period, reviews.OPEN_STAGES)
             if not rows:

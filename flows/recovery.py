@@ -1,0 +1,119 @@
+"""What the sweeper does with each run, as plain functions of run states and review stages.
+
+No Prefect here: flows.sweeper reads the run states from the API, asks these functions, and
+carries out the answer (wake a paused run with an answer, or rerun a dead one).
+
+A run is dead when Prefect says Crashed (its heartbeats stopped, or the runner saw its process
+die), or when it says Running but the process that recorded itself on the run (host:pid, see
+flows.wakeup.record_process) is gone from this host: a `kill -9` or a power cut of the serving
+process leaves its runs Running forever otherwise. A dead run is rerun from the top; every task
+before the point it died is cached per flow run with a persisted result, and every answer it
+already received is kept by Prefect under its pause key, so the rerun changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+# A claimed run (Pending) that never started: its process died between claim and start.
+PENDING_STALE = timedelta(minutes=5)
+# A run crashing again and again (a bug, not a power cut) is left for a person after this many.
+MAX_RERUNS = 5
+
+
+class Action(StrEnum):
+    WAKE = "wake"  # resume a paused run with a "wake" answer
+    RERUN = "rerun"  # set a dead run back to Scheduled: the runner starts it again
+
+
+@dataclass(frozen=True)
+class RunSeen:
+    """What the sweeper knows of one flow run."""
+
+    kind: str  # Prefect state type: PAUSED, RUNNING, CRASHED, COMPLETED, ...
+    since: datetime | None  # when that state began (naive UTC)
+    process: str | None = None  # "host:pid" of the process executing it, if it said
+
+
+def process_mark(host: str | None = None, pid: int | None = None) -> str:
+    """This process as a run records it: "host:pid"."""
+    return f"{host or socket.gethostname()}:{pid or os.getpid()}"
+
+
+def pid_alive(pid: int) -> bool:
+    """True when a process with this id exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def process_gone(
+    mark: str | None, host: str | None = None, alive: Callable[[int], bool] = pid_alive
+) -> bool:
+    """True only when `mark` names a process of this host that no longer exists.
+
+    A run on another host, or one that recorded no process, is never judged here: Prefect's
+    heartbeats (and the zombie automation `kinerja serve` installs) mark it Crashed instead.
+    """
+    if not mark or ":" not in mark:
+        return False
+    where, _, pid = mark.rpartition(":")
+    if where != (host or socket.gethostname()) or not pid.isdigit():
+        return False
+    return not alive(int(pid))
+
+
+def is_dead(
+    run: RunSeen,
+    now: datetime,
+    host: str | None = None,
+    alive: Callable[[int], bool] = pid_alive,
+) -> bool:
+    """Crashed, Running in a process that is gone, or claimed and never started."""
+    if run.kind == "CRASHED":
+        return True
+    if run.kind == "RUNNING":
+        return process_gone(run.process, host, alive)
+    if run.kind == "PENDING":
+        return run.since is not None and now - run.since > PENDING_STALE
+    return False
+
+
+def recovery_action(
+    run: RunSeen,
+    now: datetime,
+    reruns_so_far: int = 0,
+    host: str | None = None,
+    alive: Callable[[int], bool] = pid_alive,
+) -> Action | None:
+    """RERUN a dead run (cycle or review) unless it was rerun MAX_RERUNS times already."""
+    if reruns_so_far >= MAX_RERUNS:
+        return None
+    return Action.RERUN if is_dead(run, now, host, alive) else None
+
+
+def review_action(
+    run: RunSeen,
+    *,
+    deadline: datetime | None,
+    latest_decision: datetime | None,
+    now: datetime,
+) -> Action | None:
+    """WAKE a paused review run whose deadline passed or whose review moved on meanwhile.
+
+    "Moved on": a decision was recorded after the run paused, so its own resume was lost
+    (the answer came while the run was awake, or the resume call failed).
+    """
+    if run.kind != "PAUSED" or deadline is None:
+        return None
+    moved_on = latest_decision is not None and run.since is not None and latest_decision > run.since
+    return Action.WAKE if now > deadline or moved_on else None
