@@ -15,6 +15,7 @@ from kinerja.db import decisions as dec
 from kinerja.db.models import Employee, Review
 from kinerja.db.scores import notes_for
 from kinerja.domain import DecisionKind, ReviewStage
+from kinerja.faults import fault_point
 from kinerja.notifications.service import notify, notify_role
 from kinerja.outputs.facts import load_facts
 from kinerja.outputs.letters import (
@@ -128,6 +129,7 @@ def send_warnings(session: Session, review: Review, policy: Policy, out_dir: Pat
             },
             period=period,
         )
+        fault_point("warning_sent")
     return letters
 
 

@@ -23,6 +23,7 @@ from kinerja.db import reviews
 from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
+from kinerja.faults import fault_point
 from kinerja.flows.forms import selection_payload
 from kinerja.review.corrections import ObjectionInput
 from kinerja.review.evidence import Checked, Limits, Upload, check_uploads, evidence_root, store
@@ -114,6 +115,8 @@ def _submit(
             detail={"channel": channel, **detail(state)},
         )
         run_id = review.flow_run_id
+    if action == "submit_selection":
+        fault_point("selection_recorded")
     _resume(run_id, run_input)
     return state
 
