@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,8 +116,14 @@ def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
 
 
 def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -> None:
-    """Serve every deployment until interrupted; suspended runs hold no process meanwhile."""
-    from prefect import serve
+    """Serve every deployment until SIGINT or SIGTERM; suspended runs hold no process meanwhile.
+
+    Both signals stop the runner the same way (its task is cancelled: it pauses the schedules
+    and leaves): Prefect's own SIGTERM handler calls a coroutine it never awaits and exits
+    from inside the event loop, which hangs or prints tracebacks. Suspended runs stay
+    suspended; they wait for their answers in the Prefect database, not in this process.
+    """
+    from prefect.runner import Runner
     from prefect.settings import temporary_settings
 
     served = deployments(sweep_seconds, schedule)
@@ -123,4 +132,25 @@ def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -
             ensure_zombie_automation()
         except Exception:  # the sweeper's own liveness check still covers this host
             log.warning("could not install the zombie-run automation", exc_info=True)
-        serve(*served, limit=limit, print_starting_message=True)
+        runner = Runner(limit=limit, pause_on_shutdown=True)
+        for deployment in served:
+            runner.add_deployment(deployment)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_run_until_signalled(runner))
+        log.info("stopped serving")
+
+
+async def _run_until_signalled(runner: Any) -> None:
+    """Run `runner.start()` and cancel it on SIGINT or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(runner.start())
+    await asyncio.sleep(0)  # runner.start() installs its SIGTERM handler before its first await
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

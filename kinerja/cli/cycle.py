@@ -157,24 +157,35 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start a local Prefect server (SQLite) and serve the cycle, reviews and sweeper."""
         import os
+        import signal
 
         from kinerja.db.migrate import upgrade
         from kinerja.flows.local_server import LocalPrefect
         from kinerja.flows.serve import serve_all
         from kinerja.settings import get_settings
 
+        def interrupted(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # SIGTERM as Ctrl-C: the local server is stopped too
+
+        signal.signal(signal.SIGTERM, interrupted)
         settings = get_settings()
         upgrade(settings.database_url)
         server = None
-        if local_server:
-            server = LocalPrefect(Path(settings.var_dir).resolve() / "prefect", port=port).start()
-            os.environ.update(server.env())
-            typer.echo(f"Prefect UI and API at http://127.0.0.1:{port}")
         try:
+            if local_server:
+                server = LocalPrefect(Path(settings.var_dir).resolve() / "prefect", port=port)
+                server.start()  # stopped below even when interrupted while it starts
+                os.environ.update(server.env())
+                typer.echo(f"Prefect UI and API at http://127.0.0.1:{port}")
+            typer.echo("serving monthly_cycle/monthly, opd_review/review, review_sweeper/sweep")
+            typer.echo("Ctrl-C (or SIGTERM) stops serving; suspended runs stay suspended")
             serve_all(limit=limit, sweep_seconds=sweep_seconds)
+        except KeyboardInterrupt:
+            pass  # interrupted while the local server started
         finally:
             if server is not None:
                 server.stop()
+        typer.echo("stopped")
 
     @app.command("run")
     def run_cmd(
