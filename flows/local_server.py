@@ -1,4 +1,10 @@
-"""A local Prefect server (SQLite under var_dir) and the serving process, as subprocesses."""
+"""A local Prefect server and the serving process, as subprocesses.
+
+The local server keeps its own database on SQLite under var_dir, or, when the project's
+database is PostgreSQL, in a PostgreSQL database beside it (`<name>_prefect`, created on first
+use): a Prefect server on SQLite serialises every write and answers "database is locked" under
+load (a month's 35 reviews starting together), which PostgreSQL does not.
+"""
 
 from __future__ import annotations
 
@@ -20,13 +26,56 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class LocalPrefect:
-    """`prefect server start` with its own PREFECT_HOME; `.api_url` once healthy."""
+def prefect_database_url(project_url: str) -> str | None:
+    """Prefect's own database for a project database URL: `<name>_prefect` on PostgreSQL.
 
-    def __init__(self, home: Path, port: int | None = None, ui: bool = True) -> None:
+    None for SQLite (Prefect then uses its default SQLite file under PREFECT_HOME).
+    """
+    from sqlalchemy.engine import make_url
+
+    url = make_url(project_url)
+    if not url.drivername.startswith("postgresql"):
+        return None
+    prefect = url.set(drivername="postgresql+asyncpg", database=f"{url.database}_prefect")
+    return prefect.render_as_string(hide_password=False)
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database `url` names unless it exists (connecting to `postgres`)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = target.set(drivername="postgresql+psycopg", database="postgres")
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("select 1 from pg_database where datname = :n"), {"n": target.database}
+            ).first()
+            if found is None:
+                conn.execute(text(f'create database "{target.database}"'))
+    finally:
+        engine.dispose()
+
+
+class LocalPrefect:
+    """`prefect server start` with its own PREFECT_HOME; `.api_url` once healthy.
+
+    `database_url` (postgresql+asyncpg://...) puts the server's database on PostgreSQL.
+    """
+
+    def __init__(
+        self,
+        home: Path,
+        port: int | None = None,
+        ui: bool = True,
+        database_url: str | None = None,
+    ) -> None:
         self.home = home
         self.port = port or free_port()
         self.ui = ui
+        self.database_url = database_url
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -53,6 +102,9 @@ class LocalPrefect:
         # The UI asks the server where its API is; unset, the server answers port 4200
         # whatever port it listens on, and the UI cannot connect.
         env["PREFECT_UI_API_URL"] = self.api_url
+        if self.database_url:
+            ensure_postgres_database(self.database_url)
+            env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.database_url
         log = (self.home / "server.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",

@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:
         import signal
 
         from kinerja.db.migrate import upgrade
-        from kinerja.flows.local_server import LocalPrefect
+        from kinerja.flows.local_server import LocalPrefect, prefect_database_url
         from kinerja.flows.serve import serve_all
         from kinerja.settings import get_settings
 
@@ -173,7 +173,11 @@ def register(app: typer.Typer) -> None:
         server = None
         try:
             if local_server:
-                server = LocalPrefect(Path(settings.var_dir).resolve() / "prefect", port=port)
+                server = LocalPrefect(
+                    Path(settings.var_dir).resolve() / "prefect",
+                    port=port,
+                    database_url=prefect_database_url(settings.database_url),
+                )
                 server.start()  # stopped below even when interrupted while it starts
                 os.environ.update(server.env())
                 typer.echo(f"Prefect UI and API at http://127.0.0.1:{port}")

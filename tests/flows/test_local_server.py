@@ -44,3 +44,48 @@ def test_the_ui_of_a_server_on_any_port_calls_that_ports_api(tmp_path: Path) -> 
         assert found.json()["api_url"] == f"http://127.0.0.1:{server.port}/api"
     finally:
         server.stop()
+
+
+def test_prefect_keeps_its_database_beside_a_postgresql_project_database() -> None:
+    from kinerja.flows.local_server import prefect_database_url
+
+    assert prefect_database_url("sqlite:///var/kinerja.db") is None
+    assert (
+        prefect_database_url("postgresql+psycopg://bkd:s3cret@db.local:5433/kinerja")
+        == "postgresql+asyncpg://bkd:s3cret@db.local:5433/kinerja_prefect"
+    )
+
+
+@pytest.mark.prefect
+def test_a_local_server_on_postgresql_creates_and_uses_its_database(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    import httpx
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.engine import make_url
+
+    from kinerja.flows.local_server import LocalPrefect, prefect_database_url
+
+    url = prefect_database_url(postgres_url)
+    assert url is not None
+    server = LocalPrefect(tmp_path / "prefect", ui=False, database_url=url).start(timeout=150)
+    admin = create_engine(
+        make_url(postgres_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        made = httpx.post(f"{server.api_url}/flows/", json={"name": "on-postgresql"}, timeout=10)
+        assert made.status_code in (200, 201)
+        assert not (tmp_path / "prefect" / "prefect.db").exists()
+        prefect_db = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+        try:
+            assert "flow_run" in inspect(prefect_db).get_table_names()
+            with prefect_db.connect() as conn:
+                names = conn.execute(text("select name from flow")).scalars().all()
+            assert "on-postgresql" in names
+        finally:
+            prefect_db.dispose()
+    finally:
+        server.stop()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
