@@ -13,12 +13,12 @@ already received is kept by Prefect under its pause key, so the rerun changes no
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from kinerja.liveness import pid_alive, process_gone
 
 # A claimed run (Pending) that never started: its process died between claim and start.
 PENDING_STALE = timedelta(minutes=5)
@@ -40,45 +40,17 @@ class RunSeen:
     process: str | None = None  # "host:pid" of the process executing it, if it said
 
 
-def process_mark(host: str | None = None, pid: int | None = None) -> str:
-    """This process as a run records it: "host:pid"."""
-    return f"{host or socket.gethostname()}:{pid or os.getpid()}"
-
-
-def pid_alive(pid: int) -> bool:
-    """True when a process with this id exists on this host."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def process_gone(
-    mark: str | None, host: str | None = None, alive: Callable[[int], bool] = pid_alive
-) -> bool:
-    """True only when `mark` names a process of this host that no longer exists.
-
-    A run on another host, or one that recorded no process, is never judged here: Prefect's
-    heartbeats (and the zombie automation `kinerja serve` installs) mark it Crashed instead.
-    """
-    if not mark or ":" not in mark:
-        return False
-    where, _, pid = mark.rpartition(":")
-    if where != (host or socket.gethostname()) or not pid.isdigit():
-        return False
-    return not alive(int(pid))
-
-
 def is_dead(
     run: RunSeen,
     now: datetime,
     host: str | None = None,
     alive: Callable[[int], bool] = pid_alive,
 ) -> bool:
-    """Crashed, Running in a process that is gone, or claimed and never started."""
+    """Crashed, Running in a process that is gone, or claimed and never started.
+
+    A Running run that recorded no process, or one of another host, is left to Prefect's
+    heartbeats (the zombie automation marks it Crashed; it is rerun at the next sweep).
+    """
     if run.kind == "CRASHED":
         return True
     if run.kind == "RUNNING":

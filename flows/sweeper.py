@@ -28,6 +28,7 @@ from kinerja.db.periods import REVIEWING
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
 from kinerja.flows.recovery import Action, RunSeen, recovery_action, review_action
+from kinerja.notifications.service import finish_interrupted
 from kinerja.review.logic import state_of, utcnow
 from kinerja.review.people import head_of, name_of, notify_with_link, wib
 from kinerja.rules.calendar import add_workdays
@@ -42,6 +43,7 @@ class SweepReport:
     woken: list[str] = field(default_factory=list)
     cycles_woken: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
+    resent: int = 0  # interrupted ("uncertain") sends sent again with their idempotency key
 
 
 RECOVERED = "run_recovered"  # audit action of a dead run the sweeper scheduled again
@@ -122,6 +124,8 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
     for period in sorted(done_periods):
         if wake_cycles(period):
             report.cycles_woken.append(period)
+    with session_scope(engine) as s:
+        report.resent = len(finish_interrupted(s))
     report.recovered = recover_dead_runs(engine, now)
     return report
 
@@ -211,8 +215,9 @@ def review_sweeper() -> dict[str, object]:
 
     report = sweep(engine(), policy())
     get_run_logger().info(
-        "sweep: %d reminder(s), woke %s, cycles %s, reran %s",
+        "sweep: %d reminder(s), %d interrupted send(s) finished, woke %s, cycles %s, reran %s",
         report.reminders,
+        report.resent,
         report.woken or "none",
         report.cycles_woken or "none",
         report.recovered or "none",
@@ -222,4 +227,5 @@ def review_sweeper() -> dict[str, object]:
         "woken": report.woken,
         "cycles": report.cycles_woken,
         "recovered": report.recovered,
+        "resent": report.resent,
     }

@@ -22,7 +22,8 @@ from prefect.exceptions import NotPausedError
 from prefect.flow_runs import resume_flow_run
 from prefect.states import Crashed, Scheduled
 
-from kinerja.flows.recovery import RunSeen, process_mark
+from kinerja.flows.recovery import RunSeen
+from kinerja.liveness import process_mark
 
 CYCLE_RUN_PREFIX = "cycle-"
 

@@ -12,12 +12,10 @@ from kinerja.flows.recovery import (
     PENDING_STALE,
     Action,
     RunSeen,
-    pid_alive,
-    process_gone,
-    process_mark,
     recovery_action,
     review_action,
 )
+from kinerja.liveness import pid_alive, process_gone, process_mark
 
 NOW = datetime(2025, 11, 10, 9, 0)
 HOST = "bkd-1"
