@@ -79,13 +79,16 @@ def review_action(
     deadline: datetime | None,
     latest_decision: datetime | None,
     now: datetime,
+    all_answered: bool = False,
 ) -> Action | None:
     """WAKE a paused review run whose deadline passed or whose review moved on meanwhile.
 
     "Moved on": a decision was recorded after the run paused, so its own resume was lost
-    (the answer came while the run was awake, or the resume call failed).
+    (the answer came while the run was awake, or the resume call failed); or every answer its
+    pause waits for is already on record (`all_answered`: e.g. a defence and its verdict came
+    while the run was still before that pause, after a crash), so it waits for nothing.
     """
     if run.kind != "PAUSED" or deadline is None:
         return None
     moved_on = latest_decision is not None and run.since is not None and latest_decision > run.since
-    return Action.WAKE if now > deadline or moved_on else None
+    return Action.WAKE if now > deadline or moved_on or all_answered else None

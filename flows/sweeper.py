@@ -115,6 +115,9 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
                 deadline=deadline,
                 latest_decision=last_decision_at(s, review.id),
                 now=now,
+                all_answered=review.stage == ReviewStage.DEFENCE
+                and not state.awaiting_defence
+                and not state.awaiting_verdict,
             )
             if action == Action.WAKE and resume(review.flow_run_id, {"action": "wake"}, wait=0):
                 report.woken.append(f"{review.period}/{review.scope_code}")

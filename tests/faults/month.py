@@ -210,8 +210,10 @@ class Month:
                 continue
             if state.stage == ReviewStage.SELECTION:
                 picks = state.candidates[:1] if scope == first else []
-                self.decide_selection(scope, head, picks, selection_fault if picks else None)
-            elif state.awaiting_defence:
+                code = self.decide_selection(scope, head, picks, selection_fault if picks else None)
+                if code == -signal.SIGKILL:
+                    return  # the deciding process died at its fault point
+            elif state.awaiting_defence and self._warned(engine, scope, state.awaiting_defence[0]):
                 nip = state.awaiting_defence[0]
                 svc.submit_defence(
                     engine, PERIOD, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "cli"
@@ -219,6 +221,14 @@ class Month:
                 svc.submit_verdict(
                     engine, PERIOD, scope, nip, head, False, "tidak ada bukti pendukung", "cli"
                 )
+
+    @staticmethod
+    def _warned(engine: Engine, scope: str, nip: str) -> bool:
+        """The employee has their warning (and its link): only then can they defend."""
+        key = f"warning:{PERIOD}:{scope}:{nip}|file"
+        with session_scope(engine) as s:
+            row = s.scalars(select(Notification).where(Notification.event_key == key)).first()
+            return row is not None and row.status == "sent"
 
     def snapshot(self, engine: Engine) -> Snapshot:
         out = self.root / "out"

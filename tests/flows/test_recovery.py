@@ -77,3 +77,8 @@ def test_a_paused_review_wakes_after_its_deadline_or_when_it_moved_on() -> None:
     assert review_action(running, deadline=NOW - timedelta(days=1), latest_decision=moved,
                          now=NOW) is None  # fmt: skip
     assert review_action(paused, deadline=None, latest_decision=moved, now=NOW) is None
+    # answers recorded before the run reached this pause (it was rerun after a crash)
+    assert review_action(paused, deadline=later, latest_decision=before, now=NOW,
+                         all_answered=True) == Action.WAKE  # fmt: skip
+    assert review_action(running, deadline=later, latest_decision=None, now=NOW,
+                         all_answered=True) is None  # fmt: skip
