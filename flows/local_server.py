@@ -94,6 +94,13 @@ class LocalPrefect:
         """Launch and wait until healthy."""
         return self.launch().wait_healthy(timeout)
 
+    def answering(self) -> bool:
+        """True when a Prefect server already answers on this port (one left by `kill -9`)."""
+        try:
+            return httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def launch(self) -> LocalPrefect:
         """Launch without waiting (do other work, then `wait_healthy`)."""
         self.home.mkdir(parents=True, exist_ok=True)

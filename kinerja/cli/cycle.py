@@ -178,8 +178,14 @@ def register(app: typer.Typer) -> None:
                     port=port,
                     database_url=prefect_database_url(settings.database_url),
                 )
-                server.start()  # stopped below even when interrupted while it starts
-                os.environ.update(server.env())
+                if server.answering():
+                    # the server of a serving process killed with -9 outlives it: use it
+                    typer.echo(f"using the Prefect server already running on port {port}")
+                    os.environ.update(server.env())
+                    server = None  # not ours to stop
+                else:
+                    server.start()  # stopped below even when interrupted while it starts
+                    os.environ.update(server.env())
                 typer.echo(f"Prefect UI and API at http://127.0.0.1:{port}")
             typer.echo("serving monthly_cycle/monthly, opd_review/review, review_sweeper/sweep")
             typer.echo("Ctrl-C (or SIGTERM) stops serving; suspended runs stay suspended")

@@ -42,6 +42,9 @@ def test_the_ui_of_a_server_on_any_port_calls_that_ports_api(tmp_path: Path) -> 
         found = httpx.get(f"http://127.0.0.1:{server.port}/ui-settings", timeout=10)
         assert found.status_code == 200
         assert found.json()["api_url"] == f"http://127.0.0.1:{server.port}/api"
+        # `kinerja serve` after a kill -9 finds the server its predecessor left, and uses it
+        assert LocalPrefect(tmp_path / "again", port=server.port).answering()
+        assert not LocalPrefect(tmp_path / "none", port=free_port()).answering()
     finally:
         server.stop()
 
