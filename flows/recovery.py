@@ -18,8 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import Engine
+
+from kinerja.db import audit
+from kinerja.db.models import AuditEvent
+from kinerja.db.session import session_scope
 from kinerja.liveness import pid_alive, process_gone
 
+RECOVERED = "run_recovered"  # audit action of a dead run scheduled again
 # A claimed run (Pending) that never started: its process died between claim and start.
 PENDING_STALE = timedelta(minutes=5)
 # A run crashing again and again (a bug, not a power cut) is left for a person after this many.
@@ -92,3 +98,11 @@ def review_action(
         return None
     moved_on = latest_decision is not None and run.since is not None and latest_decision > run.since
     return Action.WAKE if now > deadline or moved_on or all_answered else None
+
+
+def recovered_runs(engine: Engine, period: str | None = None) -> list[AuditEvent]:
+    """Runs the sweeper (or `kinerja run`) reran after a crash, oldest first."""
+    with session_scope(engine) as s:
+        found = audit.events(s, period=period, action=RECOVERED)
+        s.expunge_all()
+    return found

@@ -23,11 +23,11 @@ from sqlalchemy import Engine, select
 
 from kinerja.db import audit, reviews
 from kinerja.db.decisions import last_decision_at
-from kinerja.db.models import AuditEvent, Period
+from kinerja.db.models import Period
 from kinerja.db.periods import REVIEWING
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
-from kinerja.flows.recovery import Action, RunSeen, recovery_action, review_action
+from kinerja.flows.recovery import RECOVERED, Action, RunSeen, recovery_action, review_action
 from kinerja.notifications.service import finish_interrupted
 from kinerja.review.logic import state_of, utcnow
 from kinerja.review.people import head_of, name_of, notify_with_link, wib
@@ -44,9 +44,6 @@ class SweepReport:
     cycles_woken: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
     resent: int = 0  # interrupted ("uncertain") sends sent again with their idempotency key
-
-
-RECOVERED = "run_recovered"  # audit action of a dead run the sweeper scheduled again
 
 
 def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
@@ -201,14 +198,6 @@ def carry_on(engine: Engine, flow_run_id: str, actor: str = "cli") -> bool:
     run, seen = read_run(flow_run_id)
     reruns = _reruns_so_far(engine).get(str(run.id), 0)
     return _rerun_if_dead(engine, run, seen, utcnow(), reruns, actor)
-
-
-def recovered_runs(engine: Engine, period: str | None = None) -> list[AuditEvent]:
-    """Runs the sweeper (or `kinerja run`) reran after a crash, oldest first."""
-    with session_scope(engine) as s:
-        found = audit.events(s, period=period, action=RECOVERED)
-        s.expunge_all()
-    return found
 
 
 @flow(name="review_sweeper", log_prints=False)

@@ -243,7 +243,7 @@ def register(app: typer.Typer) -> None:
         """List reviews waiting for a person: stage, deadline and who is waiting."""
         from kinerja.db import reviews
         from kinerja.db.session import session_scope
-        from kinerja.flows.sweeper import recovered_runs
+        from kinerja.flows.recovery import recovered_runs
         from kinerja.review.logic import state_of
 
         engine = _engine()

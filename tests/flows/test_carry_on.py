@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from kinerja.flows.sweeper import RECOVERED, carry_on, recovered_runs
+from kinerja.flows.recovery import RECOVERED, recovered_runs
+from kinerja.flows.sweeper import carry_on
 from kinerja.liveness import process_mark
 
 
