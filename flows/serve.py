@@ -132,12 +132,30 @@ def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -
             ensure_zombie_automation()
         except Exception:  # the sweeper's own liveness check still covers this host
             log.warning("could not install the zombie-run automation", exc_info=True)
+        recover_at_start()
         runner = Runner(limit=limit, pause_on_shutdown=True)
         for deployment in served:
             runner.add_deployment(deployment)
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_run_until_signalled(runner))
         log.info("stopped serving")
+
+
+def recover_at_start() -> list[str]:
+    """Rerun the runs a previous serving process left dead, before serving (they start first).
+
+    A crash of the serving process is the usual way runs die; this does not wait for the
+    sweeper's schedule. Never stops serving: the sweeper tries again.
+    """
+    from kinerja.flows.sweeper import recover_dead_runs
+    from kinerja.review.logic import utcnow
+    from kinerja.tasks.common import engine
+
+    try:
+        return recover_dead_runs(engine(), utcnow(), actor="serve")
+    except Exception:
+        log.warning("could not look for runs left dead; the sweeper will", exc_info=True)
+        return []
 
 
 async def _run_until_signalled(runner: Any) -> None:
