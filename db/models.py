@@ -585,10 +585,15 @@ class Notification(Base):
     recipient_role: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    # pending|sending|sent|failed; "sending" is a claim (claimed_at) so only one process sends.
+    # pending|sending|sent|failed|uncertain; "sending" is a claim (claimed_at, claimed_by) so
+    # only one process sends; "uncertain": its process died mid-send, it may have arrived.
     status: Mapped[str] = mapped_column(String(16), default=NotificationStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)  # "host:pid"
+    # When a send was found interrupted (may have reached the channel) and sent again with the
+    # same idempotency key; kept after it is sent, for the record.
+    uncertain_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

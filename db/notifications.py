@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,37 +54,78 @@ def record_pending(
             if found is None:
                 raise
             return found
-    elif row.status in (NotificationStatus.PENDING, NotificationStatus.FAILED):
+    elif row.status in (
+        NotificationStatus.PENDING,
+        NotificationStatus.FAILED,
+        NotificationStatus.UNCERTAIN,
+    ):
         row.subject, row.body = subject[:300], body
     session.flush()
     return row
 
 
-def claim(session: Session, row: Notification, stale_after: timedelta) -> bool:
-    """Atomically take `row` for sending; False if it is sent or another process holds it.
+def mark_uncertain(
+    session: Session, row: Notification, dead_claim: bool, stale_after: timedelta
+) -> bool:
+    """Record that `row`'s send was interrupted: its claim's process is gone, or it is stale.
 
-    One UPDATE ... WHERE decides: a "pending" or "failed" row, or a "sending" claim older than
-    `stale_after` (its process died mid-send), becomes "sending" with claimed_at = now. Under
-    concurrency the database lets exactly one UPDATE match. The caller commits.
+    The send may or may not have reached the channel; "uncertain" rows are sent again with the
+    same idempotency key (the channel drops a duplicate), never silently. One UPDATE decides,
+    so only one caller records it. `dead_claim`: the caller saw the claimant's process gone
+    (kinerja.liveness); otherwise only a claim older than `stale_after` counts. The caller
+    commits.
     """
     at = now()
+    taken = (
+        Notification.claimed_by == row.claimed_by
+        if dead_claim and row.claimed_by
+        else (Notification.claimed_at.is_(None) | (Notification.claimed_at < at - stale_after))
+    )
     result = session.execute(
         update(Notification)
-        .where(
-            Notification.id == row.id,
-            or_(
-                Notification.status.in_((NotificationStatus.PENDING, NotificationStatus.FAILED)),
-                (Notification.status == NotificationStatus.SENDING)
-                & (
-                    Notification.claimed_at.is_(None) | (Notification.claimed_at < at - stale_after)
-                ),
-            ),
+        .where(Notification.id == row.id, Notification.status == NotificationStatus.SENDING, taken)
+        .values(
+            status=NotificationStatus.UNCERTAIN, uncertain_at=at, claimed_at=None, claimed_by=None
         )
-        .values(status=NotificationStatus.SENDING, claimed_at=at)
         .execution_options(synchronize_session=False)
     )
     session.refresh(row)
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def claim(session: Session, row: Notification, by: str) -> bool:
+    """Atomically take `row` for sending; False if it is sent or another process holds it.
+
+    One UPDATE ... WHERE decides: a "pending", "failed" or "uncertain" row becomes "sending"
+    with claimed_at = now and claimed_by = `by` ("host:pid"). Under concurrency the database
+    lets exactly one UPDATE match. A "sending" row is never taken here: mark_uncertain first.
+    The caller commits.
+    """
+    result = session.execute(
+        update(Notification)
+        .where(
+            Notification.id == row.id,
+            Notification.status.in_(
+                (
+                    NotificationStatus.PENDING,
+                    NotificationStatus.FAILED,
+                    NotificationStatus.UNCERTAIN,
+                )
+            ),
+        )
+        .values(status=NotificationStatus.SENDING, claimed_at=now(), claimed_by=by)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(row)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def interrupted(session: Session) -> list[Notification]:
+    """Rows left "sending" (their process may be gone) or "uncertain": sends to finish."""
+    stmt = select(Notification).where(
+        Notification.status.in_((NotificationStatus.SENDING, NotificationStatus.UNCERTAIN))
+    )
+    return list(session.scalars(stmt.order_by(Notification.id)))
 
 
 def mark_sent(session: Session, row: Notification, attempts: int) -> None:
@@ -94,13 +135,13 @@ def mark_sent(session: Session, row: Notification, attempts: int) -> None:
         None,
         now(),
     )
-    row.claimed_at = None
+    row.claimed_at = row.claimed_by = None
     session.flush()
 
 
 def mark_failed(session: Session, row: Notification, attempts: int, error: str) -> None:
     row.status, row.attempts, row.error = NotificationStatus.FAILED, attempts, error[:2000]
-    row.claimed_at = None
+    row.claimed_at = row.claimed_by = None
     session.flush()
 
 

@@ -1,10 +1,15 @@
-"""A local Prefect server (SQLite under var_dir) and the serving process, as subprocesses.
+"""A local Prefect server and the serving process, as subprocesses.
 
 The server `kinerja serve` starts requires an auth string (Prefect's
 `server.api.auth_string`): KINERJA_PREFECT_AUTH, or one generated once into
 <var_dir>/prefect-auth (mode 0600). Every client the project starts (the runner and its flow
 run subprocesses, the sweeper, the CLI, the portal) sends it as `api.auth_string`. It is
 passed only through the environment of our own processes, never printed or logged.
+
+The local server keeps its own database on SQLite under var_dir, or, when the project's
+database is PostgreSQL, in a PostgreSQL database beside it (`<name>_prefect`, created on first
+use): a Prefect server on SQLite serialises every write and answers "database is locked" under
+load (a month's 35 reviews starting together), which PostgreSQL does not.
 """
 
 from __future__ import annotations
@@ -70,16 +75,58 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def prefect_database_url(project_url: str) -> str | None:
+    """Prefect's own database for a project database URL: `<name>_prefect` on PostgreSQL.
+
+    None for SQLite (Prefect then uses its default SQLite file under PREFECT_HOME).
+    """
+    from sqlalchemy.engine import make_url
+
+    url = make_url(project_url)
+    if not url.drivername.startswith("postgresql"):
+        return None
+    prefect = url.set(drivername="postgresql+asyncpg", database=f"{url.database}_prefect")
+    return prefect.render_as_string(hide_password=False)
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database `url` names unless it exists (connecting to `postgres`)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = target.set(drivername="postgresql+psycopg", database="postgres")
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("select 1 from pg_database where datname = :n"), {"n": target.database}
+            ).first()
+            if found is None:
+                conn.execute(text(f'create database "{target.database}"'))
+    finally:
+        engine.dispose()
+
+
 class LocalPrefect:
-    """`prefect server start` with its own PREFECT_HOME; `.api_url` once healthy."""
+    """`prefect server start` with its own PREFECT_HOME; `.api_url` once healthy.
+
+    `database_url` (postgresql+asyncpg://...) puts the server's database on PostgreSQL.
+    """
 
     def __init__(
-        self, home: Path, port: int | None = None, ui: bool = True, auth: str | None = None
+        self,
+        home: Path,
+        port: int | None = None,
+        ui: bool = True,
+        database_url: str | None = None,
+        auth: str | None = None,
     ) -> None:
         self.home = home
         self.port = port or free_port()
         self.ui = ui
         self.auth = auth  # the server's auth string; None: no login (throwaway servers only)
+        self.database_url = database_url
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -102,6 +149,13 @@ class LocalPrefect:
         """Launch and wait until healthy."""
         return self.launch().wait_healthy(timeout)
 
+    def answering(self) -> bool:
+        """True when a Prefect server already answers on this port (one left by `kill -9`)."""
+        try:
+            return httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def launch(self) -> LocalPrefect:
         """Launch without waiting (do other work, then `wait_healthy`)."""
         self.home.mkdir(parents=True, exist_ok=True)
@@ -112,6 +166,9 @@ class LocalPrefect:
         env["PREFECT_UI_API_URL"] = self.api_url
         if self.auth is not None:
             env["PREFECT_SERVER_API_AUTH_STRING"] = self.auth
+        if self.database_url:
+            ensure_postgres_database(self.database_url)
+            env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.database_url
         log = (self.home / "server.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",

@@ -21,6 +21,7 @@ from kinerja.domain import Period
 from kinerja.domain import now as clock
 from kinerja.flows.opd_review import opd_review
 from kinerja.names import CYCLE_FLOW
+from kinerja.runs.wakeup import record_process
 from kinerja.settings import get_settings
 from kinerja.tasks.cycle import (
     close_period,
@@ -59,7 +60,13 @@ def _run_name() -> str:
     return cycle_run_name(flow_run.parameters.get("period") or assessed_period())
 
 
-@flow(name=CYCLE_FLOW, flow_run_name=_run_name, persist_result=True, log_prints=False)
+@flow(
+    name=CYCLE_FLOW,
+    flow_run_name=_run_name,
+    persist_result=True,
+    log_prints=False,
+    on_running=[record_process],
+)
 def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, Any]:
     """Run a month; `gather=False` uses data already in the database (imports, demo)."""
     from kinerja.tasks.outputs import produce_outputs

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from kinerja.domain import ReviewStage
 from kinerja.flows.forms import defence_form, selection_form
 from kinerja.names import REVIEW_FLOW, REVIEW_RUN_NAME
+from kinerja.runs.wakeup import record_process
 from kinerja.settings import get_settings
 from kinerja.tasks.review import (
     apply_defence_input,
@@ -47,6 +48,7 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
     flow_run_name=REVIEW_RUN_NAME,
     persist_result=True,
     log_prints=False,
+    on_running=[record_process],
 )
 def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""

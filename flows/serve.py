@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,18 +16,76 @@ from kinerja.settings import get_settings
 if TYPE_CHECKING:
     from prefect.settings import Setting
 
+log = logging.getLogger(__name__)
+
+
+HEARTBEAT_SECONDS = 30  # Prefect's minimum between a running flow run's heartbeats
+ZOMBIE_AFTER = timedelta(seconds=90)  # no heartbeat for this long: the run is marked Crashed
+ZOMBIE_AUTOMATION = "kinerja: crash zombie flow runs"
+
 
 def results_settings(var_dir: Path | None = None) -> dict[Setting, Any]:
-    """Prefect settings that persist flow and task results under var_dir/prefect-results.
+    """Prefect settings for served runs: persisted results under var_dir/prefect-results, beats.
 
-    So a suspended run can resume in any serving process. Served runs execute in subprocesses;
-    Prefect's runner passes its current settings to each of them as environment variables.
+    Persisted results let a suspended (or crashed) run resume in any serving process. Served
+    runs execute in subprocesses; Prefect's runner passes its current settings to each of them
+    as environment variables. Heartbeats (PREFECT_FLOWS_HEARTBEAT_FREQUENCY) let the zombie
+    automation mark a run Crashed when its process vanished without a word.
     """
-    from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, PREFECT_RESULTS_PERSIST_BY_DEFAULT
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_LOCAL_STORAGE_PATH,
+        PREFECT_RESULTS_PERSIST_BY_DEFAULT,
+    )
 
     root = Path(var_dir or get_settings().var_dir).resolve() / "prefect-results"
     root.mkdir(parents=True, exist_ok=True)
-    return {PREFECT_LOCAL_STORAGE_PATH: str(root), PREFECT_RESULTS_PERSIST_BY_DEFAULT: True}
+    return {
+        PREFECT_LOCAL_STORAGE_PATH: str(root),
+        PREFECT_RESULTS_PERSIST_BY_DEFAULT: True,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY: HEARTBEAT_SECONDS,
+    }
+
+
+def ensure_zombie_automation() -> bool:
+    """Install Prefect's documented "crash zombie flows" automation once; True if created.
+
+    A run sends a heartbeat every HEARTBEAT_SECONDS while it executes; when neither another
+    heartbeat nor an end or pause event follows within ZOMBIE_AFTER, Prefect marks it Crashed
+    (visible in the UI), and the sweeper reruns it.
+    """
+    from prefect import get_client
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    ends = ("Completed", "Failed", "Cancelled", "Crashed", "Suspended", "Paused")
+    automation = AutomationCore(
+        name=ZOMBIE_AUTOMATION,
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", *(f"prefect.flow-run.{e}" for e in ends)},
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=ZOMBIE_AFTER,
+        ),
+        actions=[
+            ChangeFlowRunState(
+                name="Crashed",
+                state=StateType.CRASHED,
+                message=f"no heartbeat for {ZOMBIE_AFTER.seconds} s: its process died",
+                force=False,
+            )
+        ],
+    )
+    with get_client(sync_client=True) as client:
+        if client.read_automations_by_name(name=ZOMBIE_AUTOMATION):
+            return False
+        client.create_automation(automation=automation)
+    return True
 
 
 def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
@@ -51,10 +113,59 @@ def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
 
 
 def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -> None:
-    """Serve every deployment until interrupted; suspended runs hold no process meanwhile."""
-    from prefect import serve
+    """Serve every deployment until SIGINT or SIGTERM; suspended runs hold no process meanwhile.
+
+    Both signals stop the runner the same way (its task is cancelled: it pauses the schedules
+    and leaves): Prefect's own SIGTERM handler calls a coroutine it never awaits and exits
+    from inside the event loop, which hangs or prints tracebacks. Suspended runs stay
+    suspended; they wait for their answers in the Prefect database, not in this process.
+    """
+    from prefect.runner import Runner
     from prefect.settings import temporary_settings
 
     served = deployments(sweep_seconds, schedule)
     with temporary_settings(updates=results_settings()):
-        serve(*served, limit=limit, print_starting_message=True)
+        try:
+            ensure_zombie_automation()
+        except Exception:  # the sweeper's own liveness check still covers this host
+            log.warning("could not install the zombie-run automation", exc_info=True)
+        recover_at_start()
+        runner = Runner(limit=limit, pause_on_shutdown=True)
+        for deployment in served:
+            runner.add_deployment(deployment)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_run_until_signalled(runner))
+        log.info("stopped serving")
+
+
+def recover_at_start() -> list[str]:
+    """Rerun the runs a previous serving process left dead, before serving (they start first).
+
+    A crash of the serving process is the usual way runs die; this does not wait for the
+    sweeper's schedule. Never stops serving: the sweeper tries again.
+    """
+    from kinerja.domain import utcnow
+    from kinerja.flows.sweeper import recover_dead_runs
+    from kinerja.tasks.common import engine
+
+    try:
+        return recover_dead_runs(engine(), utcnow(), actor="serve")
+    except Exception:
+        log.warning("could not look for runs left dead; the sweeper will", exc_info=True)
+        return []
+
+
+async def _run_until_signalled(runner: Any) -> None:
+    """Run `runner.start()` and cancel it on SIGINT or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(runner.start())
+    await asyncio.sleep(0)  # runner.start() installs its SIGTERM handler before its first await
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -5,27 +5,36 @@ with a Prefect timeout does not help: an expired pause only fails the run when s
 resume it. Instead this sweeper (a served deployment on an interval schedule, also run by
 `kinerja pending --sweep`) looks at the deadlines in the database and resumes each overdue
 review with a "wake" answer; the run then records "no_decision" itself. It also resumes runs
-whose review moved on while their resume was lost, and a cycle whose reviews have all ended.
+whose review moved on while their resume was lost, a cycle whose reviews have all ended, and
+reruns every cycle or review run whose process died (flows.recovery decides; this module only
+reads states and carries the decisions out).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from prefect import flow, get_run_logger
+from prefect.client.schemas.objects import FlowRun
+from prefect.exceptions import MissingContextError
 from sqlalchemy import Engine, select
 
-from kinerja.db import reviews
+from kinerja.db import audit, reviews
 from kinerja.db.decisions import last_decision_at
 from kinerja.db.models import Period
 from kinerja.db.periods import REVIEWING
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage, utcnow
+from kinerja.notifications.service import finish_interrupted
 from kinerja.review.logic import state_of
 from kinerja.review.people import head_of, name_of, notify_with_link, wib
 from kinerja.rules.calendar import add_workdays
 from kinerja.rules.policy import Policy
+from kinerja.runs.recovery import RECOVERED, Action, RunSeen, recovery_action, review_action
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,6 +42,8 @@ class SweepReport:
     reminders: int = 0
     woken: list[str] = field(default_factory=list)
     cycles_woken: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    resent: int = 0  # interrupted ("uncertain") sends sent again with their idempotency key
 
 
 def _reminder_due(deadline: datetime, now: datetime, policy: Policy) -> bool:
@@ -96,15 +107,16 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
             if not review.flow_run_id:
                 continue
             kind, paused_at = states[review.flow_run_id]
-            # Wake when the deadline passed, or when a decision came after the run paused
-            # (its own resume was lost while the run was awake).
-            latest = last_decision_at(s, review.id)
-            moved_on = latest is not None and paused_at is not None and latest > paused_at
-            if (
-                kind == "PAUSED"
-                and (now > deadline or moved_on)
-                and resume(review.flow_run_id, {"action": "wake"}, wait=0)
-            ):
+            action = review_action(
+                RunSeen(kind, paused_at),
+                deadline=deadline,
+                latest_decision=last_decision_at(s, review.id),
+                now=now,
+                all_answered=review.stage == ReviewStage.DEFENCE
+                and not state.awaiting_defence
+                and not state.awaiting_verdict,
+            )
+            if action == Action.WAKE and resume(review.flow_run_id, {"action": "wake"}, wait=0):
                 report.woken.append(f"{review.period}/{review.scope_code}")
     with session_scope(engine) as s:
         reviewing = s.scalars(select(Period.code).where(Period.status == REVIEWING)).all()
@@ -112,7 +124,80 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
     for period in sorted(done_periods):
         if wake_cycles(period):
             report.cycles_woken.append(period)
+    with session_scope(engine) as s:
+        report.resent = len(finish_interrupted(s))
+    report.recovered = recover_dead_runs(engine, now)
     return report
+
+
+def _reruns_so_far(engine: Engine) -> dict[str, int]:
+    with session_scope(engine) as s:
+        before: dict[str, int] = {}
+        for event in audit.events(s, action=RECOVERED):
+            run_id = str(event.detail.get("flow_run_id"))
+            before[run_id] = before.get(run_id, 0) + 1
+    return before
+
+
+def _rerun_if_dead(
+    engine: Engine, run: FlowRun, seen: RunSeen, now: datetime, reruns: int, actor: str
+) -> bool:
+    from kinerja.runs.wakeup import rerun
+
+    if recovery_action(seen, now, reruns) != Action.RERUN:
+        return False
+    reason = f"process {seen.process} is gone" if seen.kind == "RUNNING" else f"was {seen.kind}"
+    rerun(run.id, reason)
+    params = dict(run.parameters or {})
+    with session_scope(engine) as s:
+        audit.record_event(
+            s,
+            actor=actor,
+            action=RECOVERED,
+            period=params.get("period"),
+            scope_code=params.get("scope_code"),
+            detail={"flow_run_id": str(run.id), "name": run.name, "was": seen.kind,
+                    "reason": reason},
+        )  # fmt: skip
+    _warn(f"reran {run.name}: {reason}")
+    return True
+
+
+def _warn(message: str) -> None:
+    """Log where the caller is: a flow run's logger inside a run, this module's otherwise."""
+    try:
+        get_run_logger().warning(message)
+    except MissingContextError:
+        log.warning(message)
+
+
+def recover_dead_runs(engine: Engine, now: datetime, actor: str = "sweeper") -> list[str]:
+    """Rerun every cycle and review run whose process died; returns their names.
+
+    Each rerun is recorded as an audit event (shown by `kinerja pending`); a run rerun
+    MAX_RERUNS times already is left alone (a bug, not a crash: a person looks).
+    """
+    from kinerja.names import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
+    from kinerja.runs.wakeup import unfinished_runs
+
+    candidates = unfinished_runs([CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT])
+    if not candidates:
+        return []
+    before = _reruns_so_far(engine)
+    return [
+        run.name
+        for run, seen in candidates
+        if _rerun_if_dead(engine, run, seen, now, before.get(str(run.id), 0), actor)
+    ]
+
+
+def carry_on(engine: Engine, flow_run_id: str, actor: str = "cli") -> bool:
+    """Rerun this one run if its process died (`kinerja run` on a month whose cycle crashed)."""
+    from kinerja.runs.wakeup import read_run
+
+    run, seen = read_run(flow_run_id)
+    reruns = _reruns_so_far(engine).get(str(run.id), 0)
+    return _rerun_if_dead(engine, run, seen, utcnow(), reruns, actor)
 
 
 @flow(name="review_sweeper", log_prints=False)
@@ -122,9 +207,17 @@ def review_sweeper() -> dict[str, object]:
 
     report = sweep(engine(), policy())
     get_run_logger().info(
-        "sweep: %d reminder(s), woke %s, cycles %s",
+        "sweep: %d reminder(s), %d interrupted send(s) finished, woke %s, cycles %s, reran %s",
         report.reminders,
+        report.resent,
         report.woken or "none",
         report.cycles_woken or "none",
+        report.recovered or "none",
     )
-    return {"reminders": report.reminders, "woken": report.woken, "cycles": report.cycles_woken}
+    return {
+        "reminders": report.reminders,
+        "woken": report.woken,
+        "cycles": report.cycles_woken,
+        "recovered": report.recovered,
+        "resent": report.resent,
+    }

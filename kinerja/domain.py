@@ -227,3 +227,4 @@ class NotificationStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    UNCERTAIN = "uncertain"  # its process died mid-send: it may have arrived; resent, same key

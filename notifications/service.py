@@ -6,8 +6,7 @@ Guarantees
   "sent" is never repeated, so reruns and crash-retries are safe. Before sending, a call claims
   the row atomically (db.notifications.claim: one UPDATE from "pending"/"failed" to "sending"),
   so two processes notifying the same event at once send it once; the other one returns the
-  row as it finds it ("sending"). A row recorded "failed" is tried again by the next call; a
-  claim left "sending" by a crashed process is taken over after CLAIM_STALE_AFTER.
+  row as it finds it ("sending"). A row recorded "failed" is tried again by the next call.
 * Each channel is tried up to `KINERJA_NOTIFY_MAX_ATTEMPTS` times with exponential backoff
   (`KINERJA_NOTIFY_BACKOFF_BASE` seconds, doubled per try); permanent errors (no address, 4xx,
   SMTP 5xx) are not retried. A failing channel is recorded as "failed" with the reason and never
@@ -15,9 +14,14 @@ Guarantees
   raises ValueError, before anything is sent.
 * notify() COMMITS the session it is given: before each send (so the attempt is on record) and
   after it (status). Call it after your own decision rows are ready to be committed.
-* Delivery is at-least-once only in one narrow case: a crash between the server accepting a
-  message and the "sent" commit leaves the row "sending"; a call after CLAIM_STALE_AFTER sends
-  again.
+* Exactly once across crashes, by idempotency key. Every send carries its event key to the
+  channel (webhook: the `Idempotency-Key` header and `event_key` in the body; email: a
+  Message-ID derived from it; file outbox: the file name), the same on every try. A claim
+  records its process ("host:pid"): a claim left "sending" by a process that is gone (on this
+  host; elsewhere: older than CLAIM_STALE_AFTER) may or may not have reached the channel, so it
+  is recorded "uncertain" (uncertain_at) and sent again with the same key, never silently
+  twice. The next notify() of the event does that, and so does the sweeper
+  (finish_interrupted) for sends nobody asks for again.
 
 Recipients
 ----------
@@ -78,6 +82,8 @@ from sqlalchemy.orm import Session
 
 from kinerja.db import notifications as store
 from kinerja.db.models import Notification
+from kinerja.faults import fault_point
+from kinerja.liveness import process_gone, process_mark
 from kinerja.notifications.base import Notifier, OutgoingMessage, PermanentDeliveryError
 from kinerja.notifications.recipients import (
     channels_for,
@@ -177,26 +183,65 @@ def notify(
             subject=subject,
             body=body,
         )
-        claimed = store.claim(session, row, CLAIM_STALE_AFTER)
-        session.commit()
-        if not claimed:
-            # Sent already, or another process is sending it right now.
-            rows.append(row)
-            continue
-        previous = row.attempts or 0
-        try:
-            channel = build_channel(name, settings)
-        except Exception as exc:
-            store.mark_failed(session, row, previous, f"{type(exc).__name__}: {exc}")
-        else:
-            attempts, error = _deliver(channel, message, settings)
-            if error:
-                store.mark_failed(session, row, previous + attempts, error)
-            else:
-                store.mark_sent(session, row, previous + attempts)
-        session.commit()
-        rows.append(row)
+        rows.append(_send_row(session, row, message, settings))
     return rows
+
+
+def _send_row(
+    session: Session, row: Notification, message: OutgoingMessage, settings: Settings
+) -> Notification:
+    """Claim `row` (an interrupted claim first becomes "uncertain"), deliver, record; commits."""
+    if row.status == "sending":
+        if store.mark_uncertain(session, row, process_gone(row.claimed_by), CLAIM_STALE_AFTER):
+            log.warning(
+                "notification %s may have reached %s before its process died: sending it "
+                "again with the same idempotency key",
+                row.event_key,
+                row.channel,
+            )
+        session.commit()
+    claimed = store.claim(session, row, process_mark())
+    session.commit()
+    if not claimed:
+        return row  # sent already, or another process is sending it right now
+    previous = row.attempts or 0
+    try:
+        channel = build_channel(row.channel, settings)
+    except Exception as exc:
+        store.mark_failed(session, row, previous, f"{type(exc).__name__}: {exc}")
+    else:
+        attempts, error = _deliver(channel, message, settings)
+        if error:
+            store.mark_failed(session, row, previous + attempts, error)
+        else:
+            if message.template == "warning":
+                fault_point("warning_sent")  # delivered, not yet recorded: an uncertain send
+            store.mark_sent(session, row, previous + attempts)
+    session.commit()
+    return row
+
+
+def finish_interrupted(session: Session, settings: Settings | None = None) -> list[Notification]:
+    """Send again, with the same idempotency key, every send its process left unfinished.
+
+    A row left "sending" by a process that is gone (or longer than CLAIM_STALE_AFTER) is
+    recorded "uncertain" and delivered again from its stored subject and body; the sweeper
+    calls this so no send stays in doubt even when nothing reruns its caller. Commits.
+    """
+    settings = settings or get_settings()
+    config = load_recipients_config(settings.recipients_config)
+    done: list[Notification] = []
+    for row in store.interrupted(session):
+        if row.status == "sending" and not (
+            process_gone(row.claimed_by)
+            or (row.claimed_at is not None and row.claimed_at < store.now() - CLAIM_STALE_AFTER)
+        ):
+            continue  # a live process is sending it
+        who = resolve(session, row.recipient_role, row.recipient, config)
+        event_key = row.event_key.rsplit("|", 1)[0]
+        message = OutgoingMessage(event_key, who, row.subject, row.body, row.period)
+        done.append(_send_row(session, row, message, settings))
+    return done
 
 
 def notify_role(

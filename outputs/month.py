@@ -15,6 +15,7 @@ from kinerja.db import drafts as draft_store
 from kinerja.db import outcomes
 from kinerja.db.models import CoachingAssignment
 from kinerja.domain import DraftStatus, SelectionValue
+from kinerja.faults import fault_point
 from kinerja.outputs.announcements import (
     announcement_groups,
     not_announced_rows,
@@ -206,6 +207,7 @@ def produce_month_outputs(
     report.recognised = [n for g in rec_groups for n in g.nips]
     save_drafts(session, facts, "recognition", rec_groups, policy, {})
     session.commit()
+    fault_point("outputs")
 
     outbox = export_approved(session, period, out_dir, not_announced_rows(facts, report.left_out))
     report.outbox_files, report.manifest, report.drafts = (

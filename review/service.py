@@ -29,6 +29,7 @@ from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
 from kinerja.domain import utcnow
+from kinerja.faults import fault_point
 from kinerja.review import validate
 from kinerja.review.corrections import ObjectionInput
 from kinerja.review.deciders import active_policy
@@ -195,6 +196,8 @@ def _submit(
                     **detail(state)},
         )  # fmt: skip
         run_id = review.flow_run_id
+    if action == "submit_selection":
+        fault_point("selection_recorded")
     _resume(runs, run_id, WAKE)
     return state
 

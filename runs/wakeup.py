@@ -1,4 +1,4 @@
-"""Waking suspended runs: resume a paused run with input, or find the month's cycle run."""
+"""Waking runs: resume a paused run with input, find the month's cycle run, rerun a dead run."""
 
 from __future__ import annotations
 
@@ -8,12 +8,23 @@ from typing import Any
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, FlowRunFilterName
-from prefect.client.schemas.objects import State
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterName,
+    FlowRunFilter,
+    FlowRunFilterId,
+    FlowRunFilterName,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import FlowRun, State, StateType
 from prefect.exceptions import NotPausedError, ObjectNotFound
 from prefect.flow_runs import resume_flow_run
+from prefect.states import Crashed, Scheduled
 
+from kinerja.liveness import process_mark
 from kinerja.names import cycle_run_name
+from kinerja.runs.recovery import RunSeen
 
 
 def _kind_and_time(state: State | None) -> tuple[str, datetime | None]:
@@ -92,3 +103,53 @@ def wake_cycles(period: str) -> list[str]:
         if run_state(run_id)[0] == "PAUSED" and resume(run_id, None, wait=0):
             woken.append(run_id)
     return woken
+
+
+def record_process(flow: Any, flow_run: FlowRun, state: State) -> None:
+    """on_running hook: note on the run which process executes it (its liveness signal).
+
+    Prefect's runner does not record its subprocesses; the sweeper compares this "host:pid"
+    with the processes of its host (flows.recovery.process_gone).
+    """
+    from prefect.context import SyncClientContext
+
+    with SyncClientContext.get_or_create() as ctx:
+        ctx.client.update_flow_run(flow_run.id, infrastructure_pid=process_mark())
+
+
+def _seen(run: FlowRun) -> RunSeen:
+    kind, since = _kind_and_time(run.state)
+    return RunSeen(kind=kind, since=since, process=run.infrastructure_pid)
+
+
+def read_run(flow_run_id: str | UUID) -> tuple[FlowRun, RunSeen]:
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(str(flow_run_id)))
+    return run, _seen(run)
+
+
+def unfinished_runs(deployments: list[str]) -> list[tuple[FlowRun, RunSeen]]:
+    """Runs of these deployments ("flow/deployment") that are Running, Pending or Crashed."""
+    names = [d.split("/", 1)[1] for d in deployments]
+    kinds = [StateType.RUNNING, StateType.PENDING, StateType.CRASHED]
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=kinds))
+            ),
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=names)),
+            limit=200,
+        )
+    return [(run, _seen(run)) for run in runs]
+
+
+def rerun(flow_run_id: str | UUID, reason: str) -> None:
+    """Mark a dead run Crashed (as the UI then shows it) and schedule it again from the top."""
+    with get_client(sync_client=True) as client:
+        run_id = UUID(str(flow_run_id))
+        state = client.read_flow_run(run_id).state
+        if state is not None and not state.is_crashed():
+            client.set_flow_run_state(run_id, Crashed(message=reason), force=True)
+        client.set_flow_run_state(
+            run_id, Scheduled(message=f"rerun after a crash: {reason}"), force=True
+        )

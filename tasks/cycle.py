@@ -16,6 +16,7 @@ from kinerja.db.models import Candidate, Employee
 from kinerja.db.periods import CLOSED, REVIEWING, ensure_period, set_status
 from kinerja.db.session import session_scope
 from kinerja.domain import utcnow
+from kinerja.faults import fault_point
 from kinerja.review.logic import deadline_after
 from kinerja.rules.deciders import review_kind
 from kinerja.settings import get_settings
@@ -41,6 +42,7 @@ def fetch_month(period: str) -> dict[str, Any]:
     report = gather_month(
         engine(), period, load_sources_config(settings.sources_config), policy=policy()
     )
+    fault_point("gathering")
     get_run_logger().info("gathered %s: %d OPD(s) assessed", period, len(report.opd_status))
     if not report.ok:
         raise RuntimeError(f"gathering {period} failed: {'; '.join(report.errors)}")
@@ -92,6 +94,7 @@ def score_and_propose(period: str) -> dict[str, Any]:
 @task(cache_policy=NONE)
 def open_reviews(period: str) -> list[str]:
     """One review per scope with candidates (unique per period and scope: reruns add none)."""
+    fault_point("scored")
     pol = policy()
     tz = get_settings().timezone
     with session_scope(engine()) as s:

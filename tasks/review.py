@@ -12,6 +12,7 @@ from prefect.context import TaskRunContext
 from kinerja.db import reviews
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage, utcnow
+from kinerja.faults import fault_point
 from kinerja.outputs import warnings as warning_letters
 from kinerja.review import answers, describe, notices
 from kinerja.review.answers import Applied
@@ -80,6 +81,7 @@ def apply_selection_input(
 @task(cache_key_fn=_run_key, persist_result=True, retries=2, retry_delay_seconds=5)
 def send_warnings(period: str, scope_code: str) -> list[str]:
     """A warning letter (HTML and text) and a notification per selected employee."""
+    fault_point("between_pauses")
     out_dir = Path(get_settings().out_dir)
     with session_scope(engine()) as s:
         review = reviews.require_review(s, period, scope_code)

@@ -187,26 +187,56 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start a local Prefect server (SQLite) and serve the cycle, reviews and sweeper."""
         import os
+        import signal
 
         from kinerja.db.migrate import upgrade
-        from kinerja.flows.local_server import LocalPrefect, auth_file, prefect_auth
+        from kinerja.flows.local_server import (
+            LocalPrefect,
+            auth_file,
+            prefect_auth,
+            prefect_database_url,
+        )
         from kinerja.flows.serve import serve_all
         from kinerja.settings import get_settings
 
+        def interrupted(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # SIGTERM as Ctrl-C: the local server is stopped too
+
+        signal.signal(signal.SIGTERM, interrupted)
         settings = get_settings()
         upgrade(settings.database_url)
         server = None
-        if local_server:
-            home = Path(settings.var_dir).resolve() / "prefect"
-            server = LocalPrefect(home, port=port, auth=prefect_auth(settings)).start()
-            os.environ.update(server.env())  # the runner, its flow runs and the sweeper
-            where = "KINERJA_PREFECT_AUTH" if settings.prefect_auth else str(auth_file(settings))
-            typer.echo(f"Prefect UI dan API di http://127.0.0.1:{port} (login: teks di {where})")
         try:
+            if local_server:
+                server = LocalPrefect(
+                    Path(settings.var_dir).resolve() / "prefect",
+                    port=port,
+                    auth=prefect_auth(settings),
+                    database_url=prefect_database_url(settings.database_url),
+                )
+                if server.answering():
+                    # the server of a serving process killed with -9 outlives it: use it
+                    typer.echo(f"memakai server Prefect yang sudah berjalan di port {port}")
+                    os.environ.update(server.env())
+                    server = None  # not ours to stop
+                else:
+                    server.start()  # stopped below even when interrupted while it starts
+                    os.environ.update(server.env())
+                where = (
+                    "KINERJA_PREFECT_AUTH" if settings.prefect_auth else str(auth_file(settings))
+                )
+                typer.echo(
+                    f"Prefect UI dan API di http://127.0.0.1:{port} (login: teks di {where})"
+                )
+            typer.echo("serving monthly_cycle/monthly, opd_review/review, review_sweeper/sweep")
+            typer.echo("Ctrl-C (or SIGTERM) stops serving; suspended runs stay suspended")
             serve_all(limit=limit, sweep_seconds=sweep_seconds)
+        except KeyboardInterrupt:
+            pass  # interrupted while the local server started
         finally:
             if server is not None:
                 server.stop()
+        typer.echo("stopped")
 
     @app.command("run")
     def run_cmd(
@@ -231,6 +261,12 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code=2) from exc
         run_id, state = start_cycle(period, gather)
         typer.echo(f"siklus {cycle_run_name(period)}: flow run {run_id} ({state})")
+        from kinerja.flows.sweeper import carry_on
+
+        if carry_on(_engine(), run_id):
+            typer.echo(
+                "prosesnya telah mati: dijadwalkan ulang, siklus berlanjut dari hasil tersimpan"
+            )
 
     @app.command("pending")
     def pending_cmd(
@@ -243,16 +279,27 @@ def register(app: typer.Typer) -> None:
         from kinerja.db import reviews
         from kinerja.db.session import session_scope
         from kinerja.review.logic import state_of
+        from kinerja.runs.recovery import recovered_runs
         from kinerja.templates.filters import local_stamp
 
         engine = _engine()
+        for event in recovered_runs(engine, period):
+            d = event.detail
+            typer.echo(
+                f"recovered {event.at:%Y-%m-%d %H:%M} UTC  {d.get('name')} "
+                f"({d.get('reason')}; rerun by {event.actor})"
+            )
         if sweep:
             from kinerja.flows.sweeper import sweep as run_sweep
             from kinerja.tasks.common import policy
 
             rep = run_sweep(engine, policy())
             woken = ", ".join(rep.woken) if rep.woken else "tidak ada"
-            typer.echo(f"sapuan: {rep.reminders} pengingat, dibangunkan: {woken}")
+            rerun = ", ".join(rep.recovered) if rep.recovered else "tidak ada"
+            typer.echo(
+                f"sapuan: {rep.reminders} pengingat, dibangunkan: {woken}, "
+                f"dijalankan ulang: {rerun}"
+            )
         with session_scope(engine) as s:
             rows = reviews.list_reviews(s, period, reviews.OPEN_STAGES)
             if not rows:

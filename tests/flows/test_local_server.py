@@ -81,6 +81,9 @@ def test_the_server_kinerja_serve_starts_asks_for_the_login_on_every_path(
         assert _ws_refusal(events, "kinerja:guess") == 1008
         assert _ws_refusal(events, secret) is None
         assert secret not in (tmp_path / "prefect" / "server.log").read_text(errors="replace")
+        # `kinerja serve` after a kill -9 finds the server its predecessor left, and uses it
+        assert LocalPrefect(tmp_path / "again", port=server.port).answering()
+        assert not LocalPrefect(tmp_path / "none", port=free_port()).answering()
     finally:
         server.stop()
 
@@ -104,3 +107,48 @@ def test_the_generated_auth_string_is_kept_private_and_reused(
     chosen = Settings(var_dir=tmp_path / "var", prefect_auth=SecretStr("ops:from-env"))
     assert prefect_auth(chosen) == "ops:from-env"
     assert "from-env" not in repr(chosen)
+
+
+def test_prefect_keeps_its_database_beside_a_postgresql_project_database() -> None:
+    from kinerja.flows.local_server import prefect_database_url
+
+    assert prefect_database_url("sqlite:///var/kinerja.db") is None
+    assert (
+        prefect_database_url("postgresql+psycopg://bkd:s3cret@db.local:5433/kinerja")
+        == "postgresql+asyncpg://bkd:s3cret@db.local:5433/kinerja_prefect"
+    )
+
+
+@pytest.mark.prefect
+def test_a_local_server_on_postgresql_creates_and_uses_its_database(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    import httpx
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.engine import make_url
+
+    from kinerja.flows.local_server import LocalPrefect, prefect_database_url
+
+    url = prefect_database_url(postgres_url)
+    assert url is not None
+    server = LocalPrefect(tmp_path / "prefect", ui=False, database_url=url).start(timeout=150)
+    admin = create_engine(
+        make_url(postgres_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        made = httpx.post(f"{server.api_url}/flows/", json={"name": "on-postgresql"}, timeout=10)
+        assert made.status_code in (200, 201)
+        assert not (tmp_path / "prefect" / "prefect.db").exists()
+        prefect_db = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+        try:
+            assert "flow_run" in inspect(prefect_db).get_table_names()
+            with prefect_db.connect() as conn:
+                names = conn.execute(text("select name from flow")).scalars().all()
+            assert "on-postgresql" in names
+        finally:
+            prefect_db.dispose()
+    finally:
+        server.stop()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()

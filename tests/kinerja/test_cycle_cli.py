@@ -189,3 +189,25 @@ def test_bkd_rules_on_each_data_objection_from_the_command_line(
             "bkd_operator",
             "cli",
         )
+
+
+def test_pending_lists_the_runs_rerun_after_a_crash(cli_env: Engine) -> None:
+    from datetime import datetime
+
+    from kinerja.db.audit import record_event
+    from kinerja.runs.recovery import RECOVERED
+
+    with session_scope(cli_env) as s:
+        record_event(
+            s, actor="sweeper", action=RECOVERED, period=PERIOD, scope_code="DISHUB",
+            detail={"flow_run_id": "f-1", "name": f"review-{PERIOD}-DISHUB", "was": "RUNNING",
+                    "reason": "process bkd-1:4242 is gone"},
+            at=datetime(2025, 11, 4, 9, 30),
+        )  # fmt: skip
+    out = CliRunner().invoke(app, ["pending", "--period", PERIOD])
+    assert out.exit_code == 0, out.output
+    assert (
+        f"recovered 2025-11-04 09:30 UTC  review-{PERIOD}-DISHUB "
+        "(process bkd-1:4242 is gone; rerun by sweeper)"
+    ) in out.output
+    assert "recovered" not in CliRunner().invoke(app, ["pending", "--period", "2025-09"]).output

@@ -5,7 +5,7 @@ out here (a migration is frozen: the enums may grow later, through a migration o
 SQLite gets the constraints through batch mode (the table is copied), PostgreSQL through ALTER.
 
 Revision ID: 0010_vocabulary
-Revises: 0006_short_links
+Revises: 0009_send_claims
 Create Date: 2026-12-04 20:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0010_vocabulary'
-down_revision = '0006_short_links'
+down_revision = '0009_send_claims'
 branch_labels = None
 depends_on = None
 
@@ -52,7 +52,7 @@ CHECKS = {
     'period': [('status', _in('status', ('open', 'reviewing', 'closed')))],
     'draft': [('status', _in('status', ('draft', 'approved', 'rejected', 'withdrawn')))],
     'source_batch': [('status', _in('status', ('loaded', 'failed')))],
-    'notification': [('status', _in('status', ('pending', 'sending', 'sent', 'failed')))],
+    'notification': [('status', _in('status', ('pending', 'sending', 'sent', 'failed', 'uncertain')))],
 }
 
 
