@@ -22,6 +22,7 @@ from kinerja.tasks.review import (
     apply_defence_input,
     apply_selection_input,
     describe_defence,
+    name_candidates,
     prepare_review,
     send_review_result,
     send_warnings,
@@ -36,7 +37,7 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
     except ValidationError as exc:
         get_run_logger().warning("answer %s does not fit the form: %s", key, exc.error_count())
         return {"action": "invalid"}
-    return answer.model_dump(mode="json")
+    return answer.answer()
 
 
 @flow(
@@ -49,7 +50,8 @@ def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""
     state, description = prepare_review(period, scope_code)
     if state.stage == ReviewStage.SELECTION:
-        sel_form = selection_form(state.candidates, description)
+        names = name_candidates(period, scope_code)
+        sel_form = selection_form(state.candidates, description, names)
         attempt = 0
         while state.stage == ReviewStage.SELECTION:
             key = f"selection-{attempt}"
@@ -57,7 +59,8 @@ def opd_review(period: str, scope_code: str) -> str:
             attempt += 1
     if state.stage == ReviewStage.DEFENCE:
         send_warnings(period, scope_code)
-        def_form = defence_form(state.selected, describe_defence(period, scope_code))
+        def_description, def_names = describe_defence(period, scope_code)
+        def_form = defence_form(state.selected, def_description, def_names)
         attempt = 0
         while state.stage == ReviewStage.DEFENCE:
             key = f"defence-{attempt}"

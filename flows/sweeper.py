@@ -4,8 +4,9 @@ A suspended run holds no process, so nothing inside it can notice time passing. 
 with a Prefect timeout does not help: an expired pause only fails the run when someone tries to
 resume it. Instead this sweeper (a served deployment on an interval schedule, also run by
 `kinerja pending --sweep`) looks at the deadlines in the database and resumes each overdue
-review with a "wake" answer; the run then records "no_decision" itself. It also resumes runs
-whose review moved on while their resume was lost, and a cycle whose reviews have all ended.
+review with a wake-up answer (forms.WAKE); the run then records "no_decision" itself. It also
+resumes runs whose review moved on while their resume was lost, and a cycle whose reviews have
+all ended.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kinerja.db.models import Period
 from kinerja.db.periods import REVIEWING
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
+from kinerja.flows.forms import WAKE
 from kinerja.review.logic import state_of, utcnow
 from kinerja.review.people import head_of, name_of, notify_with_link, wib
 from kinerja.rules.calendar import add_workdays
@@ -103,7 +105,7 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
             if (
                 kind == "PAUSED"
                 and (now > deadline or moved_on)
-                and resume(review.flow_run_id, {"action": "wake"}, wait=0)
+                and resume(review.flow_run_id, WAKE, wait=0)
             ):
                 report.woken.append(f"{review.period}/{review.scope_code}")
     with session_scope(engine) as s:

@@ -23,7 +23,7 @@ from kinerja.db import reviews
 from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
-from kinerja.flows.forms import selection_payload
+from kinerja.flows.forms import defence_payload, selection_payload, verdict_payload
 from kinerja.review.corrections import ObjectionInput
 from kinerja.review.evidence import Checked, Limits, Upload, check_uploads, evidence_root, store
 from kinerja.review.logic import (
@@ -206,7 +206,7 @@ def submit_defence(
             "objections": [{"kind": o.kind, "row": o.row_ref} for o in objections or []],
         },
         # The text may hold health reasons: it stays in our database, never in the run input.
-        run_input={"action": "defence", "nip": nip},
+        run_input=defence_payload(nip),
     )
 
 
@@ -252,13 +252,7 @@ def submit_verdict(
             "accepted": accepted,
             "rulings": {str(k): ok for k, (ok, _) in (rulings or {}).items()},
         },
-        run_input={
-            "action": "verdict",
-            "nip": nip,
-            "actor": actor,
-            "accepted": accepted,
-            "reason": reason,
-        },
+        run_input=verdict_payload(nip, actor, accepted, reason),
     )
 
 

@@ -86,9 +86,16 @@ def send_warnings(period: str, scope_code: str) -> list[str]:
     return letters
 
 
+@task(cache_key_fn=_run_key, persist_result=True)
+def name_candidates(period: str, scope_code: str) -> dict[str, str]:
+    """NIP -> name of the review's candidates, for the selection form's field labels."""
+    with session_scope(engine()) as s:
+        return describe.candidate_names(s, period, scope_code)
+
+
 @task(cache_policy=NONE)
-def describe_defence(period: str, scope_code: str) -> str:
-    """Markdown above the defence and verdict form (who is awaited for what)."""
+def describe_defence(period: str, scope_code: str) -> tuple[str, dict[str, str]]:
+    """Markdown above the defence and verdict form (who is awaited for what), and the names."""
     with session_scope(engine()) as s:
         return describe.defence_description(s, period, scope_code)
 
