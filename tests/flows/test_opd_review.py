@@ -76,7 +76,7 @@ def test_selection_refusals_then_defence_rejected_publishes(
     with pytest.raises(RuntimeError):
         resume_flow_run(
             UUID(run_id),
-            run_input={"decided_by": "k", "selections": [{"nip": other[0], "selected": True}]},
+            run_input={"oleh": "k", f"pilih_{other[0]}": True},
         )
     assert read_state(run_id).is_paused()
     assert _effective(flow_engine, "DISHUB", DecisionKind.SELECTION) == {}
@@ -85,7 +85,7 @@ def test_selection_refusals_then_defence_rejected_publishes(
     before = read_state(run_id).timestamp
     resume_flow_run(
         UUID(run_id),
-        run_input={"decided_by": "kepala", "selections": [{"nip": nips[0], "selected": True}]},
+        run_input={"oleh": "kepala", f"pilih_{nips[0]}": True},
     )
     wait_for(run_id, paused_after(before), what="suspended again")
     with session_scope(flow_engine) as s:
@@ -148,7 +148,7 @@ def test_selection_refusals_then_defence_rejected_publishes(
     # The defence text (a health reason here) stays in our DB, not in Prefect's run input.
     with get_client(sync_client=True) as client:
         inputs = client.filter_flow_run_input(UUID(run_id), "", 100, set())
-    assert any('"defence"' in i.value for i in inputs)
+    assert any('"Catat pembelaan pegawai"' in i.value for i in inputs)
     assert not any("Saya sakit." in i.value for i in inputs)
     with session_scope(flow_engine) as s:
         review = reviews.require_review(s, PERIOD, "DISHUB")
