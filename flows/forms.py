@@ -4,25 +4,23 @@ The forms have no channel field: the channel is set by the code path that record
 (the flow records "ui"; the CLI and portal record theirs before resuming), never by input.
 
 The forms have no action field either: each form turns what was filled into the answer the
-review applies (`answer()`, the dicts of review.answers). Fields per person are fixed (one
-checkbox and one reason per candidate; one action, defence and reason per selected employee),
-keyed by NIP so that the portal, CLI and sweeper resume with payloads built here. The one
-required field, `oleh`, is the same in both forms: the sweeper's wake-up (`WAKE`, `oleh` empty,
-nothing else) fits whichever pause the run is at.
+review applies (`answer()`, the dicts of review.answers). They are short, because the classic
+Prefect UI gives the description above a form only the height the form leaves free: the
+selection form is one reason per candidate (a reason given selects), the defence form one
+employee, one action and one text. The one required field, `oleh`, is in both forms, so the
+wake-up (`WAKE`: `oleh` empty, nothing else) fits whichever pause a run is at; the portal, CLI
+and sweeper resume with it, their decisions being on record already.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar, Literal
 
 from prefect.input import RunInput
 from pydantic import Field, create_model
 
-
-SELECT_PREFIX = "pilih_"
 REASON_PREFIX = "alasan_"
-ACTION_PREFIX = "tindakan_"
-DEFENCE_PREFIX = "pembelaan_"
 
 RECORD_DEFENCE = "Catat pembelaan pegawai"
 ACCEPT = "Pembelaan diterima"
@@ -32,10 +30,12 @@ DefenceAction = Literal["Catat pembelaan pegawai", "Pembelaan diterima", "Pembel
 # The resume that only wakes the run (deadline passed, or its answer was recorded meanwhile).
 WAKE: dict[str, Any] = {"oleh": ""}
 
+_NIP_OF_CHOICE = re.compile(r"\(NIP (?P<nip>[^()]+)\)$")
+
 
 def _person(nip: str, names: dict[str, str]) -> str:
     name = names.get(nip, "")
-    return f"{name} (NIP {nip})" if name and name != nip else f"NIP {nip}"
+    return f"{name} (NIP {nip})" if name and name != nip else f"(NIP {nip})"
 
 
 def _reason_field(alias: str, title: str) -> Any:
@@ -56,25 +56,21 @@ def _by_prefix(answer: RunInput, prefix: str) -> dict[str, Any]:
 class SelectionInput(RunInput):
     """The head of OPD's answer at the selection pause (field texts are shown in the UI)."""
 
-    oleh: str = Field(
-        title="Diputuskan oleh",
-        description="Nama dan NIP kepala OPD yang memutuskan.",
-    )
+    oleh: str = Field(title="Diputuskan oleh (nama dan NIP kepala OPD)")
 
     kind: ClassVar[str] = "selection"
 
     def answer(self) -> dict[str, Any]:
-        """The selection answer review.answers applies; nothing filled in is a wake-up."""
-        chosen = _by_prefix(self, SELECT_PREFIX)
-        reasons = _by_prefix(self, REASON_PREFIX)
-        if not self.oleh.strip() and not any(chosen.values()) and not any(reasons.values()):
+        """The selection answer of review.answers (a reason selects); nothing filled, a wake-up."""
+        reasons = {nip: str(r).strip() for nip, r in _by_prefix(self, REASON_PREFIX).items()}
+        if not self.oleh.strip() and not any(reasons.values()):
             return {"action": "wake"}
         return {
             "action": "submit",
             "decided_by": self.oleh,
             "selections": [
-                {"nip": nip, "selected": bool(sel), "reason": str(reasons.get(nip, ""))}
-                for nip, sel in chosen.items()
+                {"nip": nip, "selected": bool(reason), "reason": reason}
+                for nip, reason in reasons.items()
             ],
         }
 
@@ -82,52 +78,50 @@ class SelectionInput(RunInput):
 class DefenceInput(RunInput):
     """A defence (employee) or a verdict (head) at the warning and defence pause."""
 
-    oleh: str = Field(
-        title="Diisi oleh",
-        description="Nama dan NIP kepala OPD (putusan) atau pegawai (pembelaan).",
-    )
+    oleh: str = Field(title="Diisi oleh (nama dan NIP kepala OPD atau pegawai)")
 
     kind: ClassVar[str] = "defence"
 
     def answer(self) -> dict[str, Any]:
-        """The defence or verdict answer of review.answers: one employee per answer."""
-        actions = {nip: a for nip, a in _by_prefix(self, ACTION_PREFIX).items() if a}
-        texts = _by_prefix(self, DEFENCE_PREFIX)
-        reasons = _by_prefix(self, REASON_PREFIX)
-        if not actions:
-            filled = self.oleh.strip() or any(texts.values()) or any(reasons.values())
+        """The defence or verdict answer of review.answers; nothing filled, a wake-up."""
+        who = getattr(self, "pegawai", None)
+        action = getattr(self, "tindakan", None)
+        text = str(getattr(self, "isi", ""))
+        if action is None:
+            filled = self.oleh.strip() or text.strip() or who
             return {"action": "invalid"} if filled else {"action": "wake"}
-        if len(actions) > 1:
-            return {"action": "invalid"}  # one employee per answer: the run asks again
-        nip, action = next(iter(actions.items()))
+        found = _NIP_OF_CHOICE.search(who or "")
+        if found is None:
+            return {"action": "invalid"}  # no employee chosen: the run asks again
+        nip = found["nip"]
         if action == RECORD_DEFENCE:
-            return {"action": "defence", "nip": nip, "actor": self.oleh, "text": texts.get(nip)}
+            return {"action": "defence", "nip": nip, "actor": self.oleh, "text": text}
         return {
             "action": "verdict",
             "nip": nip,
             "actor": self.oleh,
             "accepted": action == ACCEPT,
-            "reason": reasons.get(nip, ""),
+            "reason": text,
         }
+
+
+def _choices(nips: list[str], names: dict[str, str]) -> Any:
+    # A Literal renders as a drop-down and the server refuses anything else on resume.
+    return Literal[tuple(_person(nip, names) for nip in nips)]  # type: ignore[valid-type]
 
 
 def selection_form(
     nips: list[str], description: str, names: dict[str, str] | None = None
 ) -> type[SelectionInput]:
-    """A SelectionInput with a checkbox and a reason per candidate (only `nips`, in order)."""
+    """A SelectionInput with one reason per candidate (only `nips`, in order)."""
     names = names or {}
-    fields: dict[str, Any] = {}
-    for i, nip in enumerate(nips, start=1):
-        who = _person(nip, names)
-        fields[f"pilih_{i}"] = (
-            bool,
-            Field(default=False, alias=SELECT_PREFIX + nip, title=f"{i}. {who}",
-                  description="Centang bila dinyatakan berkinerja rendah."),
-        )  # fmt: skip
-        fields[f"alasan_{i}"] = (
+    fields: dict[str, Any] = {
+        f"alasan_{i}": (
             str,
-            _reason_field(REASON_PREFIX + nip, f"Alasan untuk {who} (wajib bila dicentang)"),
+            _reason_field(REASON_PREFIX + nip, f"{i}. {_person(nip, names)}: alasan"),
         )
+        for i, nip in enumerate(nips, start=1)
+    }
     form = create_model("PemilihanKandidat", __base__=SelectionInput, **fields)
     return form.with_initial_data(description=description)
 
@@ -135,44 +129,21 @@ def selection_form(
 def defence_form(
     nips: list[str], description: str, names: dict[str, str] | None = None
 ) -> type[DefenceInput]:
-    """A DefenceInput with an action, a defence and a reason per selected employee (`nips`)."""
-    names = names or {}
-    fields: dict[str, Any] = {}
-    for i, nip in enumerate(nips, start=1):
-        who = _person(nip, names)
-        fields[f"tindakan_{i}"] = (
-            DefenceAction | None,
-            Field(default=None, alias=ACTION_PREFIX + nip, title=f"{i}. {who}: tindakan",
-                  description="Satu pegawai per kiriman."),
-        )  # fmt: skip
-        fields[f"pembelaan_{i}"] = (
-            str,
-            Field(default="", alias=DEFENCE_PREFIX + nip,
-                  title=f"Isi pembelaan {who} (bila dicatat di sini)"),
-        )  # fmt: skip
-        fields[f"alasan_{i}"] = (
-            str,
-            _reason_field(REASON_PREFIX + nip, f"Alasan putusan untuk {who}"),
-        )
-    form = create_model("PembelaanDanPutusan", __base__=DefenceInput, **fields)
+    """A DefenceInput whose employee must be one of the selected employees (`nips`)."""
+    form = create_model(
+        "PembelaanDanPutusan",
+        __base__=DefenceInput,
+        pegawai=(_choices(nips, names or {}) | None, Field(default=None, title="Pegawai")),
+        tindakan=(DefenceAction | None, Field(default=None, title="Tindakan")),
+        isi=(str, _reason_field("isi", "Isi pembelaan, atau alasan putusan")),
+    )
     return form.with_initial_data(description=description)
 
 
 def selection_payload(actor: str, selections: dict[str, tuple[bool, str]]) -> dict[str, Any]:
-    """The run input the portal and CLI resume a selection pause with."""
+    """What the selection form holds for this choice (a reason for each one selected)."""
     payload: dict[str, Any] = {"oleh": actor}
-    for nip, (sel, reason) in selections.items():
-        payload[SELECT_PREFIX + nip] = sel
-        payload[REASON_PREFIX + nip] = reason
+    payload.update(
+        {REASON_PREFIX + nip: reason for nip, (sel, reason) in selections.items() if sel}
+    )
     return payload
-
-
-def defence_payload(nip: str) -> dict[str, Any]:
-    """The run input after a defence recorded elsewhere (its text stays in our database)."""
-    return {"oleh": nip, ACTION_PREFIX + nip: RECORD_DEFENCE}
-
-
-def verdict_payload(nip: str, actor: str, accepted: bool, reason: str) -> dict[str, Any]:
-    """The run input after a verdict recorded elsewhere."""
-    return {"oleh": actor, ACTION_PREFIX + nip: ACCEPT if accepted else REJECT,
-            REASON_PREFIX + nip: reason}  # fmt: skip

@@ -33,6 +33,11 @@ class LocalPrefect:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
+    @property
+    def ui_url(self) -> str:
+        """The classic UI (V1) the server opens at "/"; flow runs at /runs/flow-run/<id>."""
+        return f"http://127.0.0.1:{self.port}"
+
     def env(self) -> dict[str, str]:
         return {
             "PREFECT_HOME": str(self.home),
@@ -53,6 +58,9 @@ class LocalPrefect:
         # The UI asks the server where its API is; unset, the server answers port 4200
         # whatever port it listens on, and the UI cannot connect.
         env["PREFECT_UI_API_URL"] = self.api_url
+        # The classic UI (V1) at "/": its flow-run page has the Resume button and renders the
+        # pause forms and the artifacts' Markdown; the newer UI stays reachable under /v2.
+        env["PREFECT_SERVER_UI_V2_ENABLED"] = "false"
         log = (self.home / "server.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",

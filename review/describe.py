@@ -85,21 +85,24 @@ def _trend_values(trend: str) -> str:
 
 
 def selection_markdown(rows: list[dict[str, Any]], period: str, scope_code: str) -> str:
-    """The short Indonesian text above the selection form: one table row per candidate."""
-    lines = [
-        f"**Pemilihan pegawai berkinerja rendah: {scope_code}, periode {period}**",
-        "",
-        "Centang kandidat yang dinyatakan berkinerja rendah (boleh tidak ada), tulis alasan "
-        "untuk setiap yang dicentang, dan isi *Diputuskan oleh*.",
-        "",
-        "| # | Nama | NIP | Indeks | Kategori | Komponen terendah | Tren 6 bulan |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    """The short Indonesian text above the selection form: the candidates' table first (the
+    classic UI gives it only the height the form leaves), then their weakest parts and trend."""
+    lines = ["| # | Nama | NIP | Indeks | Kategori |", "|---|---|---|---|---|"]
     for r in rows:
         lines.append(
             f"| {r['rank']} | {r['name']} | {r['nip']} | {_fmt(r['composite'])} | "
-            f"{r['band'] or '-'} | {_lowest(r['components']) or '-'} | "
-            f"{_trend_values(r['trend'])} |"
+            f"{r['band'] or '-'} |"
+        )
+    lines += [
+        "",
+        f"Pemilihan {scope_code} periode {period}: tulis alasan hanya untuk kandidat yang "
+        "dinyatakan berkinerja rendah (boleh tidak ada); kosongkan yang lain.",
+        "",
+    ]
+    for r in rows:
+        lines.append(
+            f"- {r['rank']}. {r['name']}: terendah {_lowest(r['components']) or '-'}; "
+            f"tren 6 bulan {_trend_values(r['trend'])}"
         )
     return "\n".join(lines)
 
@@ -123,8 +126,8 @@ def defence_markdown(state: ReviewState, names: dict[str, str]) -> str:
     lines = [
         f"**Pembelaan dan putusan: {state.scope_code}, periode {state.period}**",
         "",
-        f"Batas waktu pembelaan: {deadline}. Untuk satu pegawai per kiriman, pilih tindakan: "
-        "catat pembelaan tertulisnya, atau putusan kepala OPD (diterima/ditolak) dengan alasan.",
+        f"Batas waktu pembelaan: {deadline}. Satu pegawai per kiriman: catat pembelaannya, "
+        "atau putusan kepala OPD (diterima/ditolak) dengan alasan.",
         "",
         "| Nama | NIP | Status |",
         "|---|---|---|",

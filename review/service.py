@@ -23,7 +23,6 @@ from kinerja.db import reviews
 from kinerja.db.audit import record_event
 from kinerja.db.models import Review
 from kinerja.db.session import session_scope
-from kinerja.flows.forms import defence_payload, selection_payload, verdict_payload
 from kinerja.review.corrections import ObjectionInput
 from kinerja.review.evidence import Checked, Limits, Upload, check_uploads, evidence_root, store
 from kinerja.review.logic import (
@@ -63,14 +62,15 @@ def _policy() -> Policy:
     return policy()
 
 
-def _resume(flow_run_id: str | None, run_input: dict[str, Any]) -> bool:
+def _resume(flow_run_id: str | None) -> bool:
     """Wake the run; the decision is already committed, so a failure here loses nothing."""
     if not flow_run_id:
         return False  # the run has not started yet; it reads the decision when it does
+    from kinerja.flows.forms import WAKE
     from kinerja.flows.wakeup import resume
 
     try:
-        return resume(flow_run_id, run_input)
+        return resume(flow_run_id, WAKE)
     except Exception as exc:  # the API is down or refused: the sweeper wakes the run later
         log.warning("could not resume run %s (%s); the sweeper will", flow_run_id, exc)
         return False
@@ -98,9 +98,12 @@ def _submit(
     channel: str,
     apply: Callable[[Session, Review], ReviewState],
     detail: Callable[[ReviewState], dict[str, Any]],
-    run_input: dict[str, Any],
 ) -> ReviewState:
-    """Apply one answer to the review, audit it and commit; then resume the run with it."""
+    """Apply one answer to the review, audit it and commit; then wake the run (forms.WAKE).
+
+    The run reads the answer from the database, so the run input carries none of it (a
+    defence's text may hold health reasons: it stays in our database).
+    """
     _check_channel(channel)
     with session_scope(engine) as s:
         review = reviews.require_review(s, period, scope_code)
@@ -114,7 +117,7 @@ def _submit(
             detail={"channel": channel, **detail(state)},
         )
         run_id = review.flow_run_id
-    _resume(run_id, run_input)
+    _resume(run_id)
     return state
 
 
@@ -148,7 +151,6 @@ def submit_selection(
             now=now or utcnow(),
         ),
         detail=lambda state: {"selected": state.selected},
-        run_input=selection_payload(actor, selections),
     )
 
 
@@ -205,8 +207,6 @@ def submit_defence(
             ],
             "objections": [{"kind": o.kind, "row": o.row_ref} for o in objections or []],
         },
-        # The text may hold health reasons: it stays in our database, never in the run input.
-        run_input=defence_payload(nip),
     )
 
 
@@ -252,7 +252,6 @@ def submit_verdict(
             "accepted": accepted,
             "rulings": {str(k): ok for k, (ok, _) in (rulings or {}).items()},
         },
-        run_input=verdict_payload(nip, actor, accepted, reason),
     )
 
 

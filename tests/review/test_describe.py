@@ -29,10 +29,10 @@ def test_selection_text_lists_only_this_opd_with_labels_and_trend(sqlite_engine:
     assert list(names) == nips
     for r in rows:  # the name beside the NIP, the composite, one line per candidate
         assert f"| {r['name']} | {r['nip']} | {r['composite']:.1f} |" in text
-    assert "| 51.0 → 51.0 |" in text  # six-month trend, oldest first
+    assert "tren 6 bulan 51.0 → 51.0" in text  # six-month trend, oldest first
     assert "Kegiatan utama yang disetujui 41.0" in text  # labelled, never the raw key
     assert "c_" not in text
-    assert len(text.splitlines()) == 6 + len(rows)
+    assert len(text.splitlines()) == 5 + 2 * len(rows)
     assert rows[0]["job_title"] == "Analis"
 
 

@@ -1,0 +1,147 @@
+"""The operator's Prefect UI, in a real browser: `kinerja serve`'s local server (classic UI, V1),
+the served deployments, a paused review and its resume form at 1366x768.
+
+The shared harness serves no UI, so this module's `prefect_api` is a LocalPrefect with its UI,
+as `kinerja serve` starts it; screenshots go to the repository's screenshots/ folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, update
+
+from kinerja.db import decisions as dec
+from kinerja.db.models import Employee
+from kinerja.db.session import session_scope
+from kinerja.domain import DecisionKind
+from kinerja.flows.local_server import LocalPrefect
+from tests.review.factories import make_opd
+from tests.served import (  # noqa: F401  (fixtures reused by name)
+    Server,
+    extra_flow_settings,
+    flow_db_url,
+    flow_engine,
+    flow_home,
+    flow_settings,
+    paused_after,
+    read_state,
+    server,
+    start_review,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.prefect]
+
+PERIOD = "2025-10"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+NAMES = ["Siti Rahmawati", "Agus Prasetyo", "Dewi Lestari"]
+
+
+@pytest.fixture(scope="module")
+def local_prefect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPrefect]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed (make browser installs it as root)")
+    local = LocalPrefect(tmp_path_factory.mktemp("prefect-ui")).start(timeout=180)
+    yield local
+    local.stop()
+
+
+@pytest.fixture(scope="module")
+def prefect_api(local_prefect: LocalPrefect) -> Iterator[None]:
+    """This module's runs and clients talk to the server with the UI."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: local_prefect.api_url}):
+        yield
+
+
+@contextmanager
+def browser_page() -> Iterator[Any]:
+    """A 1366x768 page. Prefect's sync calls must come before or after it: inside, playwright's
+    event loop makes them return coroutines."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser.new_page(viewport={"width": 1366, "height": 768})
+        finally:
+            browser.close()
+
+
+def _name_candidates(engine: Engine, nips: list[str]) -> None:
+    with session_scope(engine) as s:
+        for nip, name in zip(nips, NAMES, strict=False):
+            s.execute(update(Employee).where(Employee.nip == nip).values(name=name))
+
+
+def _fits(page: Any, inner: str, outer: str) -> bool:
+    """Whether `inner` is wholly inside `outer`'s box (shown without scrolling), both non-empty."""
+    box = (
+        "(s) => { const r = document.querySelector(s).getBoundingClientRect(); "
+        "return [r.top, r.bottom, r.height]; }"
+    )
+    i_top, i_bottom, i_height = page.evaluate(box, inner)
+    o_top, o_bottom, o_height = page.evaluate(box, outer)
+    return bool(i_height > 0 and o_height > 0 and i_top >= o_top and i_bottom <= o_bottom + 1)
+
+
+def _field(page: Any, title: str) -> Any:
+    """The input under the form label whose title starts with `title`."""
+    return page.locator(".p-label", has_text=title).locator("textarea, input").first
+
+
+def test_an_operator_resumes_a_paused_review_from_the_prefect_ui(
+    local_prefect: LocalPrefect,
+    server: Server,  # noqa: F811
+    flow_engine: Engine,  # noqa: F811
+) -> None:
+    nips = make_opd(flow_engine, PERIOD, "DISHUB")
+    _name_candidates(flow_engine, nips)
+    run_id = start_review(PERIOD, "DISHUB")
+    before = wait_for(run_id, lambda st: st.is_paused(), what="at the selection pause").timestamp
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    with browser_page() as page:
+        page.goto(f"{local_prefect.ui_url}/runs/flow-run/{run_id}")
+        page.get_by_role("button", name="Resume").first.click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Diputuskan oleh").first.wait_for()
+        page.screenshot(path=str(SCREENSHOTS / "prefect-resume-selection.png"))
+        # The description is on screen, not squeezed to nothing by the form below it: its
+        # table of candidates fits in what the form leaves free.
+        assert _fits(page, "article.markdown-renderer table", "article.markdown-renderer")
+        table = dialog.locator("article.markdown-renderer table")
+        for nip, name in zip(nips, NAMES, strict=True):
+            assert table.get_by_text(name).is_visible() and table.get_by_text(nip).is_visible()
+        assert "c_" not in dialog.inner_text()
+        labels = dialog.locator(".p-label").all_inner_texts()
+        assert not any("Aksi" in t for t in labels)
+        assert "(Optional)" not in next(t for t in labels if t.startswith("Diputuskan oleh"))
+        assert dialog.get_by_role("button", name="Add item").count() == 0
+
+        _field(dialog, "Diputuskan oleh").fill("Kepala DISHUB (NIP DISHUB-HEAD)")
+        _field(dialog, f"1. {NAMES[0]} (NIP {nips[0]}): alasan").fill(
+            "Kegiatan utama 41% dari target"
+        )
+        dialog.get_by_role("button", name="Submit").click()
+        dialog.wait_for(state="hidden")
+        page.screenshot(path=str(SCREENSHOTS / "prefect-resume-submitted.png"))
+
+    # The run woke, recorded the operator's answer (channel "ui") and paused for the defence.
+    wait_for(run_id, paused_after(before), what="at the defence pause")
+    with session_scope(flow_engine) as s:
+        chosen = dec.effective(s, PERIOD, "DISHUB", DecisionKind.SELECTION)
+        assert {n: d.value for n, d in chosen.items()} == {
+            nips[0]: "selected", nips[1]: "not_selected", nips[2]: "not_selected",
+        }  # fmt: skip
+        first = chosen[nips[0]]
+        assert (first.actor, first.channel, first.reason) == (
+            "Kepala DISHUB (NIP DISHUB-HEAD)", "ui", "Kegiatan utama 41% dari target",
+        )  # fmt: skip
