@@ -24,6 +24,7 @@ from kinerja.tasks.review import (
     describe_defence,
     name_candidates,
     prepare_review,
+    report_review_progress,
     send_review_result,
     send_warnings,
     wake_cycle_if_done,
@@ -67,5 +68,6 @@ def opd_review(period: str, scope_code: str) -> str:
             state = apply_defence_input(period, scope_code, key, _wait(def_form, key))
             attempt += 1
     stage = send_review_result(period, scope_code)
+    report_review_progress(period)
     wake_cycle_if_done(period)
     return stage

@@ -122,6 +122,14 @@ def send_review_result(period: str, scope_code: str) -> str:
 
 
 @task(cache_policy=NONE)
+def report_review_progress(period: str) -> bool:
+    """Update the month's review-progress artifacts now that this review has ended."""
+    from kinerja.tasks.cycle import publish_progress
+
+    return publish_progress(period, update=True)
+
+
+@task(cache_policy=NONE)
 def wake_cycle_if_done(period: str) -> bool:
     """The last review to end resumes the month's suspended cycle run (the sweeper also does)."""
     from kinerja.flows.wakeup import wake_cycles

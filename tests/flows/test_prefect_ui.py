@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,45 @@ def test_an_operator_resumes_a_paused_review_from_the_prefect_ui(
         assert (first.actor, first.channel, first.reason) == (
             "Kepala DISHUB (NIP DISHUB-HEAD)", "ui", "Kegiatan utama 41% dari target",
         )  # fmt: skip
+
+
+def test_the_cycles_charts_and_progress_render_in_the_artifact_pages(
+    local_prefect: LocalPrefect,
+    flow_engine: Engine,  # noqa: F811
+    flow_settings: dict[str, str],  # noqa: F811
+) -> None:
+    from kinerja.db import reviews
+    from kinerja.tasks.cycle import artifact_key, report_charts, report_progress
+
+    for month in ("2025-08", "2025-09", PERIOD):
+        make_opd(flow_engine, month, "DINSOS")
+    with session_scope(flow_engine) as s:
+        reviews.ensure_review(
+            s, period=PERIOD, scope_kind="opd", scope_code="DINSOS",
+            selection_deadline=datetime(2025, 11, 10, 9, 0, 0, 123456), now=datetime(2025, 11, 3),
+        )  # fmt: skip
+    assert report_charts(PERIOD) >= 1  # the tasks as the cycle runs them, outside a flow here
+    report_progress(PERIOD)
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    with browser_page() as page:
+        page.goto(f"{local_prefect.ui_url}/artifacts/key/{artifact_key('opd', PERIOD, 'DINSOS')}")
+        images = page.locator("img[src^='data:image/svg+xml']")
+        images.first.wait_for()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('img')].filter(i => i.naturalWidth > 0)"
+            ".length >= 2"
+        )
+        page.screenshot(path=str(SCREENSHOTS / "prefect-artifact-opd.png"), full_page=True)
+        widths = images.evaluate_all("els => els.map(e => e.naturalWidth)")
+        assert len(widths) == 2 and all(w > 0 for w in widths)
+        assert page.get_by_text("Dinas DINSOS (DINSOS), periode 2025-10").first.is_visible()
+
+        page.goto(f"{local_prefect.ui_url}/artifacts/key/{artifact_key('review-awaited', PERIOD)}")
+        page.get_by_text("Pemilihan oleh Kepala DINSOS").first.wait_for()
+        page.screenshot(path=str(SCREENSHOTS / "prefect-artifact-awaited.png"), full_page=True)
+        assert page.get_by_text("2025-11-10 16:00 WIB").first.is_visible()
+
+        page.goto(f"{local_prefect.ui_url}/artifacts/key/{artifact_key('review-progress', PERIOD)}")
+        page.get_by_text("Tinjauan selesai").first.wait_for()
+        page.screenshot(path=str(SCREENSHOTS / "prefect-artifact-progress.png"), full_page=True)
