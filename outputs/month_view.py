@@ -82,8 +82,10 @@ def opd_views(session: Session, period: str, months: int = TREND_MONTHS) -> list
 
 
 def svg_data_uri(svg: str) -> str:
-    """An SVG as a data: URI an <img> (or a Markdown image) shows without any request."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+    """An SVG as a data: URI an <img> (or a Markdown image) shows without any request, on a
+    white ground (the UI's dark theme would hide its black text)."""
+    grounded = svg.replace(">", '><rect width="100%" height="100%" fill="#fff"/>', 1)
+    return "data:image/svg+xml;base64," + base64.b64encode(grounded.encode()).decode("ascii")
 
 
 def opd_markdown(view: OpdView, period: str, band_edges: tuple[float, ...]) -> str:
@@ -160,10 +162,10 @@ def review_progress(session: Session, reviews: list[Review]) -> Progress:
         who, until = _awaited(session, r)
         awaited.append(
             {
-                "tinjauan": r.scope_code,
-                "tahap": STAGE_LABELS.get(ReviewStage(r.stage), r.stage),
-                "menunggu": who,
-                "batas_waktu": local_label(until),
+                "Tinjauan": r.scope_code,
+                "Tahap": STAGE_LABELS.get(ReviewStage(r.stage), r.stage),
+                "Menunggu": who,
+                "Batas waktu": local_label(until),
             }
         )
     ended = sum(1 for r in reviews if r.stage not in open_stages)

@@ -258,7 +258,7 @@ def publish_progress(period: str, update: bool = False) -> bool:
     else:
         create_progress_artifact(progress=progress.percent, key=key, description=description)
     create_table_artifact(
-        table=progress.awaited or [{"tinjauan": "-", "menunggu": "tidak ada yang ditunggu"}],
+        table=progress.awaited or [{"Tinjauan": "-", "Menunggu": "tidak ada yang ditunggu"}],
         key=artifact_key("review-awaited", period),
         description=f"Yang ditunggu, periode {period}",
     )

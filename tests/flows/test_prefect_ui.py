@@ -148,8 +148,19 @@ def test_an_operator_resumes_a_paused_review_from_the_prefect_ui(
         )  # fmt: skip
 
 
+def _latest_id(key: str) -> str:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
+
+    wanted = ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=[key]))
+    with get_client(sync_client=True) as client:
+        (found,) = client.read_latest_artifacts(artifact_filter=wanted, limit=1)
+    return str(found.latest_id)
+
+
 def test_the_cycles_charts_and_progress_render_in_the_artifact_pages(
     local_prefect: LocalPrefect,
+    prefect_api: None,
     flow_engine: Engine,  # noqa: F811
     flow_settings: dict[str, str],  # noqa: F811
 ) -> None:
@@ -165,10 +176,15 @@ def test_the_cycles_charts_and_progress_render_in_the_artifact_pages(
         )  # fmt: skip
     assert report_charts(PERIOD) >= 1  # the tasks as the cycle runs them, outside a flow here
     report_progress(PERIOD)
+    pages = {
+        name: f"{local_prefect.ui_url}/artifacts/artifact/{_latest_id(artifact_key(name, *rest))}"
+        for name, *rest in (("opd", PERIOD, "DINSOS"), ("review-awaited", PERIOD),
+                            ("review-progress", PERIOD))
+    }  # fmt: skip
     SCREENSHOTS.mkdir(exist_ok=True)
 
     with browser_page() as page:
-        page.goto(f"{local_prefect.ui_url}/artifacts/key/{artifact_key('opd', PERIOD, 'DINSOS')}")
+        page.goto(pages["opd"])
         images = page.locator("img[src^='data:image/svg+xml']")
         images.first.wait_for()
         page.wait_for_function(
@@ -180,11 +196,11 @@ def test_the_cycles_charts_and_progress_render_in_the_artifact_pages(
         assert len(widths) == 2 and all(w > 0 for w in widths)
         assert page.get_by_text("Dinas DINSOS (DINSOS), periode 2025-10").first.is_visible()
 
-        page.goto(f"{local_prefect.ui_url}/artifacts/key/{artifact_key('review-awaited', PERIOD)}")
+        page.goto(pages["review-awaited"])
         page.get_by_text("Pemilihan oleh Kepala DINSOS").first.wait_for()
         page.screenshot(path=str(SCREENSHOTS / "prefect-artifact-awaited.png"), full_page=True)
         assert page.get_by_text("2025-11-10 16:00 WIB").first.is_visible()
 
-        page.goto(f"{local_prefect.ui_url}/artifacts/key/{artifact_key('review-progress', PERIOD)}")
+        page.goto(pages["review-progress"])
         page.get_by_text("Tinjauan selesai").first.wait_for()
         page.screenshot(path=str(SCREENSHOTS / "prefect-artifact-progress.png"), full_page=True)

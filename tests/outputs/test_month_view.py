@@ -41,6 +41,7 @@ def test_each_opd_gets_its_distribution_and_six_month_trend_as_embedded_svg(
         assert uri.startswith("data:image/svg+xml;base64,")
         svg = base64.b64decode(uri.split(",", 1)[1]).decode()
         assert svg.startswith("<svg") and "<script" not in svg
+        assert '<rect width="100%" height="100%" fill="#fff"/>' in svg  # readable on dark UI
 
 
 def test_progress_counts_ended_reviews_and_names_who_is_awaited_in_local_time(
@@ -60,10 +61,10 @@ def test_progress_counts_ended_reviews_and_names_who_is_awaited_in_local_time(
     assert progress.description == "Tinjauan selesai: 1 dari 2"
     assert progress.awaited == [
         {
-            "tinjauan": "DISHUB",
-            "tahap": "menunggu pemilihan",
-            "menunggu": "Pemilihan oleh Kepala DISHUB",
-            "batas_waktu": "2025-11-10 16:00 WIB",  # Asia/Jakarta, no seconds or microseconds
+            "Tinjauan": "DISHUB",
+            "Tahap": "menunggu pemilihan",
+            "Menunggu": "Pemilihan oleh Kepala DISHUB",
+            "Batas waktu": "2025-11-10 16:00 WIB",  # Asia/Jakarta, no seconds or microseconds
         }
     ]
     assert local_label(None) == "-"
