@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kinerja.db.models import Opd, Review, Score
 from kinerja.db.outcomes import mean_composites
 from kinerja.db.scores import previous_periods
-from kinerja.db.models import Opd, Review, Score
 from kinerja.domain import ReviewStage
 from kinerja.outputs.recap import BINS, bin_of
 from kinerja.outputs.svg import histogram_svg, trend_svg
