@@ -147,6 +147,15 @@ def test_an_operator_resumes_a_paused_review_from_the_prefect_ui(
             "Kepala DISHUB (NIP DISHUB-HEAD)", "ui", "Kegiatan utama 41% dari target",
         )  # fmt: skip
 
+    before = read_state(run_id).timestamp
+    with browser_page() as page:
+        page.goto(f"{local_prefect.ui_url}/runs/flow-run/{run_id}")
+        page.get_by_role("button", name="Resume").first.click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Diisi oleh").first.wait_for()
+        page.screenshot(path=str(SCREENSHOTS / "prefect-resume-defence.png"))
+        Path(SCREENSHOTS / "defence.html").write_text(page.content())
+
 
 def _latest_id(key: str) -> str:
     from prefect import get_client
