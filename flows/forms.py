@@ -22,10 +22,14 @@ from pydantic import Field, create_model
 
 REASON_PREFIX = "alasan_"
 
+NO_ACTION = "(pilih tindakan)"
 RECORD_DEFENCE = "Catat pembelaan pegawai"
 ACCEPT = "Pembelaan diterima"
 REJECT = "Pembelaan ditolak"
-DefenceAction = Literal["Catat pembelaan pegawai", "Pembelaan diterima", "Pembelaan ditolak"]
+# Not Optional: the classic UI shows an optional choice as a "str | None" type switch.
+DefenceAction = Literal[
+    "(pilih tindakan)", "Catat pembelaan pegawai", "Pembelaan diterima", "Pembelaan ditolak"
+]
 
 # The resume that only wakes the run (deadline passed, or its answer was recorded meanwhile).
 WAKE: dict[str, Any] = {"oleh": ""}
@@ -87,12 +91,12 @@ class DefenceInput(RunInput):
         who = getattr(self, "pegawai", None)
         action = getattr(self, "tindakan", None)
         text = str(getattr(self, "isi", ""))
-        if action is None:
-            filled = self.oleh.strip() or text.strip() or who
+        if action in (None, NO_ACTION):
+            filled = self.oleh.strip() or text.strip()
             return {"action": "invalid"} if filled else {"action": "wake"}
         found = _NIP_OF_CHOICE.search(who or "")
         if found is None:
-            return {"action": "invalid"}  # no employee chosen: the run asks again
+            return {"action": "invalid"}  # no employee: the run asks again
         nip = found["nip"]
         if action == RECORD_DEFENCE:
             return {"action": "defence", "nip": nip, "actor": self.oleh, "text": text}
@@ -133,8 +137,11 @@ def defence_form(
     form = create_model(
         "PembelaanDanPutusan",
         __base__=DefenceInput,
-        pegawai=(_choices(nips, names or {}) | None, Field(default=None, title="Pegawai")),
-        tindakan=(DefenceAction | None, Field(default=None, title="Tindakan")),
+        pegawai=(
+            _choices(nips, names or {}),
+            Field(default=_person(nips[0], names or {}), title="Pegawai"),
+        ),
+        tindakan=(DefenceAction, Field(default=NO_ACTION, title="Tindakan")),
         isi=(str, _reason_field("isi", "Isi pembelaan, atau alasan putusan")),
     )
     return form.with_initial_data(description=description)

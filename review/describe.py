@@ -123,15 +123,7 @@ def defence_markdown(state: ReviewState, names: dict[str, str]) -> str:
     deadline = "-"
     if state.defence_deadline:
         deadline = f"{local_time(state.defence_deadline):%Y-%m-%d %H:%M} {zone_label()}"
-    lines = [
-        f"**Pembelaan dan putusan: {state.scope_code}, periode {state.period}**",
-        "",
-        f"Batas waktu pembelaan: {deadline}. Satu pegawai per kiriman: catat pembelaannya, "
-        "atau putusan kepala OPD (diterima/ditolak) dengan alasan.",
-        "",
-        "| Nama | NIP | Status |",
-        "|---|---|---|",
-    ]
+    lines = ["| Nama | NIP | Status |", "|---|---|---|"]
     for nip in state.selected:
         if nip in state.awaiting_defence:
             status = "menunggu pembelaan"
@@ -140,6 +132,12 @@ def defence_markdown(state: ReviewState, names: dict[str, str]) -> str:
         else:
             status = "sudah diputus"
         lines.append(f"| {names.get(nip, nip)} | {nip} | {status} |")
+    lines += [
+        "",
+        f"Pembelaan dan putusan {state.scope_code} periode {state.period}, batas waktu "
+        f"{deadline}. Satu pegawai per kiriman: catat pembelaannya, atau putusan kepala OPD "
+        "(diterima/ditolak) dengan alasan.",
+    ]
     return "\n".join(lines)
 
 

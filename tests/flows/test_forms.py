@@ -65,6 +65,8 @@ def test_defence_form_derives_defence_or_verdict_from_the_chosen_action() -> Non
     form = defence_form(NIPS[:2], "## Pembelaan", NAMES)
     props = form.model_json_schema(by_alias=True)["properties"]
     assert list(props) == ["oleh", "pegawai", "tindakan", "isi"]
+    assert "anyOf" not in props["pegawai"] and "anyOf" not in props["tindakan"]  # no null
+    assert props["pegawai"]["enum"] == [BUDI, "Sari (NIP DISHUB-002)"]
     assert form(oleh="Budi", pegawai=BUDI, tindakan="Catat pembelaan pegawai",
                 isi="Saya sakit.").answer() == {
         "action": "defence", "nip": NIPS[0], "actor": "Budi", "text": "Saya sakit.",
@@ -74,8 +76,8 @@ def test_defence_form_derives_defence_or_verdict_from_the_chosen_action() -> Non
         "action": "verdict", "nip": NIPS[0], "actor": "K", "accepted": True, "reason": "ada surat",
     }  # fmt: skip
     assert form(oleh="K", pegawai=BUDI, tindakan="Pembelaan ditolak").answer()["accepted"] is False
-    assert form(oleh="K", tindakan="Pembelaan ditolak").answer() == {"action": "invalid"}
-    assert form(oleh="K", pegawai=BUDI).answer() == {"action": "invalid"}  # no action
+    assert form(oleh="K", tindakan="Pembelaan ditolak").answer()["nip"] == NIPS[0]  # preset
+    assert form(oleh="K", pegawai=BUDI).answer() == {"action": "invalid"}  # no action chosen
     assert form(**WAKE).answer() == {"action": "wake"}
 
 

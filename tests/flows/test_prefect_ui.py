@@ -7,6 +7,7 @@ as `kinerja serve` starts it; screenshots go to the repository's screenshots/ fo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -147,14 +148,16 @@ def test_an_operator_resumes_a_paused_review_from_the_prefect_ui(
             "Kepala DISHUB (NIP DISHUB-HEAD)", "ui", "Kegiatan utama 41% dari target",
         )  # fmt: skip
 
-    before = read_state(run_id).timestamp
-    with browser_page() as page:
+    with browser_page() as page:  # the defence form: its table shows, the employee is preset
         page.goto(f"{local_prefect.ui_url}/runs/flow-run/{run_id}")
         page.get_by_role("button", name="Resume").first.click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_text("Diisi oleh").first.wait_for()
         page.screenshot(path=str(SCREENSHOTS / "prefect-resume-defence.png"))
-        Path(SCREENSHOTS / "defence.html").write_text(page.content())
+        assert _fits(page, "article.markdown-renderer table", "article.markdown-renderer")
+        assert dialog.locator("article.markdown-renderer table").get_by_text(NAMES[0]).is_visible()
+        preset = dialog.locator(".p-label", has_text=re.compile(r"^Pegawai")).locator("textarea")
+        assert preset.input_value() == f"{NAMES[0]} (NIP {nips[0]})"  # the one employee
 
 
 def _latest_id(key: str) -> str:
@@ -173,7 +176,6 @@ def test_the_cycles_charts_and_progress_render_in_the_artifact_pages(
     flow_engine: Engine,  # noqa: F811
     flow_settings: dict[str, str],  # noqa: F811
 ) -> None:
-    from kinerja.db import reviews
     from kinerja.tasks.cycle import artifact_key, report_charts, report_progress
 
     for month in ("2025-08", "2025-09", PERIOD):
