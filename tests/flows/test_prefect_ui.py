@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, update
 
 from kinerja.db import decisions as dec
+from kinerja.db import reviews
 from kinerja.db.models import Employee
 from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind
