@@ -133,6 +133,11 @@ class LocalPrefect:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
+    @property
+    def ui_url(self) -> str:
+        """The classic UI (V1) the server opens at "/"; flow runs at /runs/flow-run/<id>."""
+        return f"http://127.0.0.1:{self.port}"
+
     def env(self) -> dict[str, str]:
         """What a client of this server needs (with the auth string: keep it out of logs)."""
         env = {
@@ -169,6 +174,9 @@ class LocalPrefect:
         if self.database_url:
             ensure_postgres_database(self.database_url)
             env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.database_url
+        # The classic UI (V1) at "/": its flow-run page has the Resume button and renders the
+        # pause forms and the artifacts' Markdown; the newer UI stays reachable under /v2.
+        env["PREFECT_SERVER_UI_V2_ENABLED"] = "false"
         log = (self.home / "server.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",

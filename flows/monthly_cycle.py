@@ -28,6 +28,7 @@ from kinerja.tasks.cycle import (
     fetch_month,
     open_reviews,
     report_candidates,
+    report_charts,
     report_progress,
     score_and_propose,
     start_reviews,
@@ -77,6 +78,7 @@ def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, A
     scopes = open_reviews(period)
     runs = start_reviews(period, scopes, opd_review)
     report_candidates(period, quality)
+    report_charts(period)
     wait = 0
     while not report_progress(period):
         suspend_flow_run(key=f"reviews-{wait}")

@@ -17,7 +17,7 @@ from prefect.flow_runs import suspend_flow_run
 from pydantic import ValidationError
 
 from kinerja.domain import ReviewStage
-from kinerja.flows.forms import defence_form, selection_form
+from kinerja.flows.forms import DEFENCE_TEXT_FIELD, defence_form, selection_form
 from kinerja.names import REVIEW_FLOW, REVIEW_RUN_NAME
 from kinerja.runs.wakeup import record_process
 from kinerja.settings import get_settings
@@ -26,7 +26,9 @@ from kinerja.tasks.review import (
     apply_selection_input,
     describe_defence,
     forget_defence_text,
+    name_candidates,
     prepare_review,
+    report_review_progress,
     send_review_result,
     send_warnings,
     wake_cycle_if_done,
@@ -40,7 +42,7 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
     except ValidationError as exc:
         get_run_logger().warning("answer %s does not fit the form: %s", key, exc.error_count())
         return {"action": "invalid"}
-    return answer.model_dump(mode="json")
+    return answer.answer()
 
 
 @flow(
@@ -54,7 +56,9 @@ def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""
     state, description = prepare_review(period, scope_code)
     if state.stage == ReviewStage.SELECTION:
-        sel_form = selection_form(state.candidates, description, get_settings().operators)
+        names = name_candidates(period, scope_code)
+        operators = get_settings().operators
+        sel_form = selection_form(state.candidates, description, names, operators)
         attempt = 0
         while state.stage == ReviewStage.SELECTION:
             key = f"selection-{attempt}"
@@ -62,8 +66,9 @@ def opd_review(period: str, scope_code: str) -> str:
             attempt += 1
     if state.stage == ReviewStage.DEFENCE:
         send_warnings(period, scope_code)
+        def_description, def_names = describe_defence(period, scope_code)
         def_form = defence_form(
-            state.selected, describe_defence(period, scope_code), get_settings().operators
+            state.selected, def_description, def_names, get_settings().operators
         )
         attempt = 0
         while state.stage == ReviewStage.DEFENCE:
@@ -71,8 +76,9 @@ def opd_review(period: str, scope_code: str) -> str:
             answer = _wait(def_form, key)
             state = apply_defence_input(period, scope_code, key, answer)
             if answer.get("text"):  # typed into the UI form: keep it out of Prefect
-                forget_defence_text(period, scope_code, key)
+                forget_defence_text(period, scope_code, key, DEFENCE_TEXT_FIELD)
             attempt += 1
     stage = send_review_result(period, scope_code)
+    report_review_progress(period)
     wake_cycle_if_done(period)
     return stage

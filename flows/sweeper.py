@@ -28,6 +28,7 @@ from kinerja.db.periods import REVIEWING
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage, utcnow
 from kinerja.notifications.service import finish_interrupted
+from kinerja.review.answers import WAKE
 from kinerja.review.logic import state_of
 from kinerja.review.people import head_of, name_of, notify_with_link, wib
 from kinerja.rules.calendar import add_workdays
@@ -116,7 +117,7 @@ def sweep(engine: Engine, policy: Policy, now: datetime | None = None) -> SweepR
                 and not state.awaiting_defence
                 and not state.awaiting_verdict,
             )
-            if action == Action.WAKE and resume(review.flow_run_id, {"action": "wake"}, wait=0):
+            if action == Action.WAKE and resume(review.flow_run_id, WAKE, wait=0):
                 report.woken.append(f"{review.period}/{review.scope_code}")
     with session_scope(engine) as s:
         reviewing = s.scalars(select(Period.code).where(Period.status == REVIEWING)).all()

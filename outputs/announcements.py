@@ -13,8 +13,8 @@ from kinerja.db import drafts as store
 from kinerja.db.models import Draft
 from kinerja.db.outcomes import Person
 from kinerja.outputs.facts import MonthFacts
-from kinerja.outputs.labels import COACH_LABELS
 from kinerja.outputs.periods import next_period
+from kinerja.rules.labels import COACH_LABELS
 from kinerja.rules.policy import Policy
 from kinerja.templates import environment
 from kinerja.templates.filters import fields_label

@@ -12,15 +12,15 @@ from kinerja.db import outcomes
 from kinerja.db.models import CoachingAssignment
 from kinerja.domain import OutcomeValue
 from kinerja.outputs.facts import MonthFacts
-from kinerja.outputs.labels import (
+from kinerja.outputs.periods import next_period, shift
+from kinerja.rules.calendar import working_days
+from kinerja.rules.labels import (
     COACH_LABELS,
     COMPONENT_LABELS,
     INDICATOR_LABELS,
     INDICATORS,
     is_low,
 )
-from kinerja.outputs.periods import next_period, shift
-from kinerja.rules.calendar import working_days
 from kinerja.rules.policy import Policy
 
 

@@ -41,7 +41,7 @@ from kinerja.db.models import CoachingAssignment, Review
 from kinerja.domain import DefenceValue, OutcomeValue, SelectionValue, WarningValue
 from kinerja.outputs.coaching import coach_label, weakest_components
 from kinerja.outputs.facts import MonthFacts
-from kinerja.outputs.labels import INDICATOR_LABELS, INDICATORS, is_low
+from kinerja.rules.labels import INDICATOR_LABELS, INDICATORS, is_low
 from kinerja.rules.policy import Policy
 from kinerja.templates import environment
 from kinerja.templates.filters import fields_label, local_time

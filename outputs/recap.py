@@ -306,7 +306,7 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
     ]
     drafts = Counter(d.status for d in draft_store.list_drafts(session, period))
     from kinerja.db.scores import notes_for
-    from kinerja.outputs.labels import DECISION_LABELS
+    from kinerja.rules.labels import DECISION_LABELS
 
     proposals = [
         {

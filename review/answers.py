@@ -39,16 +39,10 @@ UI_CHANNEL = "ui"  # answers applied here came through the Prefect UI form (othe
 NOT_THE_FORM = "jawaban tidak sesuai formulir"
 
 
-def selection_payload(actor: str, selections: dict[str, tuple[bool, str]]) -> dict[str, Any]:
-    """The run input the portal and CLI resume a selection pause with."""
-    return {
-        "decided_by": actor,
-        "selections": [
-            {"nip": nip, "selected": sel, "reason": reason}
-            for nip, (sel, reason) in selections.items()
-        ],
-        "action": "submit",
-    }
+# The run input of every resume from the portal, the CLI and the sweeper: the answer is on
+# record already, so it carries none of it. The forms' one required field, the operator, left
+# empty: it fits whichever pause the run is at.
+WAKE: dict[str, Any] = {"operator": ""}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Markdown shown above the pause forms: the candidates, their indicators, trend and explanation."""
+"""Markdown above the pause forms: candidates' composite, band, weakest parts and trend."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from kinerja.db import reviews
 from kinerja.db.models import Assignment, Candidate, Employee, Score
 from kinerja.review.logic import ReviewState, candidates_of, state_of
+from kinerja.rules.labels import COMPONENT_LABELS
+from kinerja.templates.filters import local_time, zone_label
 
 
 def _fmt(value: float | None) -> str:
@@ -71,47 +73,57 @@ def candidate_rows(session: Session, period: str, scope_code: str) -> list[dict[
     return rows
 
 
+def _lowest(components: dict[str, float], n: int = 2) -> str:
+    """The `n` lowest score components, with their Indonesian labels: 'Kegiatan utama ... 41.0'."""
+    low = sorted(components.items(), key=lambda kv: (kv[1], kv[0]))[:n]
+    return "; ".join(f"{COMPONENT_LABELS.get(k.removeprefix('c_'), k)} {_fmt(v)}" for k, v in low)
+
+
+def _trend_values(trend: str) -> str:
+    """'2025-09: 51.0 → 2025-10: 51.0' -> '51.0 → 51.0' (the months are in the header)."""
+    return " → ".join(part.split(": ", 1)[-1] for part in trend.split(" → ")) if trend else "-"
+
+
 def selection_markdown(rows: list[dict[str, Any]], period: str, scope_code: str) -> str:
-    """The Indonesian text above the selection form."""
-    lines = [
-        f"## Pemilihan pegawai berkinerja rendah: {scope_code}, periode {period}",
+    """The short Indonesian text above the selection form: the candidates' table first (the
+    classic UI gives it only the height the form leaves), then their weakest parts and trend."""
+    lines = ["| # | Nama | NIP | Indeks | Kategori |", "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['rank']} | {r['name']} | {r['nip']} | {_fmt(r['composite'])} | "
+            f"{r['band'] or '-'} |"
+        )
+    lines += [
         "",
-        "Pilih kandidat yang dinyatakan berkinerja rendah (boleh tidak ada) dan tulis alasan "
-        "untuk setiap pilihan. Hanya kandidat di bawah ini yang dapat dipilih.",
+        f"Pemilihan {scope_code} periode {period}: tulis alasan hanya untuk kandidat yang "
+        "dinyatakan berkinerja rendah (boleh tidak ada); kosongkan yang lain.",
         "",
-        "| # | NIP | Nama | Indeks | Kinerja | Kehadiran | Perilaku | Kategori |",
-        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['rank']} | {r['nip']} | {r['name']} | {_fmt(r['composite'])} | "
-            f"{_fmt(r['kinerja'])} | {_fmt(r['kehadiran'])} | {_fmt(r['perilaku'])} | "
-            f"{r['band'] or '-'} |"
+            f"- {r['rank']}. {r['name']}: terendah {_lowest(r['components']) or '-'}; "
+            f"tren 6 bulan {_trend_values(r['trend'])}"
         )
-    for r in rows:
-        lines += ["", f"### {r['name']} ({r['nip']})"]
-        if r["components"]:
-            comps = ", ".join(f"{k}: {_fmt(v)}" for k, v in sorted(r["components"].items()))
-            lines.append(f"- Komponen: {comps}")
-        if r["trend"]:
-            lines.append(f"- Tren indeks: {r['trend']}")
-        if r["explanation"]:
-            lines.append(f"- Penjelasan: {r['explanation']}")
     return "\n".join(lines)
 
 
+def candidate_names(session: Session, period: str, scope_code: str) -> dict[str, str]:
+    """NIP -> name of the review's candidates (the NIP itself when the register has no name)."""
+    nips = [c.nip for c in candidates_of(session, period, scope_code)]
+    return _names(session, nips)
+
+
+def _names(session: Session, nips: list[str]) -> dict[str, str]:
+    found = {e.nip: e.name for e in session.scalars(select(Employee).where(Employee.nip.in_(nips)))}
+    return {nip: found.get(nip, nip) for nip in nips}
+
+
 def defence_markdown(state: ReviewState, names: dict[str, str]) -> str:
-    """The Indonesian text above the defence and verdict form."""
-    deadline = f"{state.defence_deadline:%Y-%m-%d %H:%M} UTC" if state.defence_deadline else "-"
-    lines = [
-        f"## Pembelaan dan putusan: {state.scope_code}, periode {state.period}",
-        "",
-        f"Batas waktu: {deadline}. Aksi `defence` mencatat pembelaan tertulis pegawai; "
-        "aksi `verdict` mencatat putusan kepala OPD atas pembelaan itu, dengan alasan.",
-        "",
-        "| NIP | Nama | Status |",
-        "|---|---|---|",
-    ]
+    """The short Indonesian text above the defence and verdict form."""
+    deadline = "-"
+    if state.defence_deadline:
+        deadline = f"{local_time(state.defence_deadline):%Y-%m-%d %H:%M} {zone_label()}"
+    lines = ["| Nama | NIP | Status |", "|---|---|---|"]
     for nip in state.selected:
         if nip in state.awaiting_defence:
             status = "menunggu pembelaan"
@@ -119,18 +131,23 @@ def defence_markdown(state: ReviewState, names: dict[str, str]) -> str:
             status = "menunggu putusan"
         else:
             status = "sudah diputus"
-        lines.append(f"| {nip} | {names.get(nip, nip)} | {status} |")
+        lines.append(f"| {names.get(nip, nip)} | {nip} | {status} |")
+    lines += [
+        "",
+        f"Pembelaan dan putusan {state.scope_code} periode {state.period}, batas waktu "
+        f"{deadline}. Satu pegawai per kiriman: catat pembelaannya, atau putusan kepala OPD "
+        "(diterima/ditolak) dengan alasan.",
+    ]
     return "\n".join(lines)
 
 
-def defence_description(session: Session, period: str, scope_code: str) -> str:
-    """The Indonesian text above the defence and verdict form, for the review as it is now."""
+def defence_description(
+    session: Session, period: str, scope_code: str
+) -> tuple[str, dict[str, str]]:
+    """The text above the defence and verdict form for the review as it is now, and the names."""
     state = state_of(session, reviews.require_review(session, period, scope_code))
-    names = {
-        e.nip: e.name
-        for e in session.scalars(select(Employee).where(Employee.nip.in_(state.selected)))
-    }
-    return defence_markdown(state, names)
+    names = _names(session, state.selected)
+    return defence_markdown(state, names), names
 
 
 def recorded_by(decision: Any) -> str:

@@ -4,7 +4,7 @@ Each function checks the input (review.validate: the same checks as an answer th
 Prefect UI), the actor (a CLI actor must be a configured BKD operator), that the review's run
 was not cancelled or deleted, then the review's current state and that OPD's own candidates;
 it records the Decision (who, when, input, reason, channel) and an audit event, commits, and
-only then wakes the suspended run (run input {"action": "wake"}: names and texts stay in our
+only then wakes the suspended run (run input answers.WAKE: names and texts stay in our
 database). The run reads the new state, so a lost resume loses nothing: the deadline sweeper
 wakes any run whose review moved on. Refusals raise `Refused` (a ValueError) naming the
 problems; nothing is changed then.
@@ -31,6 +31,7 @@ from kinerja.db.session import session_scope
 from kinerja.domain import utcnow
 from kinerja.faults import fault_point
 from kinerja.review import validate
+from kinerja.review.answers import WAKE
 from kinerja.review.corrections import ObjectionInput
 from kinerja.review.deciders import active_policy
 from kinerja.review.evidence import Checked, Limits, Upload, check_uploads, evidence_root, store
@@ -97,7 +98,6 @@ def _resume(runs: PausedRuns | None, flow_run_id: str | None, run_input: dict[st
         return False
 
 
-WAKE = {"action": "wake"}  # the run input of every resume from here: the answer is on record
 GONE_STATES = ("CANCELLED", "CANCELLING")
 
 
@@ -178,7 +178,11 @@ def _submit(
     note: str = "",
     runs: PausedRuns | None = None,
 ) -> ReviewState:
-    """Apply one answer to the review, audit it and commit; then wake the run."""
+    """Apply one answer to the review, audit it and commit; then wake the run (answers.WAKE).
+
+    The run reads the answer from the database, so the run input carries none of it (a
+    defence's text may hold health reasons: it stays in our database).
+    """
     _check_channel(channel)
     _check_actor(actor, channel, on_behalf_of, note)
     _refuse_if_gone(engine, period, scope_code, runs)

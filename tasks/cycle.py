@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from uuid import UUID
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
 from sqlalchemy import select
@@ -206,26 +212,66 @@ def report_candidates(period: str, quality: dict[str, Any] | None) -> None:
 
 
 @task(cache_policy=NONE)
-def report_progress(period: str) -> bool:
-    """Artifact with every review's stage and deadlines; returns True when all have ended."""
+def report_charts(period: str) -> int:
+    """One Markdown artifact per OPD: the composites' distribution and six-month trend."""
+    from kinerja.outputs.month_view import opd_markdown, opd_views
+
+    edges = tuple(float(b.max_score) for b in policy().bands[:-1])
     with session_scope(engine()) as s:
-        rows = reviews.list_reviews(s, period)
-        table = [
-            {
-                "scope": r.scope_code,
-                "stage": r.stage,
-                "selection_deadline": str(r.selection_deadline or ""),
-                "defence_deadline": str(r.defence_deadline or ""),
-            }
-            for r in rows
-        ]
+        views = opd_views(s, period)
+    for view in views:
+        create_markdown_artifact(
+            markdown=opd_markdown(view, period, edges),
+            key=artifact_key("opd", period, view.code),
+            description=f"Sebaran dan tren indeks komposit {view.name} periode {period}",
+        )
+    return len(views)
+
+
+def _latest_artifact_id(key: str) -> UUID | None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactCollectionFilter,
+        ArtifactCollectionFilterKey,
+    )
+
+    wanted = ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=[key]))
+    with get_client(sync_client=True) as client:
+        found = client.read_latest_artifacts(artifact_filter=wanted, limit=1)
+    return found[0].latest_id if found else None
+
+
+def publish_progress(period: str, update: bool = False) -> bool:
+    """The reviews' progress (ended / total) and the table of who is awaited until when, in
+    local time; True when every review has ended.
+
+    The cycle creates the progress artifact; each review run, as it ends, updates it in place
+    (`update`), so the cycle's artifacts move while the cycle is suspended.
+    """
+    from kinerja.outputs.month_view import review_progress
+
+    with session_scope(engine()) as s:
+        progress = review_progress(s, reviews.list_reviews(s, period))
         done = reviews.all_ended(s, period)
+    key = artifact_key("review-progress", period)
+    description = f"{progress.description} (periode {period})"
+    latest = _latest_artifact_id(key) if update else None
+    if latest is not None:
+        update_progress_artifact(latest, progress.percent, description=description)
+    else:
+        create_progress_artifact(progress=progress.percent, key=key, description=description)
     create_table_artifact(
-        table=table or [{"scope": "-", "stage": "no reviews"}],
-        key=artifact_key("review-progress", period),
-        description=f"Kemajuan review periode {period}",
+        table=progress.awaited or [{"Tinjauan": "-", "Menunggu": "tidak ada yang ditunggu"}],
+        key=artifact_key("review-awaited", period),
+        description=f"Yang ditunggu, periode {period}",
     )
     return done
+
+
+@task(cache_policy=NONE)
+def report_progress(period: str) -> bool:
+    """Artifacts of the reviews' progress; returns True when all have ended."""
+    return publish_progress(period)
 
 
 @task(cache_policy=NONE)

@@ -90,9 +90,16 @@ def send_warnings(period: str, scope_code: str) -> list[str]:
     return letters
 
 
+@task(cache_key_fn=_run_key, persist_result=True)
+def name_candidates(period: str, scope_code: str) -> dict[str, str]:
+    """NIP -> name of the review's candidates, for the selection form's field labels."""
+    with session_scope(engine()) as s:
+        return describe.candidate_names(s, period, scope_code)
+
+
 @task(cache_policy=NONE)
-def describe_defence(period: str, scope_code: str) -> str:
-    """Markdown above the defence and verdict form (who is awaited for what)."""
+def describe_defence(period: str, scope_code: str) -> tuple[str, dict[str, str]]:
+    """Markdown above the defence and verdict form (who is awaited for what), and the names."""
     with session_scope(engine()) as s:
         return describe.defence_description(s, period, scope_code)
 
@@ -116,7 +123,7 @@ def answer_key(pause_key: str) -> str:
 
 
 @task(cache_key_fn=_run_key, persist_result=True, retries=2, retry_delay_seconds=5)
-def forget_defence_text(period: str, scope_code: str, pause_key: str) -> bool:
+def forget_defence_text(period: str, scope_code: str, pause_key: str, field: str) -> bool:
     """A defence typed into the UI form stays in our database only: Prefect's copy of the
     answer is replaced by the same answer without its text (a rerun reads that copy)."""
     from prefect.input.actions import (
@@ -127,10 +134,10 @@ def forget_defence_text(period: str, scope_code: str, pause_key: str) -> bool:
 
     key = answer_key(pause_key)
     value = read_flow_run_input(key)
-    if not isinstance(value, dict) or not value.get("text"):
+    if not isinstance(value, dict) or not value.get(field):
         return False
     delete_flow_run_input(key)
-    create_flow_run_input(key, {**value, "text": ""})
+    create_flow_run_input(key, {**value, field: ""})
     get_run_logger().info("defence text of answer %s removed from the run input", pause_key)
     return True
 
@@ -142,6 +149,14 @@ def send_review_result(period: str, scope_code: str) -> str:
         stage = notices.send_result(s, reviews.require_review(s, period, scope_code))
     get_run_logger().info("review %s %s ended: %s", scope_code, period, stage)
     return stage
+
+
+@task(cache_policy=NONE)
+def report_review_progress(period: str) -> bool:
+    """Update the month's review-progress artifacts now that this review has ended."""
+    from kinerja.tasks.cycle import publish_progress
+
+    return publish_progress(period, update=True)
 
 
 @task(cache_policy=NONE)
