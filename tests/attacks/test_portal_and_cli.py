@@ -16,8 +16,8 @@ from kinerja.cli import app
 from kinerja.db.models import AuditEvent, PortalLink
 from kinerja.db.refusals import MAX_SOURCES_PER_MINUTE, refusal_counts
 from kinerja.db.session import session_scope
-from kinerja.review.links import utcnow
 from kinerja.review import service as svc
+from kinerja.review.links import utcnow
 from kinerja.review.validate import DEFENCE_MAX, REASON_MAX
 from kinerja.settings import get_settings
 from tests.conftest import OPERATORS
