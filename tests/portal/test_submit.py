@@ -392,7 +392,7 @@ def test_a_review_whose_run_was_deleted_refuses_the_answer_and_keeps_the_link(
     head = world.heads["DINAS-B"]
     first, *rest = world.candidates["DINAS-B"]
     url = issue("selection", "DINAS-B", head)
-    data = {"csrf": csrf_of(client.get(url).text), f"choice_{first}": "ya"}
+    data = {"csrf": csrf_of(client.get(url).text), f"choice_{first}": "ya", "step": "confirm"}
     data[f"reason_{first}"] = "Terlambat berulang tanpa keterangan"
     for nip in rest:
         data |= {f"choice_{nip}": "tidak", f"reason_{nip}": "Kinerja membaik bulan ini"}
