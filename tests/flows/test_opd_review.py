@@ -95,11 +95,11 @@ def test_selection_refusals_then_defence_rejected_publishes(
     assert read_state(run_id).is_paused()
     assert _effective(flow_engine, "DISHUB", DecisionKind.SELECTION) == {}
 
-    # Schema-valid but nobody named as deciding: the run wakes, refuses it, suspends again.
+    # Schema-valid but no operator named: the run wakes, refuses it, suspends again.
     before = read_state(run_id).timestamp
     resume_flow_run(
         UUID(run_id),
-        run_input={"operator": "op BKD", f"alasan_{nips[0]}": "sering absen"},
+        run_input={"operator": "", f"alasan_{nips[0]}": "sering absen"},
     )
     wait_for(run_id, paused_after(before), what="suspended again")
     with session_scope(flow_engine) as s:
@@ -108,7 +108,7 @@ def test_selection_refusals_then_defence_rejected_publishes(
                 AuditEvent.action == "input_refused", AuditEvent.scope_code == "DISHUB"
             )
         ).all()
-    assert len(refused) == 1 and "wajib diisi" in refused[0].detail["problems"][0]
+    assert len(refused) == 1 and "(kosong) bukan operator BKD" in refused[0].detail["problems"][0]
     assert _stage(flow_engine, "DISHUB") == ReviewStage.SELECTION
 
     # A valid selection resumes the run into the warning and defence pause.
