@@ -147,7 +147,7 @@ class OverviewRow:
     note: str = ""  # why the review holds as many names as it does
 
 
-def _pairs(session: Session, stmt: Select[Any, Any]) -> dict[Any, Any]:
+def _pairs(session: Session, stmt: Select[tuple[Any, Any]]) -> dict[Any, Any]:
     """A two-column query as a dict."""
     return {a: b for a, b in session.execute(stmt).tuples()}
 

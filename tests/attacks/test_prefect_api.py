@@ -23,6 +23,7 @@ from kinerja.domain import DecisionKind
 from kinerja.review import service as svc
 from kinerja.review.logic import Refused
 from kinerja.review.validate import REASON_MAX
+from kinerja.runs.paused import PrefectPausedRuns
 from kinerja.tasks.review import answer_key
 from tests.review.factories import make_opd
 from tests.served import Server, paused_after, read_state, start_review, wait_for
@@ -31,6 +32,8 @@ pytestmark = pytest.mark.prefect
 PERIOD = "2025-10"
 REASON = "Terlambat berulang tanpa keterangan"
 Snapshot = Callable[[Engine], Callable[[], None]]
+
+RUNS = PrefectPausedRuns()  # what the CLI and the portal give the review service
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +128,8 @@ def test_api_defence_of_five_megabytes(
     run_id = start_review(PERIOD, "DISPORA")
     wait_for(run_id, lambda st: st.is_paused(), what="suspended")
     before = read_state(run_id).timestamp
-    svc.submit_selection(flow_engine, PERIOD, "DISPORA", "op BKD", {nips[0]: (True, REASON)}, "cli")
+    picks = {nips[0]: (True, REASON)}
+    svc.submit_selection(flow_engine, PERIOD, "DISPORA", "op BKD", picks, "cli", runs=RUNS)
     wait_for(run_id, paused_after(before), what="at the defence pause")
     unchanged = snapshot(flow_engine)
     five_mb = "x" * 5_000_000
@@ -167,8 +171,9 @@ def test_a_cancelled_review_run_refuses_answers(
     for channel, actor in (("cli", "op BKD"), ("portal", "BAPPEDA-HEAD")):
         with pytest.raises(Refused, match="telah dibatalkan di Prefect"):
             svc.submit_selection(
-                flow_engine, PERIOD, "BAPPEDA", actor, {nips[0]: (True, REASON)}, channel
-            )
+                flow_engine, PERIOD, "BAPPEDA", actor, {nips[0]: (True, REASON)}, channel,
+                runs=RUNS,
+            )  # fmt: skip
     unchanged()
 
 

@@ -30,6 +30,7 @@ from kinerja.db.models import Decision, Draft, Notification
 from kinerja.db.session import session_scope
 from kinerja.domain import ReviewStage
 from kinerja.review.logic import state_of
+from kinerja.runs.paused import PrefectPausedRuns
 
 ROOT = Path(__file__).resolve().parents[2]
 KINERJA = str(Path(sys.executable).with_name("kinerja"))
@@ -215,12 +216,21 @@ class Month:
                     return  # the deciding process died at its fault point
             elif state.awaiting_defence and self._warned(engine, scope, state.awaiting_defence[0]):
                 nip = state.awaiting_defence[0]
+                # the employee and the head answer through their portal links
                 svc.submit_defence(
-                    engine, PERIOD, scope, nip, nip, "Data kehadiran saya tidak lengkap.", "cli"
+                    engine,
+                    PERIOD,
+                    scope,
+                    nip,
+                    nip,
+                    "Data kehadiran saya tidak lengkap.",
+                    "portal",
+                    runs=PrefectPausedRuns(),
                 )
                 svc.submit_verdict(
-                    engine, PERIOD, scope, nip, head, False, "tidak ada bukti pendukung", "cli"
-                )
+                    engine, PERIOD, scope, nip, head, False, "tidak ada bukti pendukung",
+                    "portal", runs=PrefectPausedRuns(),
+                )  # fmt: skip
 
     @staticmethod
     def _warned(engine: Engine, scope: str, nip: str) -> bool:
