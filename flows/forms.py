@@ -2,8 +2,9 @@
 
 The forms have no channel field: the channel is set by the code path that records the answer
 (the flow records "ui"; the CLI and portal record theirs before resuming), never by input.
-Whoever answers here is a BKD operator, one of KINERJA_OPERATORS (a drop-down), recorded as
-that operator; "on behalf of" the head needs the head's NIP and a note. The length limits are
+Whoever answers here is a BKD operator, one of KINERJA_OPERATORS, recorded as that operator
+and never as the head: a head's decision entered at their request goes through the CLI
+(`--on-behalf-of` with a note), which records both. The length limits are
 review.validate's, so the Prefect server refuses an oversized answer on resume, and no other
 field is accepted (an unknown NIP is an unknown field).
 
@@ -41,8 +42,6 @@ DefenceAction = Literal[
     "(pilih tindakan)", "Catat pembelaan pegawai", "Pembelaan diterima", "Pembelaan ditolak"
 ]
 OPERATOR_TITLE = "Operator BKD (nama terdaftar)"
-BEHALF_TITLE = "Atas nama kepala OPD: NIP-nya (isi hanya bila kepala meminta operator mencatat)"
-NOTE_TITLE = "Catatan permintaan kepala (wajib bila atas nama)"
 
 _NIP_OF_CHOICE = re.compile(r"\(NIP (?P<nip>[^()]+)\)$")
 
@@ -67,32 +66,21 @@ def _by_prefix(answer: RunInput, prefix: str) -> dict[str, Any]:
     }
 
 
-def _behalf(answer: RunInput) -> dict[str, str]:
-    return {
-        "on_behalf_of": str(getattr(answer, "on_behalf_of", "")).strip(),
-        "note": str(getattr(answer, "note", "")).strip(),
-    }
-
-
 class SelectionInput(RunInput):
     """The selection pause's answer, entered by a BKD operator (field titles show in the UI)."""
 
     operator: str = Field(max_length=NAME_MAX, title=OPERATOR_TITLE)
-    on_behalf_of: str = Field(default="", max_length=NAME_MAX, title=BEHALF_TITLE)
-    note: str = Field(default="", max_length=REASON_MAX, title=NOTE_TITLE)
 
     kind: ClassVar[str] = "selection"
 
     def answer(self) -> dict[str, Any]:
         """The selection answer of review.answers (a reason selects); nothing filled, a wake-up."""
         reasons = {nip: str(r).strip() for nip, r in _by_prefix(self, REASON_PREFIX).items()}
-        behalf = _behalf(self)
-        if not self.operator.strip() and not any(reasons.values()) and not any(behalf.values()):
+        if not self.operator.strip() and not any(reasons.values()):
             return {"action": "wake"}
         return {
             "action": "submit",
             "operator": self.operator,
-            **behalf,
             "selections": [
                 {"nip": nip, "selected": bool(reason), "reason": reason}
                 for nip, reason in reasons.items()
@@ -127,7 +115,6 @@ class DefenceInput(RunInput):
             "operator": self.operator,
             "accepted": action == ACCEPT,
             "reason": text,
-            **_behalf(self),
         }
 
 
@@ -195,8 +182,6 @@ def defence_form(
             str,
             _text_field(DEFENCE_TEXT_FIELD, "Isi pembelaan, atau alasan putusan", DEFENCE_MAX),
         ),
-        on_behalf_of=(str, Field(default="", max_length=NAME_MAX, title=BEHALF_TITLE)),
-        note=(str, Field(default="", max_length=REASON_MAX, title=NOTE_TITLE)),
     )
     return form.with_initial_data(description=description)
 

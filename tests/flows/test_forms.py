@@ -28,7 +28,7 @@ def test_selection_form_is_one_labelled_reason_per_candidate() -> None:
     schema = form.model_json_schema(by_alias=True)
     assert schema["required"] == ["operator"]  # the only field every answer fills
     props = schema["properties"]
-    assert list(props) == ["operator", "on_behalf_of", "note", *(f"alasan_{n}" for n in NIPS)]
+    assert list(props) == ["operator", *(f"alasan_{n}" for n in NIPS)]
     assert props["alasan_DISHUB-001"]["title"] == "1. Budi (NIP DISHUB-001): alasan"
     assert form._description == "## Pemilihan"  # set by RunInput.with_initial_data
 
@@ -38,8 +38,6 @@ def test_selection_form_is_one_labelled_reason_per_candidate() -> None:
     assert answer.answer() == {
         "action": "submit",
         "operator": "Kepala",
-        "on_behalf_of": "",
-        "note": "",
         "selections": [
             {"nip": NIPS[0], "selected": True, "reason": "alasan"},
             {"nip": NIPS[1], "selected": False, "reason": ""},
@@ -66,7 +64,7 @@ def test_the_server_takes_only_this_reviews_people_and_the_wake_up_fits_both_for
 def test_defence_form_derives_defence_or_verdict_from_the_chosen_action() -> None:
     form = defence_form(NIPS[:2], "## Pembelaan", NAMES)
     props = form.model_json_schema(by_alias=True)["properties"]
-    assert list(props) == ["operator", "pegawai", "tindakan", "isi", "on_behalf_of", "note"]
+    assert list(props) == ["operator", "pegawai", "tindakan", "isi"]
     assert "anyOf" not in props["pegawai"] and "anyOf" not in props["tindakan"]  # no null
     assert props["pegawai"]["enum"] == [BUDI, "Sari (NIP DISHUB-002)"]
     assert form(operator="Budi", pegawai=BUDI, tindakan="Catat pembelaan pegawai",
@@ -76,7 +74,7 @@ def test_defence_form_derives_defence_or_verdict_from_the_chosen_action() -> Non
     verdict = form(operator="K", pegawai=BUDI, tindakan="Pembelaan diterima", isi="ada surat")
     assert verdict.answer() == {
         "action": "verdict", "nip": NIPS[0], "operator": "K", "accepted": True,
-        "reason": "ada surat", "on_behalf_of": "", "note": "",
+        "reason": "ada surat",
     }  # fmt: skip
     assert (
         form(operator="K", pegawai=BUDI, tindakan="Pembelaan ditolak").answer()["accepted"] is False
