@@ -40,6 +40,8 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
     try:
         answer = suspend_flow_run(wait_for_input=form, key=key)
     except ValidationError as exc:
+        if all(e["type"] == "missing" for e in exc.errors()):
+            return {"action": "wake"}  # a resume with no input at all: nothing was answered
         get_run_logger().warning("answer %s does not fit the form: %s", key, exc.error_count())
         return {"action": "invalid"}
     return answer.answer()

@@ -20,8 +20,6 @@ log = logging.getLogger(__name__)
 
 
 HEARTBEAT_SECONDS = 30  # Prefect's minimum between a running flow run's heartbeats
-ZOMBIE_AFTER = timedelta(seconds=90)  # no heartbeat for this long: the run is marked Crashed
-ZOMBIE_AUTOMATION = "kinerja: crash zombie flow runs"
 
 
 def results_settings(var_dir: Path | None = None) -> dict[Setting, Any]:
@@ -29,8 +27,8 @@ def results_settings(var_dir: Path | None = None) -> dict[Setting, Any]:
 
     Persisted results let a suspended (or crashed) run resume in any serving process. Served
     runs execute in subprocesses; Prefect's runner passes its current settings to each of them
-    as environment variables. Heartbeats (PREFECT_FLOWS_HEARTBEAT_FREQUENCY) let the zombie
-    automation mark a run Crashed when its process vanished without a word.
+    as environment variables. Heartbeats (PREFECT_FLOWS_HEARTBEAT_FREQUENCY) show in the UI
+    that a run is alive; deadness itself is judged by the sweeper from the run's process mark.
     """
     from prefect.settings import (
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -45,47 +43,6 @@ def results_settings(var_dir: Path | None = None) -> dict[Setting, Any]:
         PREFECT_RESULTS_PERSIST_BY_DEFAULT: True,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY: HEARTBEAT_SECONDS,
     }
-
-
-def ensure_zombie_automation() -> bool:
-    """Install Prefect's documented "crash zombie flows" automation once; True if created.
-
-    A run sends a heartbeat every HEARTBEAT_SECONDS while it executes; when neither another
-    heartbeat nor an end or pause event follows within ZOMBIE_AFTER, Prefect marks it Crashed
-    (visible in the UI), and the sweeper reruns it.
-    """
-    from prefect import get_client
-    from prefect.client.schemas.objects import StateType
-    from prefect.events.actions import ChangeFlowRunState
-    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
-    from prefect.events.schemas.events import ResourceSpecification
-
-    ends = ("Completed", "Failed", "Cancelled", "Crashed", "Suspended", "Paused")
-    automation = AutomationCore(
-        name=ZOMBIE_AUTOMATION,
-        trigger=EventTrigger(
-            after={"prefect.flow-run.heartbeat"},
-            expect={"prefect.flow-run.heartbeat", *(f"prefect.flow-run.{e}" for e in ends)},
-            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
-            for_each={"prefect.resource.id"},
-            posture=Posture.Proactive,
-            threshold=1,
-            within=ZOMBIE_AFTER,
-        ),
-        actions=[
-            ChangeFlowRunState(
-                name="Crashed",
-                state=StateType.CRASHED,
-                message=f"no heartbeat for {ZOMBIE_AFTER.seconds} s: its process died",
-                force=False,
-            )
-        ],
-    )
-    with get_client(sync_client=True) as client:
-        if client.read_automations_by_name(name=ZOMBIE_AUTOMATION):
-            return False
-        client.create_automation(automation=automation)
-    return True
 
 
 def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
@@ -125,10 +82,6 @@ def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -
 
     served = deployments(sweep_seconds, schedule)
     with temporary_settings(updates=results_settings()):
-        try:
-            ensure_zombie_automation()
-        except Exception:  # the sweeper's own liveness check still covers this host
-            log.warning("could not install the zombie-run automation", exc_info=True)
         recover_at_start()
         runner = Runner(limit=limit, pause_on_shutdown=True)
         for deployment in served:

@@ -54,8 +54,8 @@ def is_dead(
 ) -> bool:
     """Crashed, Running in a process that is gone, or claimed and never started.
 
-    A Running run that recorded no process, or one of another host, is left to Prefect's
-    heartbeats (the zombie automation marks it Crashed; it is rerun at the next sweep).
+    A Running run that recorded no process, or one of another host, is not judged here (one
+    serving host per Prefect server; Crashed by anyone else, it is rerun at the next sweep).
     """
     if run.kind == "CRASHED":
         return True
