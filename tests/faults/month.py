@@ -35,6 +35,7 @@ from kinerja.runs.paused import PrefectPausedRuns
 ROOT = Path(__file__).resolve().parents[2]
 KINERJA = str(Path(sys.executable).with_name("kinerja"))
 PERIOD = "2025-10"
+OPERATOR = "op BKD"  # the one configured BKD operator, who enters the heads' selections
 EMPLOYEES = 60  # 3 OPDs, 2 reviews: one head selects one name, the other nobody
 SEED = 1
 REASON = "indeks terendah tanpa keterangan"
@@ -112,6 +113,7 @@ class Month:
                 "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
                 "KINERJA_PORTAL_SECRET": "fault-suite-secret-8d1f3a",
                 "KINERJA_POLICY": "jabar",
+                "KINERJA_OPERATORS": OPERATOR,
                 "KINERJA_FAULT_MARKER": str(self.marker),
                 "PREFECT_LOCAL_STORAGE_PATH": str(self.root / "var" / "prefect-results"),
                 "PREFECT_RUNNER_POLL_FREQUENCY": "2",
@@ -173,8 +175,9 @@ class Month:
 
         return start_cycle(CYCLE_DEPLOYMENT, PERIOD, cycle_run_name(PERIOD))
 
-    def decide_selection(self, scope: str, actor: str, picks: list[str], fault: str | None) -> int:
-        """`kinerja decide selection` in a process of its own (which a fault point may kill)."""
+    def decide_selection(self, scope: str, picks: list[str], fault: str | None) -> int:
+        """`kinerja decide selection` by the BKD operator, in a process of its own (which a fault
+        point may kill)."""
         args = [f"--select={nip}={REASON}" for nip in picks] or ["--none"]
         env = {**os.environ, **self.env}
         env.pop("KINERJA_FAULT_POINT", None)
@@ -182,7 +185,7 @@ class Month:
             env["KINERJA_FAULT_POINT"] = fault
         done = subprocess.run(
             [KINERJA, "decide", "selection", "--period", PERIOD, "--scope", scope,
-             "--actor", actor, *args],
+             "--actor", OPERATOR, *args],
             env=env, cwd=ROOT, capture_output=True, timeout=120, start_new_session=True,
         )  # fmt: skip
         return done.returncode
@@ -211,7 +214,7 @@ class Month:
                 continue
             if state.stage == ReviewStage.SELECTION:
                 picks = state.candidates[:1] if scope == first else []
-                code = self.decide_selection(scope, head, picks, selection_fault if picks else None)
+                code = self.decide_selection(scope, picks, selection_fault if picks else None)
                 if code == -signal.SIGKILL:
                     return  # the deciding process died at its fault point
             elif state.awaiting_defence and self._warned(engine, scope, state.awaiting_defence[0]):
