@@ -59,12 +59,14 @@ def deployments(sweep_seconds: int = 300, schedule: bool = True) -> list[Any]:
             name=CYCLE_SERVED,
             schedules=[Cron("0 7 1 * *", timezone=tz)] if schedule else None,
             tags=["kinerja"],
+            paused=False,
         ),
-        opd_review.to_deployment(name=REVIEW_SERVED, tags=["kinerja"]),
+        opd_review.to_deployment(name=REVIEW_SERVED, tags=["kinerja"], paused=False),
         review_sweeper.to_deployment(
             name=SWEEPER_SERVED,
             schedules=[Interval(timedelta(seconds=sweep_seconds))] if schedule else None,
             tags=["kinerja"],
+            paused=False,
         ),
     ]
 
@@ -83,7 +85,10 @@ def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -
     served = deployments(sweep_seconds, schedule)
     with temporary_settings(updates=results_settings()):
         recover_at_start()
-        runner = Runner(limit=limit, pause_on_shutdown=True)
+        # Stopping must not pause the deployments: the next `kinerja serve` (a restart, a
+        # deploy) would serve deployments whose runs nobody starts, and the month's schedule
+        # would stop. Every start also un-pauses them (`paused=False`), whoever paused them.
+        runner = Runner(limit=limit, pause_on_shutdown=False)
         for deployment in served:
             runner.add_deployment(deployment)
         with contextlib.suppress(KeyboardInterrupt):
