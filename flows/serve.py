@@ -84,7 +84,8 @@ def serve_all(limit: int = 4, sweep_seconds: int = 300, schedule: bool = True) -
 
     served = deployments(sweep_seconds, schedule)
     with temporary_settings(updates=results_settings()):
-        recover_at_start()
+        if get_settings().recover_at_start:
+            recover_at_start()
         # Stopping must not pause the deployments: the next `kinerja serve` (a restart, a
         # deploy) would serve deployments whose runs nobody starts, and the month's schedule
         # would stop. Every start also un-pauses them (`paused=False`), whoever paused them.

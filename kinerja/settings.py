@@ -88,6 +88,13 @@ class Settings(BaseSettings):
         description="An existing Dask scheduler (tcp://host:8786); none: a LocalCluster.",
     )
     dask_workers: int = Field(default=2, ge=1, description="Workers of the LocalCluster.")
+    recover_at_start: bool = Field(
+        default=True,
+        description=(
+            "`kinerja serve` reruns the runs its predecessor left dead before it serves; off, "
+            "only the sweeper does (for a Prefect server shared with other projects' runs)."
+        ),
+    )
 
     operators: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

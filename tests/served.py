@@ -73,6 +73,9 @@ def flow_settings(
         "KINERJA_VAR_DIR": str(flow_home / "var"),
         "KINERJA_NOTIFICATION_CHANNELS": '["file"]',
         "KINERJA_POLICY": "jabar",
+        # One Prefect test server serves every module: the runs other modules left behind are
+        # not this serving process's to rerun at its start (the fault suite tests that path).
+        "KINERJA_RECOVER_AT_START": "false",
         "KINERJA_OPERATORS": OPERATORS,
         **extra_flow_settings,
     }
