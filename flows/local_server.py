@@ -219,9 +219,18 @@ def start_serving(env: dict[str, str], log: Path, limit: int = 4) -> subprocess.
 
 
 def wait_served(
-    api_url: str, deployments: list[str], proc: subprocess.Popen[bytes], timeout: float = 90
+    api_url: str,
+    deployments: list[str],
+    proc: subprocess.Popen[bytes],
+    timeout: float = 90,
+    auth: str | None = None,
 ) -> None:
-    """Wait until the serving process polls for each deployment (Prefect marks it READY)."""
+    """Wait until the serving process polls for each deployment (Prefect marks it READY).
+
+    `auth`: the server's auth string ("user:password") when it requires one.
+    """
+    user, _, password = (auth or "").partition(":")
+    login = (user, password) if auth else None
     end = time.monotonic() + timeout
     pending = list(deployments)
     while pending:
@@ -229,7 +238,7 @@ def wait_served(
             raise RuntimeError("the serving process exited before serving; see its log")
         for name in list(pending):
             try:
-                found = httpx.get(f"{api_url}/deployments/name/{name}", timeout=5)
+                found = httpx.get(f"{api_url}/deployments/name/{name}", timeout=5, auth=login)
             except httpx.HTTPError:
                 continue
             if found.status_code == 200 and found.json().get("status") == "READY":

@@ -17,6 +17,8 @@ from kinerja.flows.local_server import free_port, wait_served
 from kinerja.names import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
 
 KINERJA = str(Path(sys.executable).with_name("kinerja"))
+AUTH = "kinerja:serve-signals-test"
+LOGIN = ("kinerja", "serve-signals-test")
 
 
 def _serve(home: Path, port: int) -> subprocess.Popen[bytes]:
@@ -25,6 +27,7 @@ def _serve(home: Path, port: int) -> subprocess.Popen[bytes]:
         "KINERJA_DATABASE_URL": f"sqlite:///{home / 'kinerja.db'}",
         "KINERJA_VAR_DIR": str(home / "var"),
         "KINERJA_OUT_DIR": str(home / "out"),
+        "KINERJA_PREFECT_AUTH": AUTH,  # the server `kinerja serve` starts requires a login
     }
     env.pop("PREFECT_API_URL", None)
     with (home / "serve.log").open("ab") as log:
@@ -43,7 +46,7 @@ def _suspended_run(api: str) -> UUID:
     from prefect.client.orchestration import SyncPrefectClient
     from prefect.states import Suspended
 
-    with SyncPrefectClient(api) as client:
+    with SyncPrefectClient(api, auth_string=AUTH) as client:
         deployment = client.read_deployment_by_name(REVIEW_DEPLOYMENT)
         run = client.create_flow_run_from_deployment(
             deployment.id, parameters={"period": "2025-10", "scope_code": "DISHUB"}
@@ -53,7 +56,7 @@ def _suspended_run(api: str) -> UUID:
 
 
 def _state(api: str, run_id: UUID) -> str:
-    found = httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json()
+    found = httpx.get(f"{api}/flow_runs/{run_id}", timeout=10, auth=LOGIN).json()
     return str(found["state"]["type"])
 
 
@@ -66,7 +69,7 @@ def test_serve_stops_within_10_s_and_leaves_suspended_runs_suspended(
     api = f"http://127.0.0.1:{port}/api"
     proc = _serve(tmp_path, port)
     try:
-        wait_served(api, [CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT], proc, timeout=150)
+        wait_served(api, [CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT], proc, timeout=150, auth=AUTH)
         run_id = _suspended_run(api)
         assert _state(api, run_id) == "PAUSED"
         started = time.monotonic()
@@ -85,7 +88,7 @@ def test_serve_stops_within_10_s_and_leaves_suspended_runs_suspended(
     # The Prefect server stopped with it; a fresh one on the same database sees the run.
     restarted = _serve(tmp_path, port)
     try:
-        wait_served(api, [REVIEW_DEPLOYMENT], restarted, timeout=150)
+        wait_served(api, [REVIEW_DEPLOYMENT], restarted, timeout=150, auth=AUTH)
         assert _state(api, run_id) == "PAUSED"
     finally:
         restarted.send_signal(signal.SIGTERM)

@@ -377,12 +377,16 @@ def test_a_replaced_heads_old_link_is_refused_and_the_new_head_is_recorded(
 @pytest.mark.prefect
 def test_a_review_whose_run_was_deleted_refuses_the_answer_and_keeps_the_link(
     prefect_api: None,
-    client: TestClient,
     issue: IssueLink,
     world: World,
     engine: Engine,
     portal_settings: Settings,
 ) -> None:
+    from kinerja.portal.app import create_app
+    from kinerja.runs.paused import PrefectPausedRuns
+
+    # The portal as `kinerja portal` composes it: with the Prefect adapter for the runs.
+    client = TestClient(create_app(engine, portal_settings, PrefectPausedRuns()))
     # The review points at a flow run the Prefect API does not know (deleted, another server):
     # nothing would ever follow an answer, so none is recorded and the head is told why.
     with session_scope(engine) as s:
