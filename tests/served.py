@@ -169,13 +169,19 @@ def start_served(
 
 
 def start_review(period: str, scope: str, timeout: float = 60) -> str:
-    """Start a review run as the cycle does (idempotency key per period and scope)."""
+    """Start a review run as the cycle does (idempotency key per period and scope).
+
+    One Prefect test server serves every test module, each with a database of its own: the key
+    names the module's database too, or a module would get another module's run of the same
+    period and scope back (paused or cancelled there, bound to that database).
+    """
     from kinerja.names import REVIEW_DEPLOYMENT
 
+    month = os.environ.get("KINERJA_DATABASE_URL", "")
     return start_served(
         REVIEW_DEPLOYMENT,
         {"period": period, "scope_code": scope},
         f"review-{period}-{scope}",
-        f"review:{period}:{scope}",
+        f"review:{period}:{scope}:{month}",
         timeout,
     )
