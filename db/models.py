@@ -379,6 +379,9 @@ class Review(Base):
     flow_run_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     selection_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     defence_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The Markdown above the selection form, written by the cycle when it asks the head, so
+    # the review run's first execution only reads it (see review.notices.request_selections).
+    selection_brief: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -109,32 +109,6 @@ def save_candidates(session: Session, period: str, candidates_df: pd.DataFrame) 
     return len(rows)
 
 
-def candidates_for(session: Session, period: str, review_scope: str) -> list[Candidate]:
-    """One review's candidates (its OPD's, or the heads' review's), lowest composite first.
-
-    Reviews are per OPD whatever the selection scope: with rumpun scope the names are ranked
-    across the rumpun, but each OPD's head sees and decides only their own OPD's names; a head
-    of OPD is decided in the heads' review by their superior, never in their own OPD's.
-    """
-    stmt = (
-        select(Candidate)
-        .where(Candidate.period == period, Candidate.review_scope == review_scope)
-        .order_by(Candidate.rank, Candidate.nip)
-    )
-    return list(session.scalars(stmt))
-
-
-def review_opds(session: Session, period: str) -> list[str]:
-    """Every review scope with candidates this period, sorted: the reviews opened."""
-    stmt = (
-        select(Candidate.review_scope)
-        .where(Candidate.period == period)
-        .distinct()
-        .order_by(Candidate.review_scope)
-    )
-    return list(session.scalars(stmt))
-
-
 def save_notes(session: Session, period: str, notes: pd.DataFrame) -> int:
     """Replace the period's selection notes (rules.selection.propose's notes); flushes."""
     session.execute(delete(SelectionNote).where(SelectionNote.period == period))
@@ -155,12 +129,6 @@ def save_notes(session: Session, period: str, notes: pd.DataFrame) -> int:
         session.execute(insert(SelectionNote), rows)
     session.flush()
     return len(rows)
-
-
-def notes_for(session: Session, period: str) -> dict[str, SelectionNote]:
-    """review scope -> why it holds as many names as it does."""
-    stmt = select(SelectionNote).where(SelectionNote.period == period)
-    return {n.review_scope: n for n in session.scalars(stmt)}
 
 
 def previous_periods(until_period: str, months: int) -> list[str]:

@@ -19,7 +19,6 @@ from prefect.flow_runs import suspend_flow_run
 
 from kinerja.domain import Period
 from kinerja.domain import now as clock
-from kinerja.flows.opd_review import opd_review
 from kinerja.names import CYCLE_FLOW
 from kinerja.runs.wakeup import record_process
 from kinerja.settings import get_settings
@@ -30,6 +29,7 @@ from kinerja.tasks.cycle import (
     report_candidates,
     report_charts,
     report_progress,
+    request_selections,
     score_and_propose,
     start_reviews,
 )
@@ -76,7 +76,8 @@ def monthly_cycle(period: str | None = None, gather: bool = True) -> dict[str, A
     quality = fetch_month(period) if gather else None
     scored = score_and_propose(period)
     scopes = open_reviews(period)
-    runs = start_reviews(period, scopes, opd_review)
+    runs = start_reviews(period, scopes)
+    request_selections(period, scopes)
     report_candidates(period, quality)
     report_charts(period)
     wait = 0

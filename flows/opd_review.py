@@ -26,8 +26,7 @@ from kinerja.tasks.review import (
     apply_selection_input,
     describe_defence,
     forget_defence_text,
-    name_candidates,
-    prepare_review,
+    prepare_selection,
     report_review_progress,
     send_review_result,
     send_warnings,
@@ -56,9 +55,8 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
 )
 def opd_review(period: str, scope_code: str) -> str:
     """Run one review to its end; returns the final stage (done or no_decision)."""
-    state, description = prepare_review(period, scope_code)
+    state, description, names = prepare_selection(period, scope_code)
     if state.stage == ReviewStage.SELECTION:
-        names = name_candidates(period, scope_code)
         operators = get_settings().operators
         sel_form = selection_form(state.candidates, description, names, operators)
         attempt = 0

@@ -305,7 +305,7 @@ def build_recap(session: Session, facts: MonthFacts, policy: Policy) -> Recap:
         for a in coaching_store.for_period(session, next_month)
     ]
     drafts = Counter(d.status for d in draft_store.list_drafts(session, period))
-    from kinerja.db.scores import notes_for
+    from kinerja.db.candidates import notes_for
     from kinerja.rules.labels import DECISION_LABELS
 
     proposals = [

@@ -293,7 +293,7 @@ def selection_page(session: Session, claims: LinkClaims, form: Form) -> Page:
     elif not _before(review.selection_deadline, now):
         closed = "Batas waktu pemilihan telah lewat."
     candidates = candidates_view(session, claims.period, claims.scope_code)
-    from kinerja.db.scores import notes_for
+    from kinerja.db.candidates import notes_for
 
     note = notes_for(session, claims.period).get(claims.scope_code)
     return _form_page(

@@ -45,7 +45,7 @@ def issue_refusal(
         )
     if person_nip != head:
         return f"{person_nip} bukan kepala OPD {scope_code} (kepalanya {head})"
-    from kinerja.db.scores import candidates_for
+    from kinerja.db.candidates import candidates_for
 
     if head in {c.nip for c in candidates_for(session, period, scope_code)}:
         # the register changed since the proposal: nobody decides on their own case

@@ -394,7 +394,7 @@ def pending_verdicts(session: Session, period: str, scope_code: str) -> list[Cas
 
 def overview(session: Session, period: str) -> list[OverviewRow]:
     """Every review of the period: stage, the deadline that matters now, who is awaited."""
-    from kinerja.db.scores import notes_for
+    from kinerja.db.candidates import notes_for
 
     opds = opd_names(session)
     notes = notes_for(session, period)

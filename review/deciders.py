@@ -14,8 +14,8 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from kinerja.db.models import Employee, Opd, Review
-from kinerja.rules.deciders import HEADS_SCOPE, SEKDA_SCOPE
 from kinerja.rules.policy import Policy, load_policy
+from kinerja.rules.scopes import HEADS_SCOPE, SEKDA_SCOPE
 from kinerja.settings import get_settings
 
 

@@ -107,6 +107,15 @@ def selection_markdown(rows: list[dict[str, Any]], period: str, scope_code: str)
     return "\n".join(lines)
 
 
+def selection_brief(session: Session, period: str, scope_code: str) -> str:
+    """The review's selection Markdown as the cycle wrote it when it asked the head (computed
+    now for a review the cycle has not reached)."""
+    review = reviews.require_review(session, period, scope_code)
+    if review.selection_brief is not None:
+        return review.selection_brief
+    return selection_markdown(candidate_rows(session, period, scope_code), period, scope_code)
+
+
 def candidate_names(session: Session, period: str, scope_code: str) -> dict[str, str]:
     """NIP -> name of the review's candidates (the NIP itself when the register has no name)."""
     nips = [c.nip for c in candidates_of(session, period, scope_code)]

@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session
 from kinerja.db import decisions as dec
 from kinerja.db import objections as evidence_store
 from kinerja.db import reviews
+from kinerja.db.candidates import candidates_for
 from kinerja.db.models import Candidate, Review
 from kinerja.db.periods import ensure_period
-from kinerja.db.scores import candidates_for
 from kinerja.domain import (
     DecisionKind,
     DefenceValue,
@@ -49,8 +49,8 @@ from kinerja.domain import (
 from kinerja.review.corrections import ObjectionInput, check_objections, record_ruling, rescore
 from kinerja.review.evidence import Checked
 from kinerja.rules.calendar import add_workdays
-from kinerja.rules.deciders import review_kind
 from kinerja.rules.policy import Policy
+from kinerja.rules.scopes import review_kind
 from kinerja.templates.filters import local_stamp
 
 SYSTEM = "system"
@@ -118,6 +118,28 @@ def state_of(session: Session, review: Review) -> ReviewState:
         selection_deadline=review.selection_deadline,
         defence_deadline=review.defence_deadline,
     )
+
+
+def open_reviews(
+    session: Session, period: str, scopes: list[str], *, policy: Policy, tz: str, now: datetime
+) -> int:
+    """A review per scope, due `selection_deadline_workdays` from now; returns how many are new.
+
+    Unique per period and scope: a rerun adds none and moves no deadline.
+    """
+    deadline = deadline_after(now, policy.review.selection_deadline_workdays, policy, tz)
+    created = 0
+    for scope in scopes:
+        _, new = reviews.ensure_review(
+            session,
+            period=period,
+            scope_kind=review_kind(scope),
+            scope_code=scope,
+            selection_deadline=deadline,
+            now=now,
+        )
+        created += int(new)
+    return created
 
 
 def open_review_for_run(

@@ -8,18 +8,21 @@ link must be on record before any message about it goes out. Every event key is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from kinerja.db import decisions as dec
+from kinerja.db import reviews
+from kinerja.db.candidates import notes_for
 from kinerja.db.models import Employee, Review
-from kinerja.db.scores import notes_for
 from kinerja.domain import DecisionKind, ReviewStage
 from kinerja.notifications.service import notify, notify_role
-from kinerja.review.describe import candidate_rows
+from kinerja.review.describe import candidate_rows, selection_markdown
 from kinerja.review.logic import state_of
 from kinerja.review.people import (
+    already_sent,
     head_of,
     name_of,
     notify_with_link,
@@ -43,7 +46,7 @@ def request_selection(
     session.commit()
     sent = notify(
         session,
-        event_key=f"selection_request:{review.period}:{review.scope_code}",
+        event_key=selection_request_key(review.period, review.scope_code),
         recipient_role="head_of_opd",
         recipient=head,
         template="selection_request",
@@ -67,6 +70,33 @@ def request_selection(
         period=review.period,
     )
     return len(sent)
+
+
+def request_selections(session: Session, period: str, scopes: Iterable[str]) -> int:
+    """Ask the head of every review still at its selection stage; returns how many were asked.
+
+    Also keeps each review's selection brief (the Markdown above its form), from the same
+    rows the head is sent, so a review run's first execution only reads it. Idempotent: a
+    head already asked is not asked again (no new link, no message), a brief is kept.
+    """
+    asked = 0
+    for scope in scopes:
+        review = reviews.require_review(session, period, scope)
+        if state_of(session, review).stage != ReviewStage.SELECTION:
+            continue
+        if already_sent(session, selection_request_key(period, scope), "head_of_opd"):
+            continue
+        rows = candidate_rows(session, period, scope)
+        if review.selection_brief is None:
+            review.selection_brief = selection_markdown(rows, period, scope)
+        request_selection(session, review, rows)
+        asked += 1
+    return asked
+
+
+def selection_request_key(period: str, scope_code: str) -> str:
+    """The event key of the request a review's head receives (sent once)."""
+    return f"selection_request:{period}:{scope_code}"
 
 
 def tell_head_of_defences(session: Session, review: Review, nips: list[str]) -> None:

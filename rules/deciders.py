@@ -24,19 +24,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kinerja.rules.policy import Policy
+from kinerja.rules.scopes import HEADS_SCOPE, SCOPE_KINDS, SEKDA_SCOPE
 
-HEADS_SCOPE = "PIMPINAN"
-SEKDA_SCOPE = "SEKDA"
-SCOPE_KINDS = {HEADS_SCOPE: "heads", SEKDA_SCOPE: "sekda"}
 LEVEL_RANK = {"eselon_i": 5, "eselon_ii": 4, "eselon_iii": 3, "eselon_iv": 2, "staff": 1}
 HEAD_LEVEL = LEVEL_RANK["eselon_ii"]  # the head post of an OPD (eselon I for the secretariat)
 # "Plt. Kepala Dinas", "Plh Kepala Badan", "Pj. Sekretaris Daerah": acting, not definitive.
 ACTING_TITLE = re.compile(r"^\s*(plt|plh|pj|pjs)\b", re.IGNORECASE)
-
-
-def review_kind(scope: str) -> str:
-    """The kind of review a scope code names: opd, heads or sekda."""
-    return SCOPE_KINDS.get(scope, "opd")
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kinerja.rules.deciders import HEADS_SCOPE, SCOPE_KINDS, ReviewPlan, review_plan
+from kinerja.rules.deciders import ReviewPlan, review_plan
 from kinerja.rules.policy import Policy
+from kinerja.rules.scopes import HEADS_SCOPE, SCOPE_KINDS
 
 CANDIDATE_COLUMNS = [
     "period",

@@ -17,14 +17,13 @@ from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
 from sqlalchemy import select
 
-from kinerja.db import reviews, scores
+from kinerja.db import candidates, reviews
 from kinerja.db.models import Candidate, Employee
 from kinerja.db.periods import CLOSED, REVIEWING, ensure_period, set_status
 from kinerja.db.session import session_scope
 from kinerja.domain import utcnow
 from kinerja.faults import fault_point
-from kinerja.review.logic import deadline_after
-from kinerja.rules.deciders import review_kind
+from kinerja.review.logic import open_reviews as open_review_rows
 from kinerja.settings import get_settings
 from kinerja.tasks.common import engine, per_run_key, policy
 
@@ -101,60 +100,49 @@ def score_and_propose(period: str) -> dict[str, Any]:
 def open_reviews(period: str) -> list[str]:
     """One review per scope with candidates (unique per period and scope: reruns add none)."""
     fault_point("scored")
-    pol = policy()
-    tz = get_settings().timezone
     with session_scope(engine()) as s:
         # Reviews are always per OPD, even when names are ranked per rumpun: one OPD's head
         # decides only for that OPD's employees.
-        kinds = {code: "opd" for code in scores.review_opds(s, period)}
-        now = utcnow()
-        deadline = deadline_after(now, pol.review.selection_deadline_workdays, pol, tz)
-        created = 0
-        for scope in sorted(kinds):
-            _, new = reviews.ensure_review(
-                s,
-                period=period,
-                scope_kind=review_kind(scope),
-                scope_code=scope,
-                selection_deadline=deadline,
-                now=now,
-            )
-            created += int(new)
-        if kinds:
+        scopes = sorted(candidates.review_opds(s, period))
+        created = open_review_rows(
+            s, period, scopes, policy=policy(), tz=get_settings().timezone, now=utcnow()
+        )
+        if scopes:
             set_status(s, period, REVIEWING)
-    get_run_logger().info("%s: %d review(s), %d new", period, len(kinds), created)
-    return sorted(kinds)
+    get_run_logger().info("%s: %d review(s), %d new", period, len(scopes), created)
+    return scopes
 
 
-@task(cache_policy=NONE, retries=3, retry_delay_seconds=10)
-def start_reviews(period: str, scopes: list[str], review_flow: Any) -> dict[str, str]:
-    """One run of `review_flow` per scope, carried here to its selection pause (runs.launch).
+@task(cache_key_fn=_period_key, persist_result=True, retries=3, retry_delay_seconds=10)
+def start_reviews(period: str, scopes: list[str]) -> dict[str, str]:
+    """One run of the served review deployment per scope (runs.launch); scope -> run id.
 
-    Idempotency keys make a retry or a rerun find the same runs; a run already past its start
-    is left alone. The flow comes from the calling flow: tasks never import the flows.
+    Idempotency keys make a retry or a rerun of the cycle find the same runs (and the cached
+    result spares the cycle's own resumes the calls). The runs are not waited for: the serving
+    process carries each to its selection pause within its limit.
     """
     from kinerja.names import REVIEW_DEPLOYMENT
-    from kinerja.runs.launch import (
-        STARTED_HERE,
-        api_client,
-        create_review_runs,
-        run_to_first_pause,
-    )
+    from kinerja.runs.launch import start_review_runs
 
-    with api_client():  # creating the runs and carrying them to their pause share it
-        runs, claimed = create_review_runs(REVIEW_DEPLOYMENT, period, scopes)
-        started = {scope: str(run.id) for scope, run in runs.items()}
-        with session_scope(engine()) as s:
-            for scope, run_id in started.items():
-                review = reviews.require_review(s, period, scope)
-                if review.flow_run_id is None:
-                    review.flow_run_id = run_id
-        outcome = run_to_first_pause(review_flow, claimed)
-    here = sum(1 for v in outcome.values() if v == STARTED_HERE)
-    get_run_logger().info(
-        "%s: %d review run(s), %d carried to their first pause here", period, len(started), here
-    )
+    started = start_review_runs(REVIEW_DEPLOYMENT, period, scopes)
+    with session_scope(engine()) as s:
+        for scope, run_id in started.items():
+            review = reviews.require_review(s, period, scope)
+            if review.flow_run_id is None:
+                review.flow_run_id = run_id
+    get_run_logger().info("%s: %d review run(s) started", period, len(started))
     return started
+
+
+@task(cache_key_fn=_period_key, persist_result=True, retries=2, retry_delay_seconds=10)
+def request_selections(period: str, scopes: list[str]) -> int:
+    """Ask each head whose review is at selection to choose (each request is sent once)."""
+    from kinerja.review.notices import request_selections as ask_heads
+
+    with session_scope(engine()) as s:
+        sent = ask_heads(s, period, scopes)
+    get_run_logger().info("%s: %d selection request(s) sent", period, sent)
+    return sent
 
 
 @task(cache_policy=NONE)
@@ -172,7 +160,7 @@ def report_candidates(period: str, quality: dict[str, Any] | None) -> None:
             e.nip: e.name
             for e in s.scalars(select(Employee).where(Employee.nip.in_([c.nip for c in rows])))
         }
-        notes = {code: (n.proposed, n.note) for code, n in scores.notes_for(s, period).items()}
+        notes = {code: (n.proposed, n.note) for code, n in candidates.notes_for(s, period).items()}
     by_scope: dict[str, list[dict[str, Any]]] = {}
     for c in rows:
         by_scope.setdefault(c.scope_code, []).append(

@@ -38,16 +38,14 @@ def _logged(period: str, scope_code: str, pause_key: str, applied: Applied) -> R
     return applied.state
 
 
-@task(cache_key_fn=_run_key, persist_result=True, retries=2, retry_delay_seconds=5)
-def prepare_review(period: str, scope_code: str) -> tuple[ReviewState, str]:
-    """Open the review for this run; at the selection stage, ask the head and describe the choice.
+@task(cache_key_fn=_run_key, persist_result=True)
+def prepare_selection(period: str, scope_code: str) -> tuple[ReviewState, str, dict[str, str]]:
+    """Bind the review to this run; at the selection stage, read what its form shows.
 
-    Returns the state and the Markdown above the selection form (candidates, indicators, trend,
-    explanation; empty past selection). One task, not three: the 35 reviews of a month start
-    together, and every task run costs the Prefect server; opening and the request are
-    idempotent, so a retry sends nothing twice. (Its name is new, not `open_review` as before:
-    a review suspended under the older code finds no cached result of another shape, and runs
-    this again, changing nothing.)
+    Returns the state, the Markdown above the selection form and the candidates' names (both
+    empty past selection). The cycle has already opened the review, asked the head and written
+    the brief (tasks.cycle.request_selections), in one task for the month's reviews: a
+    review's first execution only reads and suspends.
     """
     from prefect.runtime import flow_run
 
@@ -57,11 +55,10 @@ def prepare_review(period: str, scope_code: str) -> tuple[ReviewState, str]:
             tz=get_settings().timezone, now=utcnow(),
         )  # fmt: skip
         if state.stage != ReviewStage.SELECTION:
-            return state, ""
-        rows = describe.candidate_rows(s, period, scope_code)
-        sent = notices.request_selection(s, reviews.require_review(s, period, scope_code), rows)
-    get_run_logger().info("selection request for %s %s: %d message(s)", scope_code, period, sent)
-    return state, describe.selection_markdown(rows, period, scope_code)
+            return state, "", {}
+        brief = describe.selection_brief(s, period, scope_code)
+        names = describe.candidate_names(s, period, scope_code)
+    return state, brief, names
 
 
 @task(cache_key_fn=_run_key, persist_result=True)
@@ -88,13 +85,6 @@ def send_warnings(period: str, scope_code: str) -> list[str]:
         letters = warning_letters.send_warnings(s, review, policy(), out_dir)
     get_run_logger().info("warnings for %s %s: %d letter(s)", scope_code, period, len(letters))
     return letters
-
-
-@task(cache_key_fn=_run_key, persist_result=True)
-def name_candidates(period: str, scope_code: str) -> dict[str, str]:
-    """NIP -> name of the review's candidates, for the selection form's field labels."""
-    with session_scope(engine()) as s:
-        return describe.candidate_names(s, period, scope_code)
 
 
 @task(cache_policy=NONE)

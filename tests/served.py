@@ -169,15 +169,32 @@ def start_served(
 
 
 def start_review(period: str, scope: str, timeout: float = 60) -> str:
-    """Start a review run as the cycle does (idempotency key per period and scope).
+    """Start a review run as the cycle does: open it, ask the head, start the run.
 
-    One Prefect test server serves every test module, each with a database of its own: the key
-    names the module's database too, or a module would get another module's run of the same
-    period and scope back (paused or cancelled there, bound to that database).
+    The idempotency key is per period and scope and, since one Prefect test server serves
+    every test module, each with a database of its own, names the module's database too, or
+    a module would get another module's run of the same period and scope back (paused or
+    cancelled there, bound to that database).
     """
+    from kinerja.db.session import make_engine, session_scope
+    from kinerja.domain import utcnow
     from kinerja.names import REVIEW_DEPLOYMENT
+    from kinerja.review.logic import open_reviews
+    from kinerja.review.notices import request_selections
+    from kinerja.settings import get_settings
+    from kinerja.tasks.common import policy
 
     month = os.environ.get("KINERJA_DATABASE_URL", "")
+    # What the cycle's tasks do before they start the runs: open the review, ask the head.
+    engine = make_engine(month)
+    try:
+        with session_scope(engine) as s:
+            open_reviews(
+                s, period, [scope], policy=policy(), tz=get_settings().timezone, now=utcnow()
+            )
+            request_selections(s, period, [scope])
+    finally:
+        engine.dispose()
     return start_served(
         REVIEW_DEPLOYMENT,
         {"period": period, "scope_code": scope},

@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kinerja.db.candidates import candidates_for, review_opds
 from kinerja.db.models import Candidate, Score
 from kinerja.db.scores import (
-    candidates_for,
     load_scores,
     previous_periods,
-    review_opds,
     save_candidates,
     save_scores,
     score_history,

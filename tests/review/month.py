@@ -12,7 +12,8 @@ from kinerja.db.models import Opd
 from kinerja.db.scores import save_candidates, save_notes, save_scores
 from kinerja.db.session import session_scope
 from kinerja.domain import utcnow
-from kinerja.rules.deciders import opd_heads, review_kind
+from kinerja.rules.deciders import opd_heads
+from kinerja.rules.scopes import review_kind
 from kinerja.rules.scoring import score_month
 from kinerja.rules.selection import Proposal, propose
 from tests.factories import MonthBuilder

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kinerja.rules.deciders import HEADS_SCOPE, SEKDA_SCOPE, opd_heads, review_plan
+from kinerja.rules.deciders import opd_heads, review_plan
 from kinerja.rules.policy import load_policy
+from kinerja.rules.scopes import HEADS_SCOPE, SEKDA_SCOPE
 from tests.factories import policy_with
 
 
