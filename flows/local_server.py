@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -229,24 +230,30 @@ def wait_served(
 
     `auth`: the server's auth string ("user:password") when it requires one.
     """
-    user, _, password = (auth or "").partition(":")
-    login = (user, password) if auth else None
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+    updates: dict[Any, Any] = {PREFECT_API_URL: api_url}
+    if auth:
+        updates[PREFECT_API_AUTH_STRING] = auth
     end = time.monotonic() + timeout
     pending = list(deployments)
-    while pending:
-        if proc.poll() is not None:
-            raise RuntimeError("the serving process exited before serving; see its log")
-        for name in list(pending):
-            try:
-                found = httpx.get(f"{api_url}/deployments/name/{name}", timeout=5, auth=login)
-            except httpx.HTTPError:
-                continue
-            if found.status_code == 200 and found.json().get("status") == "READY":
-                pending.remove(name)
-        if pending:
-            if time.monotonic() > end:
-                raise RuntimeError(f"deployments not served after {timeout:.0f} s: {pending}")
-            time.sleep(0.5)
+    with temporary_settings(updates=updates), get_client(sync_client=True) as client:
+        while pending:
+            if proc.poll() is not None:
+                raise RuntimeError("the serving process exited before serving; see its log")
+            for name in list(pending):
+                try:
+                    found = client.read_deployment_by_name(name)
+                except (ObjectNotFound, httpx.HTTPError):
+                    continue
+                if found.status is not None and found.status.value == "READY":
+                    pending.remove(name)
+            if pending:
+                if time.monotonic() > end:
+                    raise RuntimeError(f"deployments not served after {timeout:.0f} s: {pending}")
+                time.sleep(0.5)
 
 
 def stop_process(proc: subprocess.Popen[bytes] | None) -> None:

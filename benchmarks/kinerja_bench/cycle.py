@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,41 @@ class CycleBench:
     steps: dict[str, float] = field(default_factory=dict)  # cycle task -> seconds it ran
 
 
-def _counts() -> tuple[int, int]:
-    """Flow runs and task runs recorded by the server (its /count endpoints)."""
-    import httpx
-    from prefect.settings import PREFECT_API_URL
+def _counts(run_ids: list[str]) -> tuple[int, int]:
+    """Flow runs the server recorded, and task runs of the month's runs (`run_ids`)."""
+    from uuid import UUID
 
-    api = str(PREFECT_API_URL.value())
-    flows = httpx.post(f"{api}/flow_runs/count", json={}, timeout=30).json()
-    tasks = httpx.post(f"{api}/task_runs/count", json={}, timeout=30).json()
-    return int(flows), int(tasks)
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    wanted = FlowRunFilter(id=FlowRunFilterId(any_=[UUID(i) for i in run_ids]))
+    tasks = 0
+    with get_client(sync_client=True) as client:
+        flows = client.count_flow_runs()
+        while page := client.read_task_runs(flow_run_filter=wanted, limit=200, offset=tasks):
+            tasks += len(page)
+    return flows, tasks
+
+
+def _reviews_seconds(run_id: str, review_ids: list[str]) -> float:
+    """From the start of the cycle's start_reviews task to the last review's pause."""
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from kinerja.runs.wakeup import run_states
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)]))
+        )
+    starts = [r.start_time for r in runs if r.name.startswith("start_reviews") and r.start_time]
+    paused = [t for _, t in run_states(review_ids).values() if t is not None]
+    if not starts or not paused:
+        return 0.0
+    first = min(starts).astimezone(UTC).replace(tzinfo=None)
+    return (max(paused) - first).total_seconds()
 
 
 def _steps(run_id: str) -> dict[str, float]:
@@ -56,6 +83,14 @@ def _steps(run_id: str) -> dict[str, float]:
         for r in runs
         if r.start_time and r.end_time
     }
+
+
+def _review_runs(engine: Engine, period: str) -> list[str]:
+    from kinerja.db import reviews
+    from kinerja.db.session import session_scope
+
+    with session_scope(engine) as s:
+        return [str(r.flow_run_id) for r in reviews.list_reviews(s, period) if r.flow_run_id]
 
 
 def _all_paused(engine: Engine, period: str) -> tuple[bool, int]:
@@ -112,8 +147,12 @@ def run(
                 break
             time.sleep(1)
         t_pauses = time.monotonic() - t0
-        flow_runs, task_runs = _counts()
+        review_ids = _review_runs(engine, period)
+        flow_runs, task_runs = _counts([run_id, *review_ids])
         steps = _steps(run_id)
+        steps["reviews: start_reviews -> last review suspended"] = _reviews_seconds(
+            run_id, review_ids
+        )
         from sqlalchemy import func, select
 
         from kinerja.db.models import Opd

@@ -30,7 +30,6 @@ def test_selection_form_is_one_labelled_reason_per_candidate() -> None:
     props = schema["properties"]
     assert list(props) == ["operator", *(f"alasan_{n}" for n in NIPS)]
     assert props["alasan_DISHUB-001"]["title"] == "1. Budi (NIP DISHUB-001): alasan"
-    assert form._description == "## Pemilihan"  # set by RunInput.with_initial_data
 
     answer = form(
         **selection_payload("Kepala", {NIPS[0]: (True, " alasan "), NIPS[1]: (False, "")})

@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 from prefect import get_client
 from prefect.flow_runs import resume_flow_run
+from prefect.input.actions import read_flow_run_input
 from sqlalchemy import Engine, select
 
 from kinerja.db import decisions as dec
@@ -62,6 +63,12 @@ def test_selection_refusals_then_defence_rejected_publishes(
     run_id = start_review(PERIOD, "DISHUB")
     state = _paused(run_id)
     assert state.name == "Suspended"
+    # The Markdown above the form is the brief the cycle's task wrote when it asked the head.
+    with session_scope(flow_engine) as s:
+        brief = reviews.require_review(s, PERIOD, "DISHUB").selection_brief
+    assert brief and nips[0] in brief and "Pemilihan DISHUB" in brief
+    shown = read_flow_run_input("suspended-selection-0-description", flow_run_id=UUID(run_id))
+    assert shown == brief
     with session_scope(flow_engine) as s:
         assert reviews.require_review(s, PERIOD, "DISHUB").flow_run_id == run_id
 
