@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
+# The served deployments on the Prefect test server (module-scoped fixtures, found by name).
+pytest_plugins = ["tests.served"]
+
 PG_URL = os.environ.get("KINERJA_TEST_DATABASE_URL")
 OPERATORS = "op BKD,op.rina,op.agus"  # the BKD operators configured in tests (KINERJA_OPERATORS)
 BACKENDS = ["sqlite", "postgresql"]

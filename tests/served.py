@@ -1,7 +1,7 @@
 """Served deployments on a real Prefect API, shared by the flow and portal tests.
 
-A test module imports the fixtures it uses by name (tests/flows/conftest.py does for the flow
-tests) and may override `extra_flow_settings` to add KINERJA_* variables for the served runs.
+tests/conftest.py registers this module as a plugin, so every test finds these fixtures by
+name; a module may override `extra_flow_settings` to add KINERJA_* variables for the served runs.
 """
 
 from __future__ import annotations

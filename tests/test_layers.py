@@ -170,3 +170,54 @@ def test_no_import_cycle_between_folders() -> None:
             for a, b in pairs
         ]
         pytest.fail("import cycle between folders:\n" + "\n".join(where))
+
+
+def _private_prefect_uses(source: str) -> Iterator[str]:
+    """Private Prefect names a module imports or reaches: `from prefect.x import _y`,
+    `prefect._x`, or any `obj._attr` other than on self or cls in a module using Prefect."""
+    tree = ast.parse(source)
+    uses_prefect = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "prefect":
+            uses_prefect = True
+            module = node.module or ""
+            if any(part.startswith("_") for part in module.split(".")):
+                yield f"{node.lineno}: from {module}"
+            for alias in node.names:
+                if alias.name.startswith("_"):
+                    yield f"{node.lineno}: import {alias.name} from {module}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "prefect":
+                    uses_prefect = True
+                    if any(part.startswith("_") for part in alias.name.split(".")):
+                        yield f"{node.lineno}: import {alias.name}"
+    if not uses_prefect:
+        return
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"})
+        ):
+            yield f"{node.lineno}: .{node.attr}"
+
+
+def test_no_private_prefect_name_anywhere() -> None:
+    """Prefect only through its public API: product, benchmarks and tests alike."""
+    sample = (
+        "from prefect.context import SyncClientContext\n"
+        "from prefect._internal.compatibility import x\n"
+        "with SyncClientContext() as ctx:\n"
+        "    ctx._httpx_settings = None\n"
+        "SyncClientContext.__var__.set(None)\n"
+    )
+    assert [u.split(": ")[0] for u in _private_prefect_uses(sample)] == ["2", "4", "5"]
+    roots = [*(ROOT / f for f in FOLDERS), ROOT / "kinerja", ROOT / "benchmarks", ROOT / "tests"]
+    files = sorted({p for r in roots for p in r.rglob("*.py")})
+    wrong = [
+        f"{p.relative_to(ROOT)}:{use}"
+        for p in files
+        for use in _private_prefect_uses(p.read_text(encoding="utf-8"))
+    ]
+    assert not wrong, "\n".join(wrong)

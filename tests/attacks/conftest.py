@@ -16,14 +16,6 @@ from sqlalchemy import Engine, select
 from kinerja.db.base import Base
 from kinerja.db.session import session_scope
 from tests.portal.conftest import client, issue, portal_settings, world  # noqa: F401
-from tests.served import (  # noqa: F401  (the served deployments, for the API attempts)
-    extra_flow_settings,
-    flow_db_url,
-    flow_engine,
-    flow_home,
-    flow_settings,
-    server,
-)
 
 RESULTS: list[tuple[str, str, str, str]] = []  # attempt, path, backend, result
 # Written by every refusal on purpose: the audit trail and the anonymous counters.

@@ -24,19 +24,7 @@ from kinerja.db.session import session_scope
 from kinerja.domain import DecisionKind
 from kinerja.flows.local_server import LocalPrefect
 from tests.review.factories import make_opd
-from tests.served import (  # noqa: F401  (fixtures reused by name)
-    Server,
-    extra_flow_settings,
-    flow_db_url,
-    flow_engine,
-    flow_home,
-    flow_settings,
-    paused_after,
-    read_state,
-    server,
-    start_review,
-    wait_for,
-)
+from tests.served import Server, paused_after, start_review, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.prefect]
 

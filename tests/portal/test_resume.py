@@ -26,17 +26,7 @@ from kinerja.settings import get_settings
 from tests.portal.helpers import csrf_of
 from tests.portal.live import LivePortal, free_port, link_sent
 from tests.portal.world import SECRET_SCORES, World, build_world
-from tests.served import (  # noqa: F401  (fixtures reused by name)
-    Server,
-    flow_db_url,
-    flow_home,
-    flow_settings,
-    paused_after,
-    read_state,
-    server,
-    start_review,
-    wait_for,
-)
+from tests.served import Server, paused_after, read_state, start_review, wait_for
 
 pytestmark = pytest.mark.prefect
 
