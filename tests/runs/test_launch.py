@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
+import httpx
+import pytest
 from sqlalchemy import Engine
 
 from kinerja.db import reviews
@@ -14,6 +20,7 @@ from kinerja.domain import utcnow
 from kinerja.names import REVIEW_DEPLOYMENT
 from kinerja.review.logic import open_reviews
 from kinerja.review.notices import request_selections
+from kinerja.runs import launch
 from kinerja.runs.launch import start_review_runs
 from kinerja.runs.wakeup import run_states
 from kinerja.settings import get_settings
@@ -80,3 +87,48 @@ def test_a_review_run_imports_no_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+class _Busy(BaseHTTPRequestHandler):
+    """Answers each POST with the next status of `statuses` (then 200), recording the bodies."""
+
+    statuses: ClassVar[list[int]] = []
+    bodies: ClassVar[list[bytes]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+        status = self.statuses.pop(0) if self.statuses else 200
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def busy_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Busy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_busy_server_is_asked_again_at_once(busy_server: str) -> None:
+    """503 (the Prefect server's SQLite was busy a moment) is sent again; nothing else is."""
+    transport = launch.QuickRetry(httpx.HTTPTransport(), pauses=(0.0, 0.0, 0.0))
+    with httpx.Client(transport=transport, base_url=busy_server) as client:
+        _Busy.statuses[:], _Busy.bodies[:] = [503, 503], []
+        assert client.post("/flow_runs/", json={"name": "x"}).status_code == 200
+        assert _Busy.bodies == [b'{"name":"x"}'] * 3  # the same request each time
+
+        _Busy.statuses[:], _Busy.bodies[:] = [500], []
+        assert client.post("/flow_runs/", json={}).status_code == 500
+        assert len(_Busy.bodies) == 1
+
+        # busy for longer than the pauses: the 503 reaches the client (its own retries)
+        _Busy.statuses[:], _Busy.bodies[:] = [503] * 5, []
+        assert client.post("/flow_runs/", json={}).status_code == 503
+        assert len(_Busy.bodies) == 4
