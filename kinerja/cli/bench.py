@@ -14,6 +14,7 @@ def register(app: typer.Typer) -> None:
     _register_gather(app)
     _register_cycle(app)
     _register_nation(app)
+    _register_reviews(app)
 
 
 def _register_score(app: typer.Typer) -> None:
@@ -125,3 +126,37 @@ def _register_nation(app: typer.Typer) -> None:
 
         steps, prep = run(agencies, employees, tuple(workers), postgres, period, seed)
         typer.echo(report(agencies, employees, steps, prep))
+
+
+def _register_reviews(app: typer.Typer) -> None:
+    @app.command("reviews")
+    def bench_reviews(
+        count: int = typer.Option(100, "--count", help="Review runs (one per small OPD)."),
+        postgres: str = typer.Option(
+            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+            "--postgres",
+            envvar="KINERJA_TEST_DATABASE_URL",
+            help="PostgreSQL server URL: throwaway databases there for the month and Prefect.",
+        ),
+        servers: int = typer.Option(1, "--servers", help="Serving processes (kinerja serve)."),
+        limit: int = typer.Option(8, "--limit", help="Runs each serving process runs at once."),
+        opd_size: int = typer.Option(6, "--opd-size", help="Employees per OPD, about."),
+        seed: int = typer.Option(1, "--seed"),
+        period: str = typer.Option("2025-10", "--period"),
+        timeout: float = typer.Option(1800, "--timeout", help="Give up after this many seconds."),
+    ) -> None:
+        """Carry N review runs to their selection pause on a PostgreSQL-backed Prefect server."""
+        from kinerja_bench.reviews import report, run
+
+        result = run(
+            count,
+            postgres,
+            servers=servers,
+            limit=limit,
+            opd_size=opd_size,
+            seed=seed,
+            period=period,
+            timeout=timeout,
+            say=lambda line: typer.echo(line, err=True),
+        )
+        typer.echo(report(result))
