@@ -257,7 +257,7 @@ def run(
     from kinerja.db.session import make_engine
     from kinerja.flows.local_server import LocalPrefect, start_serving, stop_process, wait_served
     from kinerja.names import CYCLE_DEPLOYMENT, REVIEW_DEPLOYMENT
-    from kinerja_bench.cycle import _counts, _steps
+    from kinerja_bench.cycle import _counts, _review_runs, _steps
 
     tell = say or (lambda _: None)
     root = Path(tempfile.mkdtemp(prefix="kinerja-bench-reviews-"))
@@ -299,8 +299,9 @@ def run(
                     measured = _measure(
                         engine, period, admin_url, [db_name, pf_name], prefect, serving, timeout
                     )
-                    flow_runs, task_runs = _counts()
-                    steps = _steps(str(measured.pop("cycle_run_id")))
+                    cycle_id = str(measured.pop("cycle_run_id"))
+                    flow_runs, task_runs = _counts([cycle_id, *_review_runs(engine, period)])
+                    steps = _steps(cycle_id)
             finally:
                 engine.dispose()
             return ReviewsBench(
