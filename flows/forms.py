@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Literal
 from prefect.input import RunInput
 from pydantic import Field, create_model
 
+from kinerja.review import answers
 from kinerja.review.answers import WAKE
 from kinerja.review.validate import DEFENCE_MAX, NAME_MAX, REASON_MAX
 
@@ -77,15 +78,8 @@ class SelectionInput(RunInput):
         """The selection answer of review.answers (a reason selects); nothing filled, a wake-up."""
         reasons = {nip: str(r).strip() for nip, r in _by_prefix(self, REASON_PREFIX).items()}
         if not self.operator.strip() and not any(reasons.values()):
-            return {"action": "wake"}
-        return {
-            "action": "submit",
-            "operator": self.operator,
-            "selections": [
-                {"nip": nip, "selected": bool(reason), "reason": reason}
-                for nip, reason in reasons.items()
-            ],
-        }
+            return answers.nothing_answered()
+        return answers.selection_answer(self.operator, reasons)
 
 
 class DefenceInput(RunInput):
@@ -102,20 +96,14 @@ class DefenceInput(RunInput):
         text = str(getattr(self, "isi", ""))
         if action in (None, NO_ACTION):
             filled = self.operator.strip() or text.strip()
-            return {"action": "invalid"} if filled else {"action": "wake"}
+            return answers.unfit_answer() if filled else answers.nothing_answered()
         found = _NIP_OF_CHOICE.search(who or "")
         if found is None:
-            return {"action": "invalid"}  # no employee: the run asks again
+            return answers.unfit_answer()  # no employee: the run asks again
         nip = found["nip"]
         if action == RECORD_DEFENCE:
-            return {"action": "defence", "nip": nip, "operator": self.operator, "text": text}
-        return {
-            "action": "verdict",
-            "nip": nip,
-            "operator": self.operator,
-            "accepted": action == ACCEPT,
-            "reason": text,
-        }
+            return answers.defence_answer(nip, self.operator, text)
+        return answers.verdict_answer(nip, self.operator, action == ACCEPT, text)
 
 
 def _choices(nips: list[str], names: dict[str, str]) -> Any:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from kinerja.domain import ReviewStage
 from kinerja.flows.forms import DEFENCE_TEXT_FIELD, defence_form, selection_form
 from kinerja.names import REVIEW_FLOW, REVIEW_RUN_NAME
+from kinerja.review.answers import nothing_answered, unfit_answer
 from kinerja.runs.wakeup import record_process
 from kinerja.settings import get_settings
 from kinerja.tasks.review import (
@@ -40,9 +41,9 @@ def _wait(form: Any, key: str) -> dict[str, Any]:
         answer = suspend_flow_run(wait_for_input=form, key=key)
     except ValidationError as exc:
         if all(e["type"] == "missing" for e in exc.errors()):
-            return {"action": "wake"}  # a resume with no input at all: nothing was answered
+            return nothing_answered()  # a resume with no input at all
         get_run_logger().warning("answer %s does not fit the form: %s", key, exc.error_count())
-        return {"action": "invalid"}
+        return unfit_answer()
     return answer.answer()
 
 

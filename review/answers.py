@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -43,6 +44,54 @@ NOT_THE_FORM = "jawaban tidak sesuai formulir"
 # record already, so it carries none of it. The forms' one required field, the operator, left
 # empty: it fits whichever pause the run is at.
 WAKE: dict[str, Any] = {"operator": ""}
+
+
+class Action(StrEnum):
+    """What an answer given at a pause asks for (the "action" of the answer dicts below)."""
+
+    SUBMIT = "submit"  # a selection
+    DEFENCE = "defence"
+    VERDICT = "verdict"
+    WAKE = "wake"  # nothing answered: the run looks at the database and waits again
+    INVALID = "invalid"  # something filled that does not fit the form: refused, asked again
+
+
+def nothing_answered() -> dict[str, Any]:
+    """The answer of a resume that carries none (the run rereads the review)."""
+    return {"action": Action.WAKE}
+
+
+def unfit_answer() -> dict[str, Any]:
+    """The answer of a form filled in a way it cannot be read (recorded as refused)."""
+    return {"action": Action.INVALID}
+
+
+def selection_answer(operator: str, reasons: dict[str, str]) -> dict[str, Any]:
+    """A selection given at the selection pause: NIP -> reason, a reason selects."""
+    return {
+        "action": Action.SUBMIT,
+        "operator": operator,
+        "selections": [
+            {"nip": nip, "selected": bool(reason), "reason": reason}
+            for nip, reason in reasons.items()
+        ],
+    }
+
+
+def defence_answer(nip: str, operator: str, text: str) -> dict[str, Any]:
+    """A defence an operator enters for the employee at the defence pause."""
+    return {"action": Action.DEFENCE, "nip": nip, "operator": operator, "text": text}
+
+
+def verdict_answer(nip: str, operator: str, accepted: bool, reason: str) -> dict[str, Any]:
+    """A verdict on one employee's defence at the defence pause."""
+    return {
+        "action": Action.VERDICT,
+        "nip": nip,
+        "operator": operator,
+        "accepted": accepted,
+        "reason": reason,
+    }
 
 
 @dataclass(frozen=True)
@@ -123,7 +172,7 @@ def apply_selection_answer(
     (review.validate); it is recorded as the operator's, or the head's at their request.
     """
     refused: list[str] = []
-    if answer.get("action") == "submit":
+    if answer.get("action") == Action.SUBMIT:
         items = answer.get("selections") or []
         operator = str(answer.get("operator") or "")
         try:
@@ -151,7 +200,7 @@ def apply_selection_answer(
         except Refused as exc:
             refused = exc.problems
             record_refusal(session, review, operator, pause_key, refused)
-    elif answer.get("action") == "invalid":
+    elif answer.get("action") == Action.INVALID:
         refused = [NOT_THE_FORM]
         record_refusal(session, review, "", pause_key, refused)
     close_selection_if_due(session, review, now)
@@ -178,9 +227,9 @@ def apply_defence_answer(
     operator = str(answer.get("operator") or "")
     refused: list[str] = []
     try:
-        if action in ("defence", "verdict"):
+        if action in (Action.DEFENCE, Action.VERDICT):
             validate.check_operator(operator, operators)
-        if action == "defence":
+        if action == Action.DEFENCE:
             text = validate.check_defence(str(answer.get("text") or ""))
             new = nip not in dec.effective(
                 session, review.period, review.scope_code, DecisionKind.DEFENCE
@@ -193,7 +242,7 @@ def apply_defence_answer(
                 _audit_accepted(
                     session, review, "submit_defence", operator, pause_key, None, nip=nip
                 )
-        elif action == "verdict":
+        elif action == Action.VERDICT:
             reason = str(answer.get("reason") or "")
             validate.check_verdict(nip, reason)
             behalf = _behalf(session, review, answer, None)
@@ -210,7 +259,7 @@ def apply_defence_answer(
                     session, review, "submit_verdict", operator, pause_key, behalf, nip=nip,
                     accepted=accepted,
                 )  # fmt: skip
-        elif action == "invalid":
+        elif action == Action.INVALID:
             raise Refused([NOT_THE_FORM])
     except Refused as exc:
         refused = exc.problems
