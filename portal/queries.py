@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinerja.db import objections as objection_store
@@ -147,9 +147,10 @@ class OverviewRow:
     note: str = ""  # why the review holds as many names as it does
 
 
-def _pairs(session: Session, stmt: Select[tuple[Any, Any]]) -> dict[Any, Any]:
-    """A two-column query as a dict."""
-    return {a: b for a, b in session.execute(stmt).tuples()}
+def _names(session: Session, nips: list[str]) -> dict[str, str]:
+    """NIP -> name of the employees in `nips` found in the register."""
+    stmt = select(Employee.nip, Employee.name).where(Employee.nip.in_(nips))
+    return {nip: name for nip, name in session.execute(stmt).tuples()}
 
 
 def review_for(session: Session, period: str, scope_code: str) -> Review | None:
@@ -228,7 +229,7 @@ def candidates_view(session: Session, period: str, scope_code: str) -> list[Cand
     if not cands:
         return []
     nips = [c.nip for c in cands]
-    names = _pairs(session, select(Employee.nip, Employee.name).where(Employee.nip.in_(nips)))
+    names = _names(session, nips)
     scores = {
         s.nip: s
         for s in session.scalars(select(Score).where(Score.period == period, Score.nip.in_(nips)))
@@ -404,9 +405,7 @@ def overview(session: Session, period: str) -> list[OverviewRow]:
     ):
         state = state_of(session, review)
         waiting_nips = state.awaiting_defence + state.awaiting_verdict
-        names = _pairs(
-            session, select(Employee.nip, Employee.name).where(Employee.nip.in_(waiting_nips))
-        )
+        names = _names(session, waiting_nips)
         from kinerja.review.deciders import decider_for
 
         who = decider_for(session, review)
