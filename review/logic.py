@@ -156,16 +156,8 @@ def open_review_for_run(
     if not candidates_of(session, period, scope_code):
         raise ValueError(f"no candidates for period {period} and scope {scope_code}")
     ensure_period(session, period, policy.name)
-    review, _ = reviews.ensure_review(
-        session,
-        period=period,
-        scope_kind=review_kind(scope_code),  # per OPD whatever the selection scope, or heads
-        scope_code=scope_code,
-        selection_deadline=deadline_after(
-            now, policy.review.selection_deadline_workdays, policy, tz
-        ),
-        now=now,
-    )
+    open_reviews(session, period, [scope_code], policy=policy, tz=tz, now=now)
+    review = reviews.require_review(session, period, scope_code)
     if review.flow_run_id != flow_run_id:
         review.flow_run_id = flow_run_id
     return state_of(session, review)
